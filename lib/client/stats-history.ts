@@ -1,0 +1,71 @@
+"use client";
+
+import type { StatsDTO } from "@/lib/types";
+import { createStore, useStore } from "./store";
+
+export const MAX_POINTS = 600;
+/** Rates are measured against the snapshot about this long ago, to smooth batch jitter. */
+const RATE_WINDOW_MS = 1000;
+
+export interface StatsPoint {
+  t: number;
+  sentRate: number;
+  receivedRate: number;
+  lostRate: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  nodesUp: number;
+}
+
+interface Raw {
+  at: number;
+  sent: number;
+  received: number;
+  lost: number;
+}
+
+const recent: Raw[] = [];
+let nodesUp = 0;
+
+export const statsHistory = createStore<StatsPoint[]>([]);
+
+export function setNodesUp(n: number): void {
+  nodesUp = n;
+}
+
+/** Adds one stats snapshot; derives per-second rates from successive snapshots client-side. */
+export function pushStats(s: StatsDTO): void {
+  const raw: Raw = { at: s.at, sent: s.sent, received: s.received, lost: s.lost };
+  const last = recent[recent.length - 1];
+  if (last && (raw.at <= last.at || raw.sent < last.sent)) {
+    if (raw.at <= last.at && raw.sent >= last.sent) return; // duplicate snapshot
+    recent.length = 0; // counters went backwards: the server restarted
+  }
+  recent.push(raw);
+  while (recent.length > 2 && raw.at - recent[1]!.at >= RATE_WINDOW_MS) recent.shift();
+  const base = recent[0]!;
+  const dt = (raw.at - base.at) / 1000;
+  const rate = (a: number, b: number) => (dt > 0 ? Math.max(0, (a - b) / dt) : 0);
+  const point: StatsPoint = {
+    t: raw.at,
+    sentRate: rate(raw.sent, base.sent),
+    receivedRate: rate(raw.received, base.received),
+    lostRate: rate(raw.lost, base.lost),
+    p50: s.latencyMs.p50,
+    p95: s.latencyMs.p95,
+    p99: s.latencyMs.p99,
+    nodesUp,
+  };
+  statsHistory.set((prev) => {
+    const next = prev.length >= MAX_POINTS ? prev.slice(prev.length - MAX_POINTS + 1) : prev.slice();
+    next.push(point);
+    return next;
+  });
+}
+
+const EMPTY: StatsPoint[] = [];
+
+export function useStatsHistory(): StatsPoint[] {
+  return useStore(statsHistory, EMPTY);
+}

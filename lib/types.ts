@@ -1,0 +1,107 @@
+// Types shared by the browser and the server: the public HTTP DTOs and the socket.io events.
+
+export type RuntimeKind = "local" | "swarm";
+export type NodeStatus = "starting" | "up" | "down";
+
+/** What the runtime (processes or Swarm tasks) says about one replica. */
+export interface ReplicaDTO {
+  id: string; // local: "n3"; swarm: task id
+  slot: number;
+  state: string; // local: starting|running|exited|restarting|stopped; swarm: task state (new, pending, running, ...)
+  host: string; // "127.0.0.1" locally, the Swarm node's hostname on Swarm
+  pid?: number;
+  taskId?: string;
+  containerId?: string;
+  ip?: string;
+  restarts: number;
+  error?: string;
+}
+
+export interface NodeDTO {
+  name: string; // Erlang node name, e.g. "n3-ab12cd@127.0.0.1"
+  status: NodeStatus;
+  host: string;
+  slot: number | null;
+  links: string[]; // Erlang node names this node has a distribution connection to
+  sent: number;
+  received: number;
+  replica: ReplicaDTO | null; // null: an Erlang node that joined with no replica the runtime knows of
+  /** Where runtime and Erlang disagree, e.g. "task running, node never joined". */
+  flags: string[];
+  since: number; // ms epoch of the last status change
+  downReason?: string;
+}
+
+export interface ClusterDTO {
+  runtime: RuntimeKind;
+  deploymentId: string;
+  desiredReplicas: number;
+  nodes: NodeDTO[];
+  bridge: { status: "starting" | "up" | "down"; node?: string; error?: string };
+  /** Present while a deploy or scale is in progress. */
+  progress: DeployProgressDTO | null;
+}
+
+export interface DeployProgressDTO {
+  target: number;
+  startedAt: number; // ms epoch
+  phase: string; // e.g. "building image", "starting replicas", "waiting for nodes"
+  replicasRunning: number;
+  nodesUp: number;
+  done: boolean;
+  finishedAt?: number;
+  error?: string;
+}
+
+export type MessageStatus = "pending" | "sent" | "received" | "acked" | "lost" | "failed";
+
+export interface MessageDTO {
+  id: string;
+  from: string;
+  to: string;
+  content: string;
+  status: MessageStatus;
+  sentAt: number | null; // ms epoch (fractional), seen at the sender
+  receivedAt: number | null; // seen at the receiver
+  ackedAt: number | null; // ack seen back at the sender
+  latencyMs: number | null; // receiver time minus sender time (same host)
+  reason: string | null; // why lost / failed
+  seed: boolean; // a plain seed-protocol message {send, From, Content}
+}
+
+export interface NodeCountsDTO {
+  sent: number;
+  received: number;
+  acked: number;
+  lost: number;
+  inFlight: number;
+}
+
+/** Always: sent = received + lost + inFlight (received counts acked messages too). */
+export interface StatsDTO extends NodeCountsDTO {
+  failed: number;
+  perNode: Record<string, NodeCountsDTO>;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  at: number;
+}
+
+export interface ClusterEventDTO {
+  at: number;
+  kind: string; // "nodeup" | "nodedown" | "replica" | "deploy" | "bridge" | ...
+  node?: string;
+  text: string;
+}
+
+export interface ServerToClientEvents {
+  cluster: (c: ClusterDTO) => void;
+  /** New or changed messages since the last batch (at most a few hundred per batch). */
+  messages: (batch: { messages: MessageDTO[]; dropped: number }) => void;
+  stats: (s: StatsDTO) => void;
+  event: (e: ClusterEventDTO) => void;
+}
+
+// Control goes through the HTTP API; the socket is for live state only.
+export type ClientToServerEvents = Record<string, never>;
+
+export const MAX_REPLICAS = 64;
+export const MAX_CONTENT_BYTES = 64 * 1024;

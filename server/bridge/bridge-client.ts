@@ -1,0 +1,171 @@
+import { EventEmitter } from "node:events";
+import type { BridgeTransport, DiscoverCommand } from "../runtime/types";
+import { FrameReader, encodeFrame } from "./frames";
+import { type BridgeCommand, type BridgeFrame, bridgeFrame } from "./protocol";
+import type { Logger } from "../log";
+
+export type BridgeStatus = "starting" | "up" | "down";
+
+export interface BridgeClientOptions {
+  open: () => Promise<BridgeTransport>;
+  discovery: () => DiscoverCommand;
+  log: Logger;
+  handshakeTimeoutMs?: number;
+  restartDelayMs?: number;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Owns the bridge process: starts it, waits for its `hello` (with a timeout), relays commands,
+ * parses and validates frames, and starts it again whenever it dies, until closed.
+ */
+export class BridgeClient extends EventEmitter<{
+  frame: [BridgeFrame];
+  status: [BridgeStatus, string | undefined];
+}> {
+  status: BridgeStatus = "down";
+  bridgeNode: string | undefined;
+  lastError: string | undefined;
+  private transport: BridgeTransport | null = null;
+  private closed = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private pending = new Map<string, Pending>();
+  private refSeq = 0;
+  private readonly handshakeTimeoutMs: number;
+  private readonly restartDelayMs: number;
+
+  constructor(private readonly opts: BridgeClientOptions) {
+    super();
+    this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 15_000;
+    this.restartDelayMs = opts.restartDelayMs ?? 1_000;
+  }
+
+  async start(): Promise<void> {
+    if (this.closed || this.transport) return;
+    this.setStatus("starting");
+    let transport: BridgeTransport;
+    try {
+      transport = await this.opts.open();
+    } catch (err) {
+      this.fail(`could not start the bridge: ${(err as Error).message}`);
+      return;
+    }
+    if (this.closed) {
+      await transport.kill();
+      return;
+    }
+    this.transport = transport;
+    const handshake = setTimeout(() => {
+      this.opts.log.error(`bridge sent no hello within ${this.handshakeTimeoutMs} ms; restarting it`);
+      void transport.kill();
+    }, this.handshakeTimeoutMs);
+    const reader = new FrameReader(
+      (buf) => this.onFrame(buf, handshake),
+      (err) => {
+        this.opts.log.error(`bridge stream: ${err.message}`);
+        void transport.kill();
+      },
+    );
+    transport.output.on("data", (chunk: Buffer) => reader.push(chunk));
+    transport.input.on("error", (err) => this.opts.log.warn(`bridge stdin: ${err.message}`));
+    transport.onExit((reason) => {
+      clearTimeout(handshake);
+      if (this.transport === transport) this.transport = null;
+      this.fail(`bridge exited: ${reason}`);
+    });
+  }
+
+  send(cmd: BridgeCommand | DiscoverCommand): boolean {
+    if (this.status !== "up" || !this.transport) return false;
+    this.transport.input.write(encodeFrame(cmd));
+    return true;
+  }
+
+  /** A command answered by a `reply` frame. */
+  request<T = unknown>(cmd: { t: "get"; node: string } | { t: "ping" }, timeoutMs = 5000): Promise<T> {
+    const ref = `r${++this.refSeq}`;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(ref);
+        reject(new Error(`bridge did not answer ${cmd.t} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(ref, { resolve: resolve as (v: unknown) => void, reject, timer });
+      if (!this.send({ ...cmd, ref } as BridgeCommand)) {
+        clearTimeout(timer);
+        this.pending.delete(ref);
+        reject(new Error("the bridge is not connected"));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const t = this.transport;
+    this.transport = null;
+    if (t) await t.kill();
+    this.setStatus("down");
+  }
+
+  private onFrame(buf: Buffer, handshake: NodeJS.Timeout): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(buf.toString("utf8"));
+    } catch {
+      this.opts.log.warn(`bridge sent a frame that is not JSON (${buf.length} bytes)`);
+      return;
+    }
+    const parsed = bridgeFrame.safeParse(raw);
+    if (!parsed.success) {
+      this.opts.log.warn(`bridge sent an unexpected frame: ${JSON.stringify(raw).slice(0, 200)}`);
+      return;
+    }
+    const frame = parsed.data;
+    if (frame.t === "hello") {
+      clearTimeout(handshake);
+      this.bridgeNode = frame.bridge;
+      this.lastError = undefined;
+      this.setStatus("up");
+      this.send(this.opts.discovery());
+    } else if (frame.t === "reply") {
+      const p = this.pending.get(frame.ref);
+      if (p) {
+        this.pending.delete(frame.ref);
+        clearTimeout(p.timer);
+        if (frame.ok) p.resolve(frame.result);
+        else p.reject(new Error(frame.error ?? "bridge error"));
+      }
+      return;
+    } else if (frame.t === "log") {
+      this.opts.log.info(`bridge ${frame.level}: ${frame.msg}`);
+    }
+    this.emit("frame", frame);
+  }
+
+  private fail(reason: string): void {
+    this.lastError = reason;
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error(reason));
+    }
+    this.pending.clear();
+    this.setStatus("down", reason);
+    if (this.closed) return;
+    this.opts.log.warn(`${reason}; restarting the bridge in ${this.restartDelayMs} ms`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.start();
+    }, this.restartDelayMs);
+  }
+
+  private setStatus(s: BridgeStatus, err?: string): void {
+    if (this.status === s && !err) return;
+    this.status = s;
+    this.emit("status", s, err);
+  }
+}

@@ -1,0 +1,212 @@
+import { EventEmitter } from "node:events";
+import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, NodeDTO, NodeStatus, RuntimeKind } from "../../lib/types";
+import type { Replica } from "../runtime/types";
+
+interface ErlangNode {
+  status: "up" | "down";
+  since: number;
+  links: string[];
+  downReason?: string;
+}
+
+export interface ModelOptions {
+  runtime: RuntimeKind;
+  deploymentId: string;
+  now?: () => number;
+  /** A running replica whose node has not joined after this long is flagged. */
+  joinGraceMs?: number;
+  counts: (node: string) => { sent: number; received: number };
+}
+
+const RUNNING = new Set(["running", "starting"]);
+
+/**
+ * One view of the cluster that merges what the runtime says (replicas: processes or tasks) with
+ * what the bridge says (Erlang nodes, links), and flags where the two disagree.
+ */
+export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEventDTO] }> {
+  private replicas: Replica[] = [];
+  private readonly erlang = new Map<string, ErlangNode>();
+  private readonly replicaSince = new Map<string, number>();
+  private desired = 0;
+  private progress: DeployProgressDTO | null = null;
+  bridge: ClusterDTO["bridge"] = { status: "starting" };
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ModelOptions) {
+    super();
+    this.now = opts.now ?? Date.now;
+  }
+
+  setRuntime(kind: RuntimeKind): void {
+    this.opts.runtime = kind;
+    this.emit("change");
+  }
+
+  setDesired(n: number): void {
+    this.desired = n;
+    this.progress = { target: n, startedAt: this.now(), phase: n === 0 ? "removing replicas" : "starting replicas", replicasRunning: 0, nodesUp: 0, done: false };
+    this.record("deploy", `${n === 0 ? "remove" : `deploy/scale to ${n}`} requested`);
+    this.updateProgress();
+  }
+
+  setPhase(phase: string): void {
+    if (this.progress && !this.progress.done) {
+      this.progress.phase = phase;
+      this.emit("change");
+    }
+  }
+
+  failProgress(error: string): void {
+    if (!this.progress) return;
+    this.progress = { ...this.progress, done: true, error, finishedAt: this.now() };
+    this.record("deploy", `deploy failed: ${error}`);
+    this.emit("change");
+  }
+
+  setBridge(b: ClusterDTO["bridge"]): void {
+    this.bridge = b;
+    this.record("bridge", `bridge ${b.status}${b.error ? `: ${b.error}` : ""}`);
+    if (b.status !== "up") {
+      // Without the bridge nothing is known about the Erlang nodes.
+      for (const [name, n] of this.erlang) if (n.status === "up") this.nodeDown(name, "bridge lost");
+    }
+    this.emit("change");
+  }
+
+  setReplicas(list: Replica[]): void {
+    const before = new Map(this.replicas.map((r) => [r.id, r.state]));
+    this.replicas = list;
+    for (const r of list) {
+      if (before.get(r.id) !== r.state) {
+        this.replicaSince.set(r.id, this.now());
+        this.record("replica", `${r.id} ${r.state}${r.error ? ` (${r.error})` : ""}`, r.nodeName ?? undefined);
+      }
+    }
+    // Forget Erlang nodes that are down and belong to no replica any more (scaled away).
+    const names = new Set(list.map((r) => r.nodeName));
+    for (const [name, n] of this.erlang) if (n.status === "down" && !names.has(name)) this.erlang.delete(name);
+    this.updateProgress();
+    this.emit("change");
+  }
+
+  nodeUp(name: string): void {
+    this.erlang.set(name, { status: "up", since: this.now(), links: this.erlang.get(name)?.links ?? [] });
+    this.record("nodeup", `${short(name)} joined`, name);
+    this.updateProgress();
+    this.emit("change");
+  }
+
+  nodeDown(name: string, reason: string): void {
+    const n = this.erlang.get(name);
+    if (!n || n.status === "down") return;
+    this.erlang.set(name, { status: "down", since: this.now(), links: [], downReason: reason });
+    for (const other of this.erlang.values()) other.links = other.links.filter((l) => l !== name);
+    this.record("nodedown", `${short(name)} down (${reason})`, name);
+    this.updateProgress();
+    this.emit("change");
+  }
+
+  setLinks(name: string, links: string[]): void {
+    const n = this.erlang.get(name);
+    if (!n || n.status !== "up") return;
+    n.links = links;
+    this.emit("change");
+  }
+
+  isUp(name: string): boolean {
+    return this.erlang.get(name)?.status === "up";
+  }
+
+  upNodes(): string[] {
+    return [...this.erlang].filter(([, n]) => n.status === "up").map(([name]) => name);
+  }
+
+  /** The replica behind an Erlang node name, by node name or replica id ("n3"). */
+  findReplica(nameOrId: string): Replica | undefined {
+    return this.replicas.find((r) => r.nodeName === nameOrId || r.id === nameOrId);
+  }
+
+  knows(name: string): boolean {
+    return this.erlang.has(name) || this.replicas.some((r) => r.nodeName === name);
+  }
+
+  snapshot(): ClusterDTO {
+    const nodes: NodeDTO[] = [];
+    const seen = new Set<string>();
+    const now = this.now();
+    const grace = this.opts.joinGraceMs ?? 20_000;
+    for (const r of this.replicas) {
+      const name = r.nodeName ?? `${r.id} (no node name yet)`;
+      seen.add(name);
+      const e = r.nodeName ? this.erlang.get(r.nodeName) : undefined;
+      const running = RUNNING.has(r.state);
+      let status: NodeStatus = e?.status === "up" ? "up" : running ? "starting" : "down";
+      if (e?.status === "down" && running && (this.replicaSince.get(r.id) ?? 0) < e.since) status = "down";
+      const flags: string[] = [];
+      const runningSince = this.replicaSince.get(r.id) ?? now;
+      if (r.state === "running" && e?.status !== "up" && now - runningSince > grace && this.bridge.status === "up") {
+        flags.push(`replica running for ${Math.round((now - runningSince) / 1000)} s, Erlang node never joined`);
+      }
+      if (e?.status === "up" && !running) flags.push(`Erlang node up, but the runtime says the replica is ${r.state}`);
+      nodes.push(this.nodeDTO(name, status, r, e, flags));
+    }
+    for (const [name, e] of this.erlang) {
+      if (seen.has(name)) continue;
+      nodes.push(this.nodeDTO(name, e.status, null, e, ["Erlang node with no replica the runtime knows of"]));
+    }
+    return {
+      runtime: this.opts.runtime,
+      deploymentId: this.opts.deploymentId,
+      desiredReplicas: this.desired,
+      nodes,
+      bridge: this.bridge,
+      progress: this.progress,
+    };
+  }
+
+  private nodeDTO(name: string, status: NodeStatus, r: Replica | null, e: ErlangNode | undefined, flags: string[]): NodeDTO {
+    const c = this.opts.counts(name);
+    return {
+      name,
+      status,
+      host: r?.host ?? name.split("@")[1] ?? "?",
+      slot: r?.slot ?? null,
+      links: e?.status === "up" ? e.links : [],
+      sent: c.sent,
+      received: c.received,
+      replica: r ? stripNodeName(r) : null,
+      flags,
+      since: e?.since ?? (r ? this.replicaSince.get(r.id) ?? this.now() : this.now()),
+      ...(status === "down" && e?.downReason ? { downReason: e.downReason } : {}),
+    };
+  }
+
+  private updateProgress(): void {
+    const p = this.progress;
+    if (!p || p.done) return;
+    p.replicasRunning = this.replicas.filter((r) => r.state === "running").length;
+    p.nodesUp = this.replicas.filter((r) => r.nodeName && this.isUp(r.nodeName)).length;
+    if (p.target > 0 && p.replicasRunning >= p.target && p.phase === "starting replicas") p.phase = "waiting for Erlang nodes";
+    const done = p.target === 0 ? this.replicas.length === 0 : p.nodesUp >= p.target && this.replicas.length === p.target;
+    if (done) {
+      p.done = true;
+      p.finishedAt = this.now();
+      p.phase = "done";
+      this.record("deploy", `${p.target === 0 ? "removed all replicas" : `all ${p.target} nodes up`} in ${((p.finishedAt - p.startedAt) / 1000).toFixed(2)} s`);
+    }
+  }
+
+  private record(kind: string, text: string, node?: string): void {
+    this.emit("event", { at: this.now(), kind, text, ...(node ? { node } : {}) });
+  }
+}
+
+function stripNodeName(r: Replica): NodeDTO["replica"] {
+  const { nodeName: _unused, ...dto } = r;
+  return dto;
+}
+
+export function short(name: string): string {
+  return name.split("@")[0]!.split("-")[0]!;
+}

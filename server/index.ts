@@ -1,0 +1,42 @@
+import { createServer } from "node:http";
+import next from "next";
+import { Swarmscope } from "./app";
+import { loadConfig } from "./config";
+import { setContext } from "./context";
+import { attachHub } from "./hub";
+import { loadIdentity } from "./identity";
+import { createLogger } from "./log";
+
+const log = createLogger("server");
+const config = loadConfig();
+const identity = loadIdentity(config.dataDir);
+const app = new Swarmscope(config, identity);
+setContext({ app, token: config.token });
+
+const nextApp = next({ dev: config.dev, hostname: config.host, port: config.port, dir: config.repoRoot });
+const handler = nextApp.getRequestHandler();
+
+await nextApp.prepare();
+const httpServer = createServer((req, res) => void handler(req, res));
+const hub = attachHub(httpServer, app, config.token);
+await app.start();
+
+httpServer.listen(config.port, config.host, () => {
+  const url = `http://${config.host}:${config.port}/?token=${encodeURIComponent(config.token)}`;
+  log.info(`runtime ${config.runtime}, data ${config.dataDir}, deployment ${identity.deploymentId}`);
+  // The token is shown once, in the URL to open, as Jupyter does; it is not logged elsewhere.
+  process.stdout.write(`\nSwarmscope is running: ${url}\n\n`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info(`${signal}: stopping`);
+  await hub.close();
+  await app.close();
+  httpServer.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

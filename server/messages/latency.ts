@@ -1,0 +1,27 @@
+/** The last `size` latencies, for percentiles that follow what is happening now. */
+export class LatencyWindow {
+  private readonly values: Float64Array;
+  private count = 0;
+  private next = 0;
+
+  constructor(size: number) {
+    this.values = new Float64Array(size);
+  }
+
+  add(ms: number): void {
+    this.values[this.next] = ms;
+    this.next = (this.next + 1) % this.values.length;
+    if (this.count < this.values.length) this.count++;
+  }
+
+  percentiles(): { p50: number | null; p95: number | null; p99: number | null } {
+    if (this.count === 0) return { p50: null, p95: null, p99: null };
+    const sorted = this.values.slice(0, this.count).sort();
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+    return { p50: round(at(50)), p95: round(at(95)), p99: round(at(99)) };
+  }
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

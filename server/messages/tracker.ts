@@ -1,0 +1,322 @@
+import type { MessageDTO, MessageStatus, NodeCountsDTO, StatsDTO } from "../../lib/types";
+import type { NodeEvent } from "../bridge/protocol";
+import { LatencyWindow } from "./latency";
+
+/**
+ * Every message's life: pending (asked the sender) → sent (seen at the sender) → received (seen
+ * at the receiver) → acked (the ack seen back at the sender), or lost (sent, not seen received:
+ * receiver down, timeout) or failed (never left the sender). Events may arrive out of order
+ * (the receiver's batch can overtake the sender's), so each message keeps which counters it has
+ * entered, and counts only once. A message is shown received only when a receiver reported it.
+ *
+ * Invariant, in total and per sender: sent = received + lost + inFlight.
+ */
+export interface TrackedMessage extends MessageDTO {
+  createdAt: number;
+  counted: { sent: boolean; received: boolean; acked: boolean; lost: boolean };
+}
+
+export interface Clock {
+  now(): number; // ms epoch
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+function emptyCounts(): NodeCountsDTO {
+  return { sent: 0, received: 0, acked: 0, lost: 0, inFlight: 0 };
+}
+
+export interface TrackerOptions {
+  lossTimeoutMs: number;
+  clock?: Clock;
+  /** Finished messages kept in memory (the store keeps all of them). */
+  recentLimit?: number;
+}
+
+export class MessageTracker {
+  private readonly live = new Map<string, TrackedMessage>();
+  private readonly changed = new Set<string>();
+  private readonly totals = emptyCounts();
+  private failed = 0;
+  private readonly perNode = new Map<string, NodeCountsDTO>();
+  private readonly inbound = new Map<string, number>();
+  private readonly latency = new LatencyWindow(4096);
+  private readonly clock: Clock;
+  private readonly recentLimit: number;
+  private seedSeq = 0;
+
+  constructor(private readonly opts: TrackerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.recentLimit = opts.recentLimit ?? 5000;
+  }
+
+  /** Counts restored from the store after a restart. */
+  restore(totals: NodeCountsDTO & { failed: number }, perNode: Record<string, NodeCountsDTO>, inbound: Record<string, number>): void {
+    Object.assign(this.totals, { ...totals, inFlight: 0 });
+    this.failed = totals.failed;
+    for (const [n, c] of Object.entries(perNode)) this.perNode.set(n, { ...c, inFlight: 0 });
+    for (const [n, c] of Object.entries(inbound)) this.inbound.set(n, c);
+  }
+
+  /** The server asked `from` to send: the message exists, but is not sent until the sender says so. */
+  create(id: string, from: string, to: string, content: string): TrackedMessage {
+    const m: TrackedMessage = {
+      id,
+      from,
+      to,
+      content,
+      status: "pending",
+      sentAt: null,
+      receivedAt: null,
+      ackedAt: null,
+      latencyMs: null,
+      reason: null,
+      seed: false,
+      createdAt: this.clock.now(),
+      counted: { sent: false, received: false, acked: false, lost: false },
+    };
+    this.live.set(id, m);
+    this.touch(m);
+    return m;
+  }
+
+  get(id: string): TrackedMessage | undefined {
+    return this.live.get(id);
+  }
+
+  /** An event batch from one node (erlang/PROTOCOL.md). */
+  onEvent(node: string, ev: NodeEvent): void {
+    switch (ev.e) {
+      case "sent": {
+        const m = this.live.get(ev.id) ?? this.create(ev.id, node, ev.to, ev.content);
+        m.sentAt ??= ev.t / 1000;
+        this.countSent(m);
+        if (m.status === "pending") m.status = "sent";
+        this.updateLatency(m);
+        this.touch(m);
+        return;
+      }
+      case "received": {
+        if (ev.seed) return this.seedReceived(node, ev.from, ev.content, ev.t);
+        const m = this.live.get(ev.id) ?? this.create(ev.id, ev.from, node, ev.content);
+        if (ev.t0 != null) m.sentAt ??= ev.t0 / 1000;
+        m.receivedAt = ev.t / 1000;
+        this.countSent(m);
+        this.countReceived(m);
+        if (m.status !== "acked") m.status = "received";
+        this.updateLatency(m);
+        this.touch(m);
+        return;
+      }
+      case "acked": {
+        const m = this.live.get(ev.id);
+        if (!m) return; // an ack for a message this dashboard never saw sent: nothing to account
+        m.ackedAt = ev.t / 1000;
+        m.receivedAt ??= ev.t1 / 1000; // the ack proves the receiver had it
+        this.countSent(m);
+        this.countReceived(m);
+        if (!m.counted.acked) {
+          m.counted.acked = true;
+          this.totals.acked++;
+          this.countsOf(m.from).acked++;
+        }
+        m.status = "acked";
+        this.updateLatency(m);
+        this.touch(m);
+        return;
+      }
+      case "send_failed":
+        this.fail(ev.id, `sender could not send: ${ev.reason}`);
+        return;
+      case "traffic_done":
+        return;
+    }
+  }
+
+  /** The message never left the sender (unknown node, sender down, not connected). */
+  fail(id: string, reason: string): void {
+    const m = this.live.get(id);
+    if (!m || m.counted.sent) return;
+    if (m.status !== "failed") this.failed++;
+    m.status = "failed";
+    m.reason = reason;
+    this.touch(m);
+  }
+
+  /** A node went down: what was in flight to it is lost, what it had not yet sent failed. */
+  onNodeDown(node: string, reason: string): void {
+    for (const m of this.live.values()) {
+      if (m.status === "sent" && m.to === node) this.lose(m, `receiver down (${reason})`);
+      else if (m.status === "pending" && m.from === node) this.fail(m.id, `sender down (${reason})`);
+    }
+  }
+
+  /** Call periodically: in-flight messages older than the timeout are lost. */
+  sweep(): void {
+    const now = this.clock.now();
+    for (const m of this.live.values()) {
+      const since = m.sentAt ?? m.createdAt;
+      if (m.status === "sent" && now - since > this.opts.lossTimeoutMs) {
+        this.lose(m, `timeout: not received within ${this.opts.lossTimeoutMs} ms`);
+      } else if (m.status === "pending" && now - m.createdAt > this.opts.lossTimeoutMs) {
+        this.fail(m.id, `timeout: the sender never reported sending it`);
+      }
+    }
+    this.trim();
+  }
+
+  /** Messages changed since the last call (newest `limit`), and how many more changed. */
+  drainChanged(limit = 300): { messages: MessageDTO[]; dropped: number } {
+    const ids = [...this.changed];
+    this.changed.clear();
+    const keep = ids.slice(-limit);
+    const messages: MessageDTO[] = [];
+    for (const id of keep) {
+      const m = this.live.get(id);
+      if (m) messages.push(toDTO(m));
+    }
+    return { messages, dropped: ids.length - keep.length };
+  }
+
+  /** Changed messages for the store (all of them, not capped). */
+  drainForStore(): TrackedMessage[] {
+    const out = [...this.storeQueue];
+    this.storeQueue.clear();
+    return out;
+  }
+
+  stats(): StatsDTO {
+    const perNode: Record<string, NodeCountsDTO> = {};
+    for (const [n, c] of this.perNode) perNode[n] = { ...c };
+    return {
+      ...this.totals,
+      failed: this.failed,
+      perNode,
+      latencyMs: this.latency.percentiles(),
+      at: this.clock.now(),
+    };
+  }
+
+  inboundOf(node: string): number {
+    return this.inbound.get(node) ?? 0;
+  }
+
+  sentBy(node: string): number {
+    return this.perNode.get(node)?.sent ?? 0;
+  }
+
+  /** Messages in memory, newest first. */
+  recent(limit: number): MessageDTO[] {
+    return [...this.live.values()].slice(-limit).reverse().map(toDTO);
+  }
+
+  private readonly storeQueue = new Set<TrackedMessage>();
+
+  private seedReceived(node: string, from: string, content: string, t: number): void {
+    const m = this.create(`seed-${node.split("@")[0]}-${t}-${++this.seedSeq}`, from, node, content);
+    m.seed = true;
+    m.receivedAt = t / 1000;
+    m.status = "received";
+    this.countSent(m);
+    this.countReceived(m);
+    this.touch(m);
+  }
+
+  private countSent(m: TrackedMessage): void {
+    if (m.counted.sent) return;
+    m.counted.sent = true;
+    if (m.status === "failed") {
+      this.failed--; // it did leave after all
+      m.reason = null;
+    }
+    this.totals.sent++;
+    this.totals.inFlight++;
+    const c = this.countsOf(m.from);
+    c.sent++;
+    c.inFlight++;
+  }
+
+  private countReceived(m: TrackedMessage): void {
+    if (m.counted.received) return;
+    m.counted.received = true;
+    const c = this.countsOf(m.from);
+    if (m.counted.lost) {
+      // A late arrival after the loss verdict: the receiver's report wins.
+      m.counted.lost = false;
+      this.totals.lost--;
+      c.lost--;
+      m.reason = "arrived after it was reported lost";
+    } else {
+      this.totals.inFlight--;
+      c.inFlight--;
+    }
+    this.totals.received++;
+    c.received++;
+    this.inbound.set(m.to, (this.inbound.get(m.to) ?? 0) + 1);
+  }
+
+  private lose(m: TrackedMessage, reason: string): void {
+    if (m.counted.received || m.counted.lost || !m.counted.sent) return;
+    m.counted.lost = true;
+    m.status = "lost";
+    m.reason = reason;
+    this.totals.inFlight--;
+    this.totals.lost++;
+    const c = this.countsOf(m.from);
+    c.inFlight--;
+    c.lost++;
+    this.touch(m);
+  }
+
+  private updateLatency(m: TrackedMessage): void {
+    if (m.latencyMs !== null || m.sentAt === null || m.receivedAt === null) return;
+    m.latencyMs = Math.max(0, m.receivedAt - m.sentAt);
+    this.latency.add(m.latencyMs);
+  }
+
+  private countsOf(node: string): NodeCountsDTO {
+    let c = this.perNode.get(node);
+    if (!c) {
+      c = emptyCounts();
+      this.perNode.set(node, c);
+    }
+    return c;
+  }
+
+  private touch(m: TrackedMessage): void {
+    // Re-insert so Map order is "last changed last"; trim() drops the oldest finished ones.
+    this.live.delete(m.id);
+    this.live.set(m.id, m);
+    this.changed.add(m.id);
+    this.storeQueue.add(m);
+  }
+
+  private trim(): void {
+    let excess = this.live.size - this.recentLimit;
+    if (excess <= 0) return;
+    for (const [id, m] of this.live) {
+      if (excess <= 0) break;
+      if (m.status === "pending" || m.status === "sent") continue;
+      this.live.delete(id);
+      excess--;
+    }
+  }
+}
+
+export function toDTO(m: TrackedMessage): MessageDTO {
+  return {
+    id: m.id,
+    from: m.from,
+    to: m.to,
+    content: m.content,
+    status: m.status,
+    sentAt: m.sentAt,
+    receivedAt: m.receivedAt,
+    ackedAt: m.ackedAt,
+    latencyMs: m.latencyMs,
+    reason: m.reason,
+    seed: m.seed,
+  };
+}
+
+export type { MessageStatus };

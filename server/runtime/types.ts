@@ -1,0 +1,53 @@
+import type { Readable, Writable } from "node:stream";
+import type { ReplicaDTO, RuntimeKind } from "../../lib/types";
+
+/** The bridge's stdio, wherever the bridge runs (child process or container). */
+export interface BridgeTransport {
+  input: Writable; // frames to the bridge
+  output: Readable; // frames from the bridge
+  /** Called once when the bridge process or container ends. */
+  onExit(cb: (reason: string) => void): void;
+  kill(): Promise<void>;
+}
+
+/** The command that tells the bridge how to find this runtime's replicas (see erlang/PROTOCOL.md). */
+export type DiscoverCommand =
+  | { t: "discover"; mode: "epmd"; host: string; deployment: string }
+  | { t: "discover"; mode: "dns"; query: string; name: string };
+
+export interface RuntimeStatus {
+  ready: boolean;
+  /** Why not ready, in words a user can act on ("no Docker engine", "not in swarm mode"). */
+  problem?: string;
+  canInit?: boolean;
+}
+
+export interface Replica extends ReplicaDTO {
+  /** The Erlang node name this replica will register as, once known. */
+  nodeName: string | null;
+}
+
+export interface RuntimeEvents {
+  /** The replica list changed (state, restart, scale). */
+  change(replicas: Replica[]): void;
+  /** Progress text for long steps (image build, ...). */
+  progress(phase: string): void;
+}
+
+/** Where replicas run. One interface, two implementations: local processes and Docker Swarm. */
+export interface Runtime {
+  readonly kind: RuntimeKind;
+  readonly deploymentId: string;
+  status(): Promise<RuntimeStatus>;
+  /** Deploy or scale to n replicas; 0 removes them all. Resolves once the runtime accepted it. */
+  scale(n: number): Promise<void>;
+  desired(): number;
+  list(): Replica[];
+  /** Kill one replica (process or task container); the restart policy brings it back. */
+  kill(replicaId: string): Promise<void>;
+  openBridge(): Promise<BridgeTransport>;
+  discovery(): DiscoverCommand;
+  on<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
+  /** Stop what this runtime started (local: every process). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+export const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const start = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface ServerHandle {
+  url: string;
+  token: string;
+  dataDir: string;
+  proc: ChildProcess;
+  output: string[];
+  api<T = any>(method: string, p: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+/** Runs the real dashboard (production build, custom server) on its own port and data folder. */
+export async function startServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ServerHandle> {
+  const port = await freePort();
+  const token = `it-${Math.random().toString(36).slice(2)}-token`;
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(repoRoot, ".data-it-"));
+  const output: string[] = [];
+  const proc = spawn("npx", ["tsx", "server/index.ts"], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), SWARMSCOPE_TOKEN: token, SWARMSCOPE_DATA: dataDir, ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const keep = (d: Buffer) => {
+    output.push(d.toString());
+    if (output.length > 500) output.shift();
+  };
+  proc.stdout!.on("data", keep);
+  proc.stderr!.on("data", keep);
+  const url = `http://127.0.0.1:${port}`;
+  const api: ServerHandle["api"] = async (method, p, body, tok = token) => {
+    const res = await fetch(url + p, {
+      method,
+      headers: { ...(tok ? { authorization: `Bearer ${tok}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed };
+  };
+  const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
+  await waitFor(
+    "the server to answer /api/health",
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`server exited: ${output.join("").slice(-2000)}`);
+      const r = await fetch(`${url}/api/health`).catch(() => null);
+      return r?.ok;
+    },
+    90_000,
+    250,
+  );
+  return {
+    url,
+    token,
+    dataDir,
+    proc,
+    output,
+    api,
+    async stop() {
+      if (proc.exitCode === null) proc.kill("SIGTERM");
+      const t = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export function short(name: string): string {
+  return name.split("@")[0]!.split("-")[0]!;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
