@@ -70,7 +70,13 @@ export class Swarmscope {
   // ---- operations used by the HTTP API ----
 
   health() {
-    return { status: "ok" as const, runtime: this.runtimeKind, version: "0.1.0", bridge: this.bridge.status };
+    return {
+      status: "ok" as const,
+      runtime: this.runtimeKind,
+      version: "0.1.0",
+      bridge: this.bridge.status,
+      memory: { rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
+    };
   }
 
   cluster(): ClusterDTO {

@@ -270,7 +270,7 @@ export class MessageTracker {
 
   private updateLatency(m: TrackedMessage): void {
     if (m.latencyMs !== null || m.sentAt === null || m.receivedAt === null) return;
-    m.latencyMs = Math.max(0, m.receivedAt - m.sentAt);
+    m.latencyMs = Math.max(0, Math.round((m.receivedAt - m.sentAt) * 1000) / 1000); // µs resolution
     this.latency.add(m.latencyMs);
   }
 

@@ -1,0 +1,179 @@
+// `npm run bench`: measures, in one run on this machine, the raw Erlang distribution baseline and
+// Swarmscope with full accounting, the latency from send to visible in Chromium, deploy times and
+// the server's memory after 1M messages. Writes bench/results.json. Timings are printed, never asserted.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+import type { ClusterDTO, StatsDTO } from "../lib/types";
+import { type ServerHandle, percentile, repoRoot, startServer, waitFor } from "../tests/integration/harness";
+
+const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);
+const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 200_000);
+const TOTAL_FOR_RSS = Number(process.env.BENCH_RSS_MSGS ?? 1_000_000);
+const VISIBLE_SAMPLES = Number(process.env.BENCH_VISIBLE_SAMPLES ?? 200);
+
+const log = (s: string) => process.stdout.write(`[bench] ${s}\n`);
+
+async function rawBaseline(): Promise<{ rawMsgsPerSec: number; rttP50Us: number; rttP99Us: number }> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "ss-bench-"));
+  fs.writeFileSync(path.join(home, ".erlang.cookie"), `BENCH${Date.now()}`, { mode: 0o400 });
+  const ebin = path.join(repoRoot, "erlang", "ebin");
+  const env = { ...process.env, HOME: home };
+  const tag = process.pid;
+  const sink: ChildProcess = spawn("erl", ["-noshell", "-noinput", "-name", `rawsink${tag}@127.0.0.1`, "-pa", ebin, "-eval", "swarmscope_bench:sink()"], { env, stdio: "ignore" });
+  try {
+    const out = execFileSync(
+      "erl",
+      ["-noshell", "-name", `rawsrc${tag}@127.0.0.1`, "-pa", ebin, "-eval", `swarmscope_bench:run('rawsink${tag}@127.0.0.1', ${RAW_MSGS}), halt().`],
+      { env, encoding: "utf8", timeout: 180_000 },
+    );
+    const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop()!;
+    return JSON.parse(line);
+  } finally {
+    sink.kill("SIGKILL");
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function cluster(s: ServerHandle) {
+  return (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
+}
+
+async function deploy(s: ServerHandle, n: number): Promise<number> {
+  const r = await s.api("PUT", "/api/cluster", { replicas: n });
+  if (r.status !== 202) throw new Error(`deploy ${n}: ${JSON.stringify(r.body)}`);
+  const p = await waitFor(`deploy ${n} done`, async () => {
+    const c = await cluster(s);
+    return c.progress?.done && c.progress.target === n ? c.progress : undefined;
+  }, 300_000, 50);
+  if (p.error) throw new Error(p.error);
+  return (p.finishedAt! - p.startedAt) / 1000;
+}
+
+async function stats(s: ServerHandle) {
+  return (await s.api<StatsDTO>("GET", "/api/stats")).body;
+}
+
+/** Sends `count` messages n1 → n2 from a generator inside n1; seconds until all are accounted. */
+async function accounted(s: ServerHandle, from: string, to: string, count: number, pattern: "one" | "ring" = "one"): Promise<number> {
+  const before = await stats(s);
+  const t0 = Date.now();
+  const body = pattern === "one" ? { pattern, from, to, rounds: count, rate: 0 } : { pattern, rounds: count / 2, rate: 0 };
+  const r = await s.api("POST", "/api/traffic", body);
+  if (r.status !== 202) throw new Error(`traffic: ${JSON.stringify(r.body)}`);
+  await waitFor(`${count} messages accounted`, async () => {
+    const st = await stats(s);
+    return st.received + st.lost - (before.received + before.lost) >= count;
+  }, 600_000, 50);
+  return (Date.now() - t0) / 1000;
+}
+
+async function visibleLatency(s: ServerHandle, from: string, to: string): Promise<number[]> {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${s.url}/?token=${s.token}`);
+    await page.getByTestId("timeline").waitFor();
+    await page.waitForTimeout(1000);
+    return await page.evaluate(
+      async ({ token, from, to, samples }) => {
+        const out: number[] = [];
+        for (let i = 0; i < samples; i++) {
+          const t0 = performance.now();
+          const res = await fetch("/api/messages", {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+            body: JSON.stringify({ from, to, content: `visible ${i}` }),
+          });
+          const { ids } = (await res.json()) as { ids: string[] };
+          const sel = `[data-testid="timeline-row"][data-id="${ids[0]}"]`;
+          await new Promise<void>((resolve) => {
+            const seen = () => {
+              const el = document.querySelector(sel);
+              const st = el?.getAttribute("data-status");
+              return st === "received" || st === "acked";
+            };
+            if (seen()) return resolve();
+            const obs = new MutationObserver(() => {
+              if (seen()) {
+                obs.disconnect();
+                resolve();
+              }
+            });
+            obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+          });
+          out.push(performance.now() - t0);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return out;
+      },
+      { token: s.token, from, to, samples: VISIBLE_SAMPLES },
+    );
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  const results: Record<string, unknown> = {
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
+    at: new Date().toISOString(),
+  };
+  log(`raw Erlang distribution: ${RAW_MSGS} one-way messages between two nodes...`);
+  const raw = await rawBaseline();
+  Object.assign(results, { rawMsgsPerSec: raw.rawMsgsPerSec, rawRttP50Us: raw.rttP50Us, rawRttP99Us: raw.rttP99Us });
+  log(`raw: ${raw.rawMsgsPerSec} msgs/s, round trip p50 ${raw.rttP50Us} µs, p99 ${raw.rttP99Us} µs`);
+
+  const s = await startServer();
+  try {
+    await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
+    results.deploy5S = await deploy(s, 5);
+    log(`deploy 5 local replicas → all up: ${results.deploy5S} s`);
+    await deploy(s, 0);
+    results.deploy50S = await deploy(s, 50);
+    log(`deploy 50 local replicas → all up: ${results.deploy50S} s`);
+    await deploy(s, 0);
+    await deploy(s, 2);
+    const [a, b] = (await cluster(s)).nodes.map((n) => n.name).sort() as [string, string];
+
+    const secs = await accounted(s, a, b, ACCOUNTED_MSGS);
+    results.accountedMsgsPerSec = Math.round(ACCOUNTED_MSGS / secs);
+    results.throughputRatio = Math.round(((results.accountedMsgsPerSec as number) / raw.rawMsgsPerSec) * 1000) / 1000;
+    log(`accounted: ${ACCOUNTED_MSGS} messages n1→n2 in ${secs} s = ${results.accountedMsgsPerSec} msgs/s (ratio ${results.throughputRatio})`);
+
+    const vis = (await visibleLatency(s, a, b)).sort((x, y) => x - y);
+    results.visibleLatencyMsP50 = Math.round(percentile(vis, 50) * 10) / 10;
+    results.visibleLatencyMsP99 = Math.round(percentile(vis, 99) * 10) / 10;
+    log(`send → visible in Chromium over ${vis.length}: p50 ${results.visibleLatencyMsP50} ms, p99 ${results.visibleLatencyMsP99} ms`);
+
+    const sentSoFar = (await stats(s)).sent;
+    const remaining = Math.max(0, TOTAL_FOR_RSS - sentSoFar);
+    if (remaining > 0) {
+      const t = await accounted(s, a, b, remaining - (remaining % 2), "ring");
+      log(`ring traffic of ${remaining} more messages accounted in ${t} s`);
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    const health = (await s.api<{ memory?: { rssMiB: number } }>("GET", "/api/health")).body;
+    results.rssAfter1MMiB = health.memory?.rssMiB;
+    results.messagesAtRss = (await stats(s)).sent;
+    log(`server RSS after ${results.messagesAtRss} messages: ${results.rssAfter1MMiB} MiB`);
+    await deploy(s, 0);
+  } finally {
+    await s.stop();
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+  fs.mkdirSync(path.join(repoRoot, "bench"), { recursive: true });
+  fs.writeFileSync(path.join(repoRoot, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
+  log(`wrote bench/results.json`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

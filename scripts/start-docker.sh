@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine in swarm mode is reachable. Idempotent: every step is
+# skipped when already done. Used by CI before the swarm tests, and by hand.
+#
+#   bash scripts/start-docker.sh
+#
+# Env: DOCKERD_LOG (default /tmp/dockerd.log), DOCKER_WAIT_S (default 60),
+#      SWARM_ADVERTISE_ADDR (default 127.0.0.1).
+set -euo pipefail
+
+log() { echo "[start-docker] $*"; }
+
+DOCKERD_LOG="${DOCKERD_LOG:-/tmp/dockerd.log}"
+WAIT_S="${DOCKER_WAIT_S:-60}"
+ADVERTISE="${SWARM_ADVERTISE_ADDR:-127.0.0.1}"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  log "dockerd missing: installing docker.io with apt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+fi
+
+if docker info >/dev/null 2>&1; then
+  log "docker engine already up"
+else
+  if pgrep -x dockerd >/dev/null 2>&1; then
+    log "dockerd is running but not answering yet; waiting"
+  else
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    # setsid: the engine must not die with this shell or its process group.
+    as_root setsid dockerd >"$DOCKERD_LOG" 2>&1 < /dev/null &
+  fi
+  for ((i = 0; i < WAIT_S * 2; i++)); do
+    if docker info >/dev/null 2>&1; then break; fi
+    sleep 0.5
+  done
+  if ! docker info >/dev/null 2>&1; then
+    log "docker engine did not answer within ${WAIT_S}s; last lines of $DOCKERD_LOG:"
+    tail -n 30 "$DOCKERD_LOG" >&2 || true
+    exit 1
+  fi
+  log "docker engine up"
+fi
+
+state="$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unknown)"
+if [ "$state" = "active" ]; then
+  log "swarm mode already active"
+else
+  log "swarm state '$state': docker swarm init --advertise-addr $ADVERTISE"
+  docker swarm init --advertise-addr "$ADVERTISE" >/dev/null
+  log "swarm mode active"
+fi

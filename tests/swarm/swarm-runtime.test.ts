@@ -1,0 +1,225 @@
+// The Swarm runtime on a real Docker Swarm: deploy, discover over the overlay, message, kill,
+// scale. Skipped (with a message) when no Docker engine is reachable, unless CI=true.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SwarmRuntime } from "../../server/runtime/swarm";
+import type { Replica } from "../../server/runtime/types";
+import {
+  BridgeSession,
+  docker,
+  ensureErlangBuilt,
+  eventually,
+  measure,
+  newRuntime,
+  onCI,
+  probeSwarm,
+  randomId,
+  removeStackLeftovers,
+  repoRoot,
+  running,
+  saveMeasurements,
+} from "./helpers";
+
+const probe = await probeSwarm();
+const skip = !probe.ok && !onCI;
+if (skip) {
+  console.warn(`[swarm tests] skipped: ${probe.ok ? "" : probe.reason} (set CI=true to make this a failure)`);
+}
+
+const STACK = "sstest";
+
+describe.skipIf(skip)("Swarm runtime on a real Docker Swarm", () => {
+  let rt: SwarmRuntime;
+  let bridge: BridgeSession | null = null;
+  const changes: Array<{ at: number; replicas: Replica[] }> = [];
+
+  const nodesOf = (rs: Replica[]) => running(rs).map((r) => r.nodeName!);
+  const state = () => ({ replicas: rt.list().map((r) => `${r.slot}:${r.state}:${r.ip ?? "-"}`), bridge: bridge?.summary() });
+
+  beforeAll(async () => {
+    if (!probe.ok) throw new Error(`CI=true and no usable Docker Swarm: ${probe.reason} (run scripts/start-docker.sh)`);
+    ensureErlangBuilt();
+    await removeStackLeftovers(STACK, [`${STACK}_cookie`]);
+    rt = newRuntime({ stack: STACK, deploymentId: randomId("t") });
+    rt.on("change", (replicas) => changes.push({ at: Date.now(), replicas }));
+  });
+
+  afterAll(async () => {
+    if (!probe.ok) return;
+    await bridge?.transport.kill();
+    if (rt) {
+      await rt.scale(0).catch(() => {});
+      await rt.close();
+    }
+    await removeStackLeftovers(STACK, [`${STACK}_cookie`]);
+    saveMeasurements(path.join(repoRoot, "test-results", "swarm-timings.json"));
+  });
+
+  it("reports a ready swarm engine", async () => {
+    expect(await rt.status()).toEqual({ ready: true });
+  });
+
+  it("has the node image, built when missing (tagged with the code's hash and latest)", async () => {
+    const progress: string[] = [];
+    rt.on("progress", (p) => progress.push(p));
+    const t0 = Date.now();
+    const tag = await rt.prepare();
+    measure(progress.length ? "node image build (incl. base image if missing)" : "node image check (already built)", Date.now() - t0);
+    expect(tag).toMatch(/^swarmscope-node:[0-9a-f]{12}$/);
+    const ids = [tag, "swarmscope-node:latest"].map((t) => docker(["image", "inspect", "-f", "{{.Id}}", t]));
+    expect(ids[0]).toBe(ids[1]);
+    expect(await rt.prepare()).toBe(tag); // no change, no rebuild
+  });
+
+  it("opens the bridge as a container on the overlay network: it says hello", async () => {
+    const t0 = Date.now();
+    bridge = new BridgeSession(await rt.openBridge());
+    const hello = await eventually(() => bridge!.find((f) => f.t === "hello"), 30_000, "hello", state);
+    expect(String(hello.frame.bridge)).toMatch(new RegExp(`^bridge-${rt.deploymentId}@\\d+\\.\\d+\\.\\d+\\.\\d+$`));
+    measure("bridge container create → hello", hello.at - t0);
+    const discover = rt.discovery();
+    expect(discover).toEqual({ t: "discover", mode: "dns", query: `tasks.${STACK}_node`, name: `n-${rt.deploymentId}` });
+    bridge.send(discover); // no replica yet: the bridge keeps looking every 500 ms
+  });
+
+  it("scales 0 → 5: five running tasks with overlay addresses, all five nodes up at the bridge, a full mesh", async () => {
+    const progress: string[] = [];
+    rt.on("progress", (p) => progress.push(p));
+    const t0 = Date.now();
+    await rt.scale(5);
+    const accepted = Date.now();
+    const done = await eventually(
+      () => changes.find((c) => c.at >= t0 && running(c.replicas).length === 5),
+      120_000,
+      "5 running tasks",
+      state,
+    );
+    measure("scale 0→5: accepted by swarm", accepted - t0);
+    measure("scale 0→5: all 5 tasks running (docker events)", done.at - t0);
+    const rs = running(rt.list());
+    expect(rs.map((r) => r.slot)).toEqual([1, 2, 3, 4, 5]);
+    for (const r of rs) {
+      expect(r.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(r.nodeName).toBe(`n-${rt.deploymentId}@${r.ip}`);
+      expect(r.containerId).toMatch(/^[0-9a-f]{64}$/);
+      expect(r.host).not.toBe("?");
+    }
+    expect(new Set(rs.map((r) => r.ip)).size).toBe(5);
+    expect(progress.some((p) => p.startsWith("starting replicas"))).toBe(true);
+    expect(docker(["stack", "ls", "--format", "{{.Name}}"]).split("\n")).toContain(STACK);
+
+    const nodes = nodesOf(rt.list());
+    await eventually(() => nodes.every((n) => bridge!.upNodes().has(n)), 30_000, "nodeup for all 5", state);
+    const lastUp = Math.max(...nodes.map((n) => bridge!.find((f) => f.t === "nodeup" && f.node === n)!.at));
+    measure("scale 0→5: all 5 Erlang nodeup at the bridge", lastUp - t0);
+    expect(bridge!.upNodes().size).toBe(5);
+    await eventually(() => bridge!.fullMesh(nodes), 30_000, "links frames showing a full mesh", () => [
+      ...bridge!.links(),
+    ]);
+    measure("scale 0→5: full mesh in links frames", Date.now() - t0);
+  });
+
+  it("sends a message between two replicas over Erlang distribution: sent, received, acked", async () => {
+    const [from, to] = nodesOf(rt.list()) as [string, string];
+    const id = randomId("m");
+    const t0 = Date.now();
+    bridge!.send({ t: "send", id, from, to, content: "hello over the overlay" });
+    const acked = await eventually(
+      () => bridge!.events().find((e) => e.id === id && e.e === "acked"),
+      15_000,
+      `message ${id} acked`,
+      () => bridge!.events().filter((e) => e.id === id),
+    );
+    const evs = bridge!.events().filter((e) => e.id === id);
+    const sent = evs.find((e) => e.e === "sent");
+    const received = evs.find((e) => e.e === "received");
+    expect(sent).toMatchObject({ node: from, to, content: "hello over the overlay" });
+    expect(received).toMatchObject({ node: to, from, content: "hello over the overlay", seed: false });
+    expect(acked).toMatchObject({ node: from, to });
+    measure("send → acked seen at the bridge", acked.at - t0);
+  });
+
+  it("a docker kill of a task's container: nodedown, then a replacement task's node comes up", async () => {
+    const before = running(rt.list());
+    const victim = before[0]!;
+    const t0 = Date.now();
+    await rt.kill(victim.id);
+    const down = await eventually(
+      () => bridge!.find((f) => f.t === "nodedown" && f.node === victim.nodeName, t0),
+      30_000,
+      `nodedown of ${victim.nodeName}`,
+      state,
+    );
+    measure("docker kill → nodedown at the bridge", down.at - t0);
+    const replacement = await eventually(
+      () => running(rt.list()).find((r) => r.slot === victim.slot && r.id !== victim.id),
+      60_000,
+      `a new running task in slot ${victim.slot}`,
+      state,
+    );
+    const taskRunning = changes.find((c) => c.at >= t0 && running(c.replicas).some((r) => r.id === replacement.id))!;
+    measure("docker kill → replacement task running", taskRunning.at - t0);
+    expect(replacement.restarts).toBeGreaterThanOrEqual(1);
+    const up = await eventually(
+      () => bridge!.find((f) => f.t === "nodeup" && f.node === replacement.nodeName, t0),
+      60_000,
+      `nodeup of the replacement ${replacement.nodeName}`,
+      state,
+    );
+    measure("docker kill → replacement nodeup at the bridge", up.at - t0);
+    expect(down.frame.reason).toBeTruthy();
+    await eventually(() => running(rt.list()).length === 5 && bridge!.upNodes().size === 5, 30_000, "5 up again", state);
+  });
+
+  it("scales 5 → 2 → 4, the bridge following each step", async () => {
+    const leaving = running(rt.list()).filter((r) => r.slot > 2).map((r) => r.nodeName!);
+    const t0 = Date.now();
+    await rt.scale(2);
+    expect(rt.desired()).toBe(2);
+    const listed = await eventually(
+      () => changes.find((c) => c.at >= t0 && c.replicas.length === 2),
+      60_000,
+      "2 tasks listed",
+      state,
+    );
+    await eventually(() => running(rt.list()).length === 2 && bridge!.upNodes().size === 2, 60_000, "2 nodes up", state);
+    const downs = leaving.map((n) => bridge!.find((f) => f.t === "nodedown" && f.node === n, t0)!.at);
+    measure("scale 5→2: runtime lists 2 tasks (docker events)", listed.at - t0);
+    measure("scale 5→2: 3rd nodedown at the bridge (graceful stop)", Math.max(...downs) - t0);
+    expect(running(rt.list()).map((r) => r.slot)).toEqual([1, 2]);
+    const two = new Set(nodesOf(rt.list()));
+    expect(bridge!.upNodes()).toEqual(two);
+
+    const t1 = Date.now();
+    await rt.scale(4);
+    await eventually(
+      () => running(rt.list()).length === 4 && nodesOf(rt.list()).every((n) => bridge!.upNodes().has(n)),
+      90_000,
+      "4 running tasks, all nodes up",
+      state,
+    );
+    measure("scale 2→4: all 4 nodes up", Date.now() - t1);
+    expect(running(rt.list()).map((r) => r.slot)).toEqual([1, 2, 3, 4]);
+    expect(bridge!.upNodes().size).toBe(4);
+    await eventually(() => bridge!.fullMesh(nodesOf(rt.list())), 30_000, "a full mesh of 4", () => [...bridge!.links()]);
+  });
+
+  it("close() removes the bridge container and leaves the service running", async () => {
+    const id = rt.deploymentId;
+    await rt.close();
+    expect(bridge!.exitReason).not.toBeNull();
+    expect(docker(["ps", "-aq", "--filter", `name=${STACK}_bridge-${id}`])).toBe("");
+    expect(docker(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", `${STACK}_node`])).toBe("4");
+    bridge = null;
+    // a new runtime (a restarted dashboard) finds the service and its tasks
+    const again = newRuntime({ stack: STACK, deploymentId: id });
+    try {
+      await eventually(() => running(again.list()).length === 4, 15_000, "the service found again", () => again.list());
+      expect(again.desired()).toBe(4);
+      expect(again.discovery()).toMatchObject({ name: `n-${id}` });
+    } finally {
+      await again.scale(0);
+      await again.close();
+    }
+  });
+});
