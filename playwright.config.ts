@@ -32,7 +32,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${dataDir} && NODE_ENV=production npx tsx server/index.ts`,
+    command: `rm -rf ${dataDir} && exec node --import tsx server/index.ts`,
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -40,6 +40,14 @@ export interface ClusterDTO {
   bridge: { status: "starting" | "up" | "down"; node?: string; error?: string };
   /** Present while a deploy or scale is in progress. */
   progress: DeployProgressDTO | null;
+  /** Whether the runtime can deploy: e.g. "no Docker engine", "not in swarm mode" (canInit: one click fixes it). */
+  runtimeStatus: RuntimeStatusDTO;
+}
+
+export interface RuntimeStatusDTO {
+  ready: boolean;
+  problem?: string;
+  canInit?: boolean;
 }
 
 export interface DeployProgressDTO {

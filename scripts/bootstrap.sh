@@ -43,7 +43,7 @@ build_web() {
 case "$mode" in
   start)
     deps; build_web
-    exec env NODE_ENV=production npx tsx server/index.ts ;;
+    exec env NODE_ENV=production node --import tsx server/index.ts ;;
   dev)
     deps
     exec env NODE_ENV=development npx tsx watch --clear-screen=false server/index.ts ;;

@@ -54,6 +54,7 @@ export class Swarmscope {
 
   async start(): Promise<void> {
     await this.useRuntime(this.runtimeKind);
+    this.every(3000, () => void this.checkRuntime());
     this.every(250, () => this.tracker.sweep());
     this.every(200, () => this.flushStore());
     this.every(60_000, () => this.store.enforceRetention());
@@ -88,13 +89,30 @@ export class Swarmscope {
       throw new ApiError(400, `replicas must be an integer from 0 to ${MAX_REPLICAS}`);
     }
     if (runtime && runtime !== this.runtimeKind) await this.switchRuntime(runtime);
-    const st = await this.runtime.status();
+    const st = await this.checkRuntime();
     if (!st.ready) throw new ApiError(409, st.problem ?? `the ${this.runtimeKind} runtime is not ready`);
     this.model.setDesired(replicas);
     this.runtime.scale(replicas).catch((err: Error) => {
       this.log.error(`scale to ${replicas} failed: ${err.message}`);
       this.model.failProgress(err.message);
     });
+  }
+
+  /** Makes the runtime ready when it can be (Swarm: `docker swarm init`). */
+  async initRuntime(): Promise<ClusterDTO["runtimeStatus"]> {
+    const st = await this.checkRuntime();
+    if (st.ready) return st;
+    if (!st.canInit || !this.runtime.init) throw new ApiError(409, st.problem ?? "this runtime cannot be initialised from here");
+    try {
+      await this.runtime.init();
+    } catch (err) {
+      throw new ApiError(500, `initialising the ${this.runtimeKind} runtime failed: ${(err as Error).message}`);
+    }
+    return this.checkRuntime();
+  }
+
+  async switchTo(kind: RuntimeKind): Promise<void> {
+    if (kind !== this.runtimeKind) await this.switchRuntime(kind);
   }
 
   send(from: string, to: string, content: string): string[] {
@@ -195,7 +213,23 @@ export class Swarmscope {
       this.model.setBridge({ status, ...(this.bridge.bridgeNode ? { node: this.bridge.bridgeNode } : {}), ...(error ? { error } : {}) }),
     );
     this.bridge.on("frame", (f) => this.onFrame(f));
-    void this.bridge.start();
+    await this.checkRuntime();
+  }
+
+  /** Polled: the bridge starts once the runtime is ready (a Swarm engine may come later). */
+  private async checkRuntime(): Promise<ClusterDTO["runtimeStatus"]> {
+    const runtime = this.runtime;
+    let st: ClusterDTO["runtimeStatus"];
+    try {
+      st = await runtime.status();
+    } catch (err) {
+      st = { ready: false, problem: (err as Error).message };
+    }
+    if (runtime !== this.runtime) return st;
+    this.model.setRuntimeStatus(st);
+    if (st.ready && this.bridge.status === "down" && !this.bridge.started) void this.bridge.start();
+    if (!st.ready && this.bridge.status !== "up") this.model.bridge = { status: "down", error: `waiting for the runtime: ${st.problem}` };
+    return st;
   }
 
   private async switchRuntime(kind: RuntimeKind): Promise<void> {

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Swarmscope } from "./app";
 import { bearer, tokenMatches } from "./auth";
 import { getContext } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, isApiError } from "./errors";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -28,7 +28,7 @@ export async function handle(
     }
     return await fn(ctx.app);
   } catch (err) {
-    if (err instanceof ApiError) return json({ error: err.message }, err.status);
+    if (isApiError(err)) return json({ error: err.message }, err.status);
     console.error("API error:", err);
     return json({ error: `internal error: ${(err as Error).message}` }, 500);
   }

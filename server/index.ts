@@ -33,8 +33,10 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info(`${signal}: stopping`);
+  setTimeout(() => process.exit(1), 8000).unref(); // never hang on the way out
   await hub.close();
   await app.close();
+  httpServer.closeAllConnections();
   httpServer.close();
   process.exit(0);
 }

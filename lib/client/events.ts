@@ -18,6 +18,17 @@ export function pushEvent(e: ClusterEventDTO): void {
   eventStore.set((prev) => [{ ...e, key: ++seq }, ...prev].slice(0, MAX_EVENTS));
 }
 
+/** Merges history loaded over HTTP with what arrived live, newest first, without duplicates. */
+export function loadEventHistory(history: ClusterEventDTO[]): void {
+  eventStore.set((live) => {
+    const seen = new Set(live.map(sig));
+    const older = history.filter((e) => !seen.has(sig(e))).map((e) => ({ ...e, key: ++seq }));
+    return [...live, ...older].sort((a, b) => b.at - a.at).slice(0, MAX_EVENTS);
+  });
+}
+
+const sig = (e: ClusterEventDTO) => `${e.at}|${e.kind}|${e.node ?? ""}|${e.text}`;
+
 const EMPTY: LoggedEvent[] = [];
 
 export function useEvents(): LoggedEvent[] {

@@ -40,8 +40,9 @@ export function latency(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** 4 → "4 s", 75 → "1 m 15 s", 4000 → "1 h 6 m". */
-export function duration(seconds: number): string {
+/** 4 → "4 s", 75 → "1 m 15 s", 4000 → "1 h 6 m"; precise: 3.42 → "3.4 s". */
+export function duration(seconds: number, precise = false): string {
+  if (precise && seconds < 10) return `${Math.max(0, seconds).toFixed(1)} s`;
   const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} m ${s % 60} s`;

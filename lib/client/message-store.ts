@@ -4,7 +4,7 @@ import { useSyncExternalStore } from "react";
 import type { MessageDTO } from "@/lib/types";
 
 export const MAX_MESSAGES = 5000;
-const FLUSH_MS = 200;
+export const FLUSH_MS = 200;
 
 export interface Reception {
   from: string;
@@ -19,7 +19,7 @@ const arrived = (m: MessageDTO) => m.status === "received" || m.status === "acke
  * Merges are cheap; React is told at most every FLUSH_MS so thousands of updates per
  * second cost a few renders. Receptions are reported at once for the topology pulses.
  */
-class MessageStore {
+export class MessageStore {
   private byId = new Map<string, MessageDTO>();
   private firstSeen = new Map<string, number>();
   private list: MessageDTO[] = [];
@@ -52,13 +52,6 @@ class MessageStore {
   /** ms epoch when this browser first saw the message live; 0 for history. */
   seenAt(id: string): number {
     return this.firstSeen.get(id) ?? 0;
-  }
-
-  clear(): void {
-    this.byId.clear();
-    this.firstSeen.clear();
-    this.dropped = 0;
-    this.schedule();
   }
 
   snapshot = (): MessageDTO[] => this.list;

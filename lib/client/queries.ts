@@ -1,18 +1,21 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ClusterDTO, RuntimeKind, StatsDTO } from "@/lib/types";
-import { api } from "./api";
+import type { RuntimeKind } from "@/lib/types";
+import { api, ApiError } from "./api";
+import { loadEventHistory, MAX_EVENTS } from "./events";
 import { shortName } from "./format";
 import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
-import { clusterSchema, parseMessages, statsSchema } from "./schemas";
+import { clusterSchema, eventSchema, parseMessages, statsSchema } from "./schemas";
 import { toast } from "./toasts";
 
 export const keys = {
   cluster: ["cluster"] as const,
   stats: ["stats"] as const,
   messages: ["messages"] as const,
+  events: ["events"] as const,
+  traffic: ["traffic"] as const,
 };
 
 /** Live through the socket; polled over HTTP only while the socket is down. */
@@ -48,6 +51,28 @@ export function useMessageHistory() {
   });
 }
 
+/** Recent cluster events for the log (GET /api/events; an absent endpoint just leaves it empty). */
+export function useEventHistory() {
+  return useQuery({
+    queryKey: keys.events,
+    queryFn: async () => {
+      try {
+        const body = await api<{ events?: unknown[] }>("GET", `/api/events?limit=${MAX_EVENTS}`);
+        const events = (Array.isArray(body?.events) ? body.events : []).flatMap((e) => {
+          const r = eventSchema.safeParse(e);
+          return r.success ? [r.data] : [];
+        });
+        loadEventHistory(events);
+        return events.length;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return 0;
+        throw err;
+      }
+    },
+    staleTime: Infinity,
+  });
+}
+
 export interface DeployInput {
   replicas: number;
   runtime?: RuntimeKind;
@@ -60,6 +85,19 @@ export function useDeploy() {
     mutationFn: (input: DeployInput) => api("PUT", "/api/cluster", input),
     onSuccess: (_r, input) => {
       toast("info", input.replicas === 0 ? "Removing all replicas…" : `Scaling to ${input.replicas} replicas…`);
+      void qc.invalidateQueries({ queryKey: keys.cluster });
+    },
+  });
+}
+
+/** Switch the runtime (local | swarm) or make it ready (`init`: docker swarm init). */
+export function useRuntimeControl() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationKey: ["runtime"],
+    mutationFn: (input: { runtime?: RuntimeKind; init?: boolean }) => api("POST", "/api/runtime", input),
+    onSuccess: (_r, input) => {
+      toast("success", input.init ? "Runtime initialised" : `Runtime switched to ${input.runtime}`);
       void qc.invalidateQueries({ queryKey: keys.cluster });
     },
   });
@@ -99,9 +137,38 @@ export interface TrafficInput {
   to?: string;
 }
 
+/** What the server says about the current traffic run (beyond the documented contract: optional). */
+export interface TrafficRun {
+  run?: string;
+  pattern?: string;
+  startedAt?: number;
+  expected?: number;
+  generators?: number;
+  done?: number;
+  sent?: number;
+}
+
 export function useStartTraffic() {
   return useMutation({
-    mutationFn: (input: TrafficInput) => api("POST", "/api/traffic", input),
+    mutationFn: (input: TrafficInput) => api<{ traffic?: TrafficRun } | undefined>("POST", "/api/traffic", input),
+  });
+}
+
+/** Polls GET /api/traffic while a run is going, when the server offers it. */
+export function useTrafficState(active: boolean) {
+  return useQuery({
+    queryKey: keys.traffic,
+    queryFn: async () => {
+      try {
+        return (await api<{ traffic?: TrafficRun | null }>("GET", "/api/traffic"))?.traffic ?? null;
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return null;
+        throw err;
+      }
+    },
+    enabled: active,
+    refetchInterval: active ? 1000 : false,
+    staleTime: 0,
   });
 }
 
@@ -111,5 +178,3 @@ export function useStopTraffic() {
     onSuccess: () => toast("info", "Traffic stopped"),
   });
 }
-
-export type { ClusterDTO, StatsDTO };

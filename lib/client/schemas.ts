@@ -83,6 +83,9 @@ export const clusterSchema: z.ZodType<ClusterDTO> = z.object({
     })
     .catch({ status: "down" }),
   progress: progressSchema.nullish().catch(null).transform((v) => v ?? null),
+  runtimeStatus: z
+    .object({ ready: z.boolean().catch(true), problem: optionalString, canInit: z.boolean().optional().catch(undefined) })
+    .catch({ ready: true }),
 });
 
 const countsSchema: z.ZodType<NodeCountsDTO> = z.object({

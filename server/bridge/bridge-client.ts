@@ -33,6 +33,8 @@ export class BridgeClient extends EventEmitter<{
   lastError: string | undefined;
   private transport: BridgeTransport | null = null;
   private closed = false;
+  /** start() was called once; from then on the client restarts the bridge by itself. */
+  started = false;
   private restartTimer: NodeJS.Timeout | null = null;
   private pending = new Map<string, Pending>();
   private refSeq = 0;
@@ -47,6 +49,7 @@ export class BridgeClient extends EventEmitter<{
 
   async start(): Promise<void> {
     if (this.closed || this.transport) return;
+    this.started = true;
     this.setStatus("starting");
     let transport: BridgeTransport;
     try {

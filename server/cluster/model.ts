@@ -31,11 +31,19 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   private desired = 0;
   private progress: DeployProgressDTO | null = null;
   bridge: ClusterDTO["bridge"] = { status: "starting" };
+  runtimeStatus: ClusterDTO["runtimeStatus"] = { ready: true };
   private readonly now: () => number;
 
   constructor(private readonly opts: ModelOptions) {
     super();
     this.now = opts.now ?? Date.now;
+  }
+
+  setRuntimeStatus(st: ClusterDTO["runtimeStatus"]): void {
+    if (JSON.stringify(st) === JSON.stringify(this.runtimeStatus)) return;
+    this.runtimeStatus = st;
+    this.record("runtime", st.ready ? `${this.opts.runtime} runtime ready` : `${this.opts.runtime} runtime not ready: ${st.problem}`);
+    this.emit("change");
   }
 
   setRuntime(kind: RuntimeKind): void {
@@ -162,6 +170,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       nodes,
       bridge: this.bridge,
       progress: this.progress,
+      runtimeStatus: this.runtimeStatus,
     };
   }
 

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from "node:stream";
-import type { ReplicaDTO, RuntimeKind } from "../../lib/types";
+import type { ReplicaDTO, RuntimeKind, RuntimeStatusDTO } from "../../lib/types";
 
 /** The bridge's stdio, wherever the bridge runs (child process or container). */
 export interface BridgeTransport {
@@ -15,12 +15,8 @@ export type DiscoverCommand =
   | { t: "discover"; mode: "epmd"; host: string; deployment: string }
   | { t: "discover"; mode: "dns"; query: string; name: string };
 
-export interface RuntimeStatus {
-  ready: boolean;
-  /** Why not ready, in words a user can act on ("no Docker engine", "not in swarm mode"). */
-  problem?: string;
-  canInit?: boolean;
-}
+/** Whether the runtime can deploy; `problem` in words a user can act on ("no Docker engine", ...). */
+export type RuntimeStatus = RuntimeStatusDTO;
 
 export interface Replica extends ReplicaDTO {
   /** The Erlang node name this replica will register as, once known. */
@@ -48,6 +44,8 @@ export interface Runtime {
   openBridge(): Promise<BridgeTransport>;
   discovery(): DiscoverCommand;
   on<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
+  /** Make the runtime ready when status() says canInit (Swarm: `docker swarm init`). */
+  init?(): Promise<void>;
   /** Stop what this runtime started (local: every process). */
   close(): Promise<void>;
 }

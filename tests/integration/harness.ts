@@ -47,7 +47,7 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
   const token = `it-${Math.random().toString(36).slice(2)}-token`;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(repoRoot, ".data-it-"));
   const output: string[] = [];
-  const proc = spawn("npx", ["tsx", "server/index.ts"], {
+  const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
     cwd: repoRoot,
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), SWARMSCOPE_TOKEN: token, SWARMSCOPE_DATA: dataDir, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

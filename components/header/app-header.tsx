@@ -1,0 +1,94 @@
+"use client";
+
+import { useConnection, type ConnectionStatus } from "@/lib/client/connection";
+import { useCluster, useStats } from "@/lib/client/queries";
+import { forgetToken } from "@/lib/client/token";
+import type { ClusterDTO } from "@/lib/types";
+import { StatusPill, type Tone } from "../ui/status-pill";
+import { Logo } from "./logo";
+import { StatCounter } from "./stat-counter";
+
+const connectionTone: Record<ConnectionStatus, Tone> = {
+  idle: "idle",
+  connecting: "warn",
+  connected: "good",
+  disconnected: "bad",
+  unauthorized: "bad",
+};
+
+const connectionLabel: Record<ConnectionStatus, string> = {
+  idle: "idle",
+  connecting: "connecting…",
+  connected: "live",
+  disconnected: "reconnecting…",
+  unauthorized: "refused",
+};
+
+const bridgeTone: Record<ClusterDTO["bridge"]["status"], Tone> = { starting: "warn", up: "good", down: "bad" };
+
+export function AppHeader() {
+  const cluster = useCluster().data;
+  const stats = useStats().data;
+  const conn = useConnection();
+  const bridge = cluster?.bridge;
+
+  return (
+    <header className="flex min-h-[5.5rem] shrink-0 items-center gap-4 border-b border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-6">
+      <div className="flex min-w-0 shrink-0 items-center gap-3.5">
+        <Logo />
+        <div className="min-w-0">
+          <h1 className="text-2xl leading-tight font-bold tracking-tight">Swarmscope</h1>
+          <div className="flex items-center gap-2 text-sm text-dim">
+            <span
+              data-testid="runtime"
+              className="rounded-md border border-accent/30 bg-accent/10 px-1.5 py-px text-xs font-bold tracking-wider text-accent uppercase"
+            >
+              {cluster?.runtime ?? "…"}
+            </span>
+            <span className="truncate font-mono text-[0.8rem]" title="Deployment id" data-testid="deployment-id">
+              {cluster?.deploymentId || "no deployment"}
+            </span>
+          </div>
+        </div>
+      </div>
+
+      <div className="mx-auto flex items-stretch gap-3 2xl:gap-8">
+        <StatCounter label="Sent" value={stats?.sent} tone="sky" testId="stat-sent" />
+        <StatCounter label="Received" value={stats?.received} tone="teal" testId="stat-received" />
+        <StatCounter label="Acked" value={stats?.acked} tone="emerald" testId="stat-acked" />
+        <StatCounter label="Lost" value={stats?.lost} tone="rose" testId="stat-lost" quietWhenZero />
+        <StatCounter label="In flight" value={stats?.inFlight} tone="amber" testId="stat-inflight" quietWhenZero />
+      </div>
+
+      <div className="flex shrink-0 items-center gap-2">
+        <StatusPill
+          testId="bridge-status"
+          status={bridge?.status ?? "unknown"}
+          tone={bridge ? bridgeTone[bridge.status] : "idle"}
+          label="Bridge"
+          value={bridge?.status ?? "—"}
+          title={bridge?.error ?? bridge?.node ?? "The hidden Erlang node that watches the replicas"}
+        />
+        <StatusPill
+          testId="connection-status"
+          status={conn.status}
+          tone={connectionTone[conn.status]}
+          label="Socket"
+          value={connectionLabel[conn.status]}
+          title={conn.error}
+        />
+        <button
+          type="button"
+          onClick={() => forgetToken()}
+          title="Forget the access token on this browser"
+          className="grid size-11 cursor-pointer place-items-center rounded-full text-faint transition-colors hover:bg-raised hover:text-ink"
+        >
+          <svg viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" aria-hidden>
+            <path d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 17l5-5-5-5M15 12H3" />
+          </svg>
+          <span className="sr-only">Forget token</span>
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,48 @@
+import { count } from "@/lib/client/format";
+
+export type CounterTone = "neutral" | "sky" | "teal" | "emerald" | "rose" | "amber";
+
+const tones: Record<CounterTone, string> = {
+  neutral: "text-ink",
+  sky: "text-sky-300",
+  teal: "text-teal-300",
+  emerald: "text-emerald-300",
+  rose: "text-rose-400",
+  amber: "text-amber-300",
+};
+
+const bars: Record<CounterTone, string> = {
+  neutral: "bg-slate-400",
+  sky: "bg-sky-400",
+  teal: "bg-teal-400",
+  emerald: "bg-emerald-400",
+  rose: "bg-rose-500",
+  amber: "bg-amber-400",
+};
+
+interface StatCounterProps {
+  label: string;
+  value: number | undefined;
+  tone: CounterTone;
+  testId: string;
+  /** Dims the number while it is zero (a zero "lost" should not shout). */
+  quietWhenZero?: boolean;
+}
+
+/** One big number of the header, readable from the back of the room. */
+export function StatCounter({ label, value, tone, testId, quietWhenZero }: StatCounterProps) {
+  const quiet = quietWhenZero && !value;
+  return (
+    <div className="relative flex min-w-[6.6rem] flex-col justify-center pl-3.5 2xl:min-w-[8rem]">
+      <span className={`absolute top-1 bottom-1 left-0 w-1 rounded-full ${quiet ? "bg-edge-strong" : bars[tone]}`} />
+      <span className="text-[0.72rem] font-semibold tracking-[0.14em] text-faint uppercase">{label}</span>
+      <span
+        data-testid={testId}
+        data-value={value ?? 0}
+        className={`text-[1.9rem] leading-tight font-bold tabular-nums transition-colors ${quiet ? "text-faint" : tones[tone]}`}
+      >
+        {value === undefined ? "—" : count(value)}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { duration } from "@/lib/client/format";
+import type { DeployProgressDTO } from "@/lib/types";
+import { useNow } from "../ui/use-now";
+
+/** Deploy/scale progress: phase, replicas running and nodes up against the target, elapsed time. */
+export function DeployProgress({ progress, requesting }: { progress: DeployProgressDTO | null; requesting: boolean }) {
+  const now = useNow(500, !!progress && !progress.done);
+  if (!progress) {
+    if (!requesting) return null;
+    return (
+      <Frame status="requesting" phase="requesting">
+        <Title phase="Asking the server…" elapsed={null} tone="text-sky-300" />
+        <Bar fraction={null} color="bg-sky-400" />
+      </Frame>
+    );
+  }
+  const { target, replicasRunning, nodesUp, done, error } = progress;
+  const end = done ? (progress.finishedAt ?? now) : now;
+  const elapsed = (end - progress.startedAt) / 1000;
+  const removing = target === 0;
+  const status = error ? "error" : done ? "done" : "running";
+  const tone = error ? "text-rose-300" : done ? "text-emerald-300" : "text-amber-200";
+  const phase = error ? "Failed" : done ? (removing ? "Removed" : "Ready") : progress.phase || "working";
+
+  if (done && !error) {
+    return (
+      <Frame status={status} phase={progress.phase}>
+        <div className="flex items-center gap-2.5">
+          <span className="grid size-6 place-items-center rounded-full bg-emerald-400/20 text-sm text-emerald-300">✓</span>
+          <span className="font-semibold text-emerald-300">{phase}</span>
+          <span className="text-dim">
+            {removing ? "all replicas removed" : `${nodesUp}/${target} nodes up`} in {duration(elapsed, true)}
+          </span>
+        </div>
+      </Frame>
+    );
+  }
+
+  return (
+    <Frame status={status} phase={progress.phase}>
+      <Title phase={phase} elapsed={elapsed} tone={tone} />
+      {removing ? (
+        <Bar fraction={done ? 1 : null} color={done ? "bg-emerald-400" : "bg-amber-400"} />
+      ) : (
+        <>
+          <Meter label="Replicas running" value={replicasRunning} target={target} color="bg-sky-400" />
+          <Meter label="Erlang nodes up" value={nodesUp} target={target} color={done ? "bg-emerald-400" : "bg-accent"} />
+        </>
+      )}
+      {error && <p className="text-sm break-words text-rose-300">{error}</p>}
+    </Frame>
+  );
+}
+
+function Frame({ status, phase, children }: { status: string; phase: string; children: ReactNode }) {
+  const border =
+    status === "error" ? "border-rose-500/40 bg-rose-500/5" : status === "done" ? "border-emerald-400/25 bg-emerald-400/5" : "border-amber-400/30 bg-amber-400/5";
+  return (
+    <div
+      data-testid="progress"
+      data-status={status}
+      data-phase={phase}
+      role="status"
+      className={`flex animate-fade-in flex-col gap-2.5 rounded-xl border px-3.5 py-3 ${border}`}
+    >
+      {children}
+    </div>
+  );
+}
+
+function Title({ phase, elapsed, tone }: { phase: string; elapsed: number | null; tone: string }) {
+  return (
+    <div className="flex items-baseline justify-between gap-2">
+      <span className={`truncate font-semibold first-letter:uppercase ${tone}`}>{phase}</span>
+      {elapsed !== null && <span className="shrink-0 font-mono text-sm text-dim tabular-nums">{duration(elapsed)}</span>}
+    </div>
+  );
+}
+
+function Meter({ label, value, target, color }: { label: string; value: number; target: number; color: string }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <div className="flex justify-between text-sm">
+        <span className="text-dim">{label}</span>
+        <span className="font-semibold tabular-nums">
+          {value} <span className="text-faint">/ {target}</span>
+        </span>
+      </div>
+      <Bar fraction={target > 0 ? value / target : 1} color={color} />
+    </div>
+  );
+}
+
+/** fraction null: indeterminate. */
+function Bar({ fraction, color }: { fraction: number | null; color: string }) {
+  return (
+    <div
+      className="relative h-2 overflow-hidden rounded-full bg-edge"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
+    >
+      {fraction === null ? (
+        <div className={`absolute inset-y-0 w-2/5 animate-indeterminate rounded-full ${color}`} />
+      ) : (
+        <div
+          className={`h-full rounded-full transition-[width] duration-500 ease-out ${color}`}
+          style={{ width: `${Math.min(100, Math.max(0, fraction * 100))}%` }}
+        />
+      )}
+    </div>
+  );
+}

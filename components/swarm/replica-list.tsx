@@ -1,0 +1,72 @@
+"use client";
+
+import { shortName } from "@/lib/client/format";
+import type { NodeDTO } from "@/lib/types";
+import { nodeDot, nodeText } from "../ui/status";
+
+interface ReplicaListProps {
+  nodes: NodeDTO[];
+  selected: string | null;
+  onSelect: (name: string) => void;
+}
+
+/** Every replica with its runtime state next to its Erlang state; disagreements in amber. */
+export function ReplicaList({ nodes, selected, onSelect }: ReplicaListProps) {
+  return (
+    <ul className="flex flex-col gap-1.5" data-testid="replica-list">
+      {nodes.map((n) => (
+        <li key={n.name}>
+          <ReplicaRow node={n} selected={n.name === selected} onSelect={onSelect} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ReplicaRow({ node, selected, onSelect }: { node: NodeDTO; selected: boolean; onSelect: (name: string) => void }) {
+  const r = node.replica;
+  const where = r ? [r.pid != null && `pid ${r.pid}`, r.taskId && `task ${r.taskId.slice(0, 10)}`, r.ip].filter(Boolean).join(" · ") : "";
+  const flagged = node.flags.length > 0;
+  return (
+    <button
+      type="button"
+      onClick={() => onSelect(node.name)}
+      data-testid={`replica-${shortName(node.name)}`}
+      data-status={node.status}
+      className={`w-full cursor-pointer rounded-xl border px-3 py-2 text-left transition-colors ${
+        selected ? "border-accent/60 bg-accent/10" : flagged ? "border-amber-400/40 bg-amber-400/[0.06] hover:bg-amber-400/10" : "border-transparent bg-raised/60 hover:border-edge-strong"
+      }`}
+    >
+      <div className="flex items-center gap-2.5">
+        <span className={`size-2.5 shrink-0 rounded-full ${nodeDot[node.status]}`} />
+        <span className="text-lg font-bold">{shortName(node.name)}</span>
+        <span className={`text-sm ${nodeText[node.status]}`}>{node.status}</span>
+        <span className="ml-auto flex items-center gap-2">
+          {r && r.restarts > 0 && (
+            <span className="rounded-md bg-amber-400/15 px-1.5 text-sm font-semibold text-amber-300" title="Restarts">
+              ↻ {r.restarts}
+            </span>
+          )}
+          <span className="rounded-md border border-edge-strong px-1.5 font-mono text-xs text-dim" title="Runtime state">
+            {r?.state ?? "no replica"}
+          </span>
+        </span>
+      </div>
+      <div className="mt-0.5 truncate pl-5 font-mono text-xs text-faint" title={`${node.host}${where ? ` · ${where}` : ""}`}>
+        {node.host}
+        {where && ` · ${where}`}
+      </div>
+      {r?.error && <div className="mt-1 pl-5 text-sm break-words text-rose-300">{r.error}</div>}
+      {flagged && (
+        <ul className="mt-1.5 flex flex-col gap-1 pl-5" data-testid="replica-flags">
+          {node.flags.map((f) => (
+            <li key={f} className="flex gap-1.5 text-sm leading-snug font-medium text-amber-300">
+              <span aria-hidden>⚠</span>
+              <span>{f}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </button>
+  );
+}

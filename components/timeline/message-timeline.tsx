@@ -1,0 +1,155 @@
+"use client";
+
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useMemo, useRef, useState } from "react";
+import { count, shortName } from "@/lib/client/format";
+import { messageStore, useMessages } from "@/lib/client/message-store";
+import type { MessageDTO, MessageStatus, NodeDTO } from "@/lib/types";
+import { EmptyState } from "../ui/empty-state";
+import { Select } from "../ui/field";
+import { Panel } from "../ui/panel";
+import { CONTENT_CELL, GRID, ROW_HEIGHT, TimelineRow } from "./timeline-row";
+
+const STATUSES: MessageStatus[] = ["pending", "sent", "received", "acked", "lost", "failed"];
+const FRESH_MS = 1500;
+
+/** Newest first, virtualized; rows update in place as messages move sent → received → acked. */
+export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
+  const all = useMessages();
+  const [node, setNode] = useState("");
+  const [status, setStatus] = useState<MessageStatus | "">("");
+  const [frozen, setFrozen] = useState<Set<string> | null>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const filtered = useMemo(
+    () => all.filter((m) => (!node || m.from === node || m.to === node) && (!status || m.status === status)),
+    [all, node, status],
+  );
+  const rows = useMemo(() => (frozen ? filtered.filter((m) => frozen.has(m.id)) : filtered), [filtered, frozen]);
+  const waiting = filtered.length - rows.length;
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (i) => rows[i]?.id ?? i,
+  });
+
+  const pause = () => setFrozen(new Set(all.map((m) => m.id)));
+  const follow = () => {
+    setFrozen(null);
+    virtualizer.scrollToOffset(0);
+  };
+
+  const nodeNames = useMemo(() => {
+    const names = nodes.map((n) => n.name);
+    if (node && !names.includes(node)) names.push(node); // keep a filter on a node that left
+    return names.sort(byShortName);
+  }, [nodes, node]);
+  const now = Date.now();
+
+  return (
+    <Panel
+      testId="timeline"
+      title="Messages"
+      meta={
+        <span>
+          {count(rows.length)}
+          {rows.length !== all.length && ` of ${count(all.length)}`}
+          {messageStore.dropped > 0 && <span className="text-amber-300"> · {count(messageStore.dropped)} not streamed</span>}
+        </span>
+      }
+      actions={
+        <>
+          <Select value={node} onChange={(e) => setNode(e.target.value)} compact className="w-28 2xl:w-36" data-testid="timeline-filter-node" aria-label="Filter by node">
+            <option value="">All nodes</option>
+            {nodeNames.map((n) => (
+              <option key={n} value={n}>
+                {shortName(n)}
+              </option>
+            ))}
+          </Select>
+          <Select
+            value={status}
+            onChange={(e) => setStatus(e.target.value as MessageStatus | "")}
+            compact
+            className="w-32 2xl:w-36"
+            data-testid="timeline-filter-status"
+            aria-label="Filter by status"
+          >
+            <option value="">All statuses</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </Select>
+          <FollowToggle live={!frozen} waiting={waiting} onFollow={follow} onPause={pause} />
+        </>
+      }
+      className="@container h-full"
+      bodyClassName="flex flex-col"
+    >
+      <div className={`${GRID} h-9 shrink-0 border-b border-edge text-xs font-semibold tracking-wider text-faint uppercase`}>
+        <span>Time</span>
+        <span>From → To</span>
+        <span className={CONTENT_CELL}>Content</span>
+        <span className="text-center">Status</span>
+        <span className="text-right">Latency</span>
+      </div>
+      <div
+        ref={scrollRef}
+        className="relative min-h-0 flex-1 overflow-y-auto"
+        onScroll={(e) => {
+          if (!frozen && e.currentTarget.scrollTop > ROW_HEIGHT * 2) pause();
+        }}
+      >
+        {rows.length === 0 ? (
+          <EmptyState
+            title={all.length === 0 ? "No messages yet" : "No message matches the filters"}
+            hint={all.length === 0 ? "Send one from the Send panel, or start a traffic pattern." : undefined}
+          />
+        ) : (
+          <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((v) => {
+              const m = rows[v.index] as MessageDTO;
+              const seenAt = messageStore.seenAt(m.id);
+              return <TimelineRow key={m.id} message={m} top={v.start} fresh={now - seenAt < FRESH_MS} seenAt={seenAt} />;
+            })}
+          </div>
+        )}
+      </div>
+    </Panel>
+  );
+}
+
+function FollowToggle({ live, waiting, onFollow, onPause }: { live: boolean; waiting: number; onFollow: () => void; onPause: () => void }) {
+  return (
+    <button
+      type="button"
+      data-testid="timeline-follow"
+      data-live={live}
+      onClick={live ? onPause : onFollow}
+      className={`flex h-9 cursor-pointer items-center gap-2 rounded-xl border px-3 text-sm font-semibold whitespace-nowrap transition-colors ${
+        live ? "border-emerald-400/40 bg-emerald-400/10 text-emerald-200 hover:bg-emerald-400/15" : "border-amber-400/40 bg-amber-400/10 text-amber-200 hover:bg-amber-400/15"
+      }`}
+      title={live ? "Pause: freeze the list (statuses keep updating)" : "Follow live: show the newest messages"}
+    >
+      {live ? (
+        <>
+          <span className="size-2.5 animate-breathe rounded-full bg-emerald-400" /> Live
+        </>
+      ) : (
+        <>
+          <span aria-hidden>❚❚</span> Paused
+          {waiting > 0 && <span className="rounded-full bg-amber-400/25 px-2 tabular-nums">+{waiting > 999 ? "999+" : count(waiting)}</span>}
+        </>
+      )}
+    </button>
+  );
+}
+
+function byShortName(a: string, b: string): number {
+  return shortName(a).localeCompare(shortName(b), undefined, { numeric: true });
+}

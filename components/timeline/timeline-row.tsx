@@ -1,0 +1,57 @@
+import { memo } from "react";
+import { clockMs, latency, shortName } from "@/lib/client/format";
+import type { MessageDTO } from "@/lib/types";
+import { StatusBadge } from "./status-badge";
+
+export const ROW_HEIGHT = 46;
+/** Columns; the content column only where the panel is wide enough (container query). */
+export const GRID =
+  "grid grid-cols-[7.2rem_minmax(0,1fr)_6.4rem_5.8rem] @2xl:grid-cols-[7.6rem_minmax(8rem,12rem)_minmax(0,1fr)_6.4rem_6.2rem] items-center gap-3 px-4";
+export const CONTENT_CELL = "hidden @2xl:flex";
+
+interface TimelineRowProps {
+  message: MessageDTO;
+  top: number;
+  fresh: boolean;
+  seenAt: number;
+}
+
+/** One message: time, from → to, content (and why it was lost), status, latency. */
+export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, seenAt }: TimelineRowProps) {
+  const bad = m.status === "lost" || m.status === "failed";
+  const rtt = m.ackedAt != null && m.sentAt != null ? m.ackedAt - m.sentAt : null;
+  return (
+    <div
+      data-testid="timeline-row"
+      data-status={m.status}
+      data-id={m.id}
+      className={`${GRID} absolute inset-x-0 border-b border-edge/60 text-[0.95rem] ${fresh ? "animate-row-in" : ""} ${bad ? "bg-rose-500/[0.04]" : ""}`}
+      style={{ height: ROW_HEIGHT, transform: `translateY(${top}px)` }}
+    >
+      <span className="font-mono text-sm text-dim tabular-nums">{clockMs(m.sentAt ?? seenAt)}</span>
+      <span className="flex min-w-0 items-center gap-1.5 font-semibold" title={`${m.from} → ${m.to}: ${m.content}${m.reason ? ` (${m.reason})` : ""}`}>
+        <span className="truncate">{shortName(m.from)}</span>
+        <span className="text-faint">→</span>
+        <span className="truncate">{shortName(m.to)}</span>
+      </span>
+      <span className={`${CONTENT_CELL} min-w-0 items-center gap-2`}>
+        {m.seed && <span className="rounded bg-violet-500/20 px-1.5 text-xs font-semibold text-violet-300">seed</span>}
+        <span className="truncate text-ink/90" title={m.content}>
+          {m.content}
+        </span>
+        {bad && m.reason && (
+          <span className="ml-auto shrink truncate text-sm font-medium text-rose-300" title={m.reason} data-testid="timeline-reason">
+            {m.reason}
+          </span>
+        )}
+      </span>
+      <StatusBadge status={m.status} />
+      <span
+        className="text-right font-mono text-sm tabular-nums"
+        title={rtt !== null ? `round trip ${latency(rtt)}` : undefined}
+      >
+        {m.latencyMs !== null ? latency(m.latencyMs) : <span className="text-faint">—</span>}
+      </span>
+    </div>
+  );
+});

@@ -1,0 +1,121 @@
+"use client";
+
+import { memo } from "react";
+import { shortName } from "@/lib/client/format";
+import type { NodeDTO } from "@/lib/types";
+import { nodeColor } from "../ui/status";
+import type { NodePlace } from "./layout";
+
+interface TopologyNodeProps {
+  node: NodeDTO;
+  place: NodePlace;
+  selected: boolean;
+  onSelect: (name: string) => void;
+}
+
+/** One replica: a status-coloured disc with its short name; down nodes dimmed and crossed out. */
+export const TopologyNode = memo(function TopologyNode({ node, place, selected, onSelect }: TopologyNodeProps) {
+  const { x, y, r, labelInside } = place;
+  const color = nodeColor[node.status];
+  const short = shortName(node.name);
+  const down = node.status === "down";
+
+  return (
+    <g
+      className={`topo-node cursor-pointer ${node.status === "starting" ? "is-starting" : ""}`}
+      style={{ transform: `translate(${x}px, ${y}px)`, opacity: down ? 0.6 : 1 }}
+      data-testid={`node-${short}`}
+      data-status={node.status}
+      data-name={node.name}
+      role="button"
+      tabIndex={0}
+      aria-label={`${node.name}, ${node.status}`}
+      aria-pressed={selected}
+      onClick={(e) => {
+        e.stopPropagation();
+        onSelect(node.name);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          onSelect(node.name);
+        }
+      }}
+    >
+      <title>{`${node.name} — ${node.status}${node.downReason ? ` (${node.downReason})` : ""}`}</title>
+      {node.status === "up" && r >= 16 && <circle r={r * 1.9} fill="url(#topo-glow-up)" pointerEvents="none" />}
+      <circle className="topo-hit" r={r + 6} fill="transparent" stroke={color} strokeOpacity={0} strokeWidth={2} />
+      {selected && <circle r={r + 7} fill="none" stroke="#e6edf7" strokeWidth={2.5} strokeDasharray="5 4" />}
+      <g className="topo-core">
+        <circle r={r} fill="#0c121d" />
+        <circle r={r} fill={color} fillOpacity={down ? 0.12 : 0.22} stroke={color} strokeWidth={r > 14 ? 3 : 2} />
+        {node.flags.length > 0 && (
+          <circle cx={r * 0.75} cy={-r * 0.75} r={Math.max(4, r * 0.22)} fill="#fbbf24" stroke="#0c121d" strokeWidth={2} />
+        )}
+      </g>
+      {down && (
+        <path
+          d={`M${-r * 0.5},${-r * 0.5}L${r * 0.5},${r * 0.5}M${r * 0.5},${-r * 0.5}L${-r * 0.5},${r * 0.5}`}
+          stroke="#fb7185"
+          strokeOpacity={labelInside ? 0.5 : 1}
+          strokeWidth={Math.max(2.5, r * 0.14)}
+          strokeLinecap="round"
+        />
+      )}
+      {labelInside && (
+        <text
+          textAnchor="middle"
+          dy="0.35em"
+          fontSize={Math.max(13, Math.min(20, r * 0.62))}
+          fontWeight={700}
+          fill={down ? "#fecdd3" : "#f1f5f9"}
+          pointerEvents="none"
+        >
+          {short}
+        </text>
+      )}
+    </g>
+  );
+});
+
+interface NodeLabelProps {
+  node: NodeDTO;
+  place: NodePlace;
+  showFullName: boolean;
+}
+
+/**
+ * Labels outside the disc (the short name when the disc is too small for it, the full name),
+ * drawn in their own layer so a node's clickable shape stays centred on the disc.
+ */
+export const NodeLabel = memo(function NodeLabel({ node, place, showFullName }: NodeLabelProps) {
+  const { x, y, r, angle, labelInside } = place;
+  if (labelInside && !showFullName) return null;
+  const lx = Math.cos(angle);
+  const ly = Math.sin(angle);
+  const anchor = Math.abs(lx) < 0.3 ? "middle" : lx > 0 ? "start" : "end";
+  const dy = ly > 0.3 ? "0.9em" : ly < -0.3 ? "-0.2em" : "0.35em";
+  const down = node.status === "down";
+  return (
+    <g className="topo-node" style={{ transform: `translate(${x}px, ${y}px)`, opacity: down ? 0.7 : 1 }} pointerEvents="none">
+      {!labelInside && (
+        <text x={lx * (r + 8)} y={ly * (r + 8)} dy={dy} textAnchor={anchor} fontSize={13} fontWeight={700} fill={down ? "#fb7185" : "#e2e8f0"}>
+          {shortName(node.name)}
+        </text>
+      )}
+      {showFullName && labelInside && (
+        // Centred under the disc (over it for the top of the circle), where neighbours leave room.
+        <text
+          y={ly < -0.5 ? -(r + 10) : r + 10}
+          dy={ly < -0.5 ? "-0.2em" : "0.9em"}
+          textAnchor="middle"
+          fontSize={12}
+          fill="#64748b"
+          fontFamily="var(--font-mono)"
+        >
+          {node.name}
+        </text>
+      )}
+    </g>
+  );
+});

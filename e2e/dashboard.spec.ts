@@ -1,0 +1,57 @@
+import { expect, test } from "@playwright/test";
+
+const token = "e2e-token-0123456789";
+
+// Deploy, send and watch the reception from the browser, against the production build and
+// real erl replicas. The screenshot is kept under test-results/.
+test("deploy from the UI, send from the UI, see the reception live", async ({ page, request }, testInfo) => {
+  await page.goto(`/?token=${token}`);
+  // The token is kept and removed from the address bar.
+  await expect(page).not.toHaveURL(/token=/);
+  await expect(page.getByTestId("bridge-status")).toContainText(/up/i, { timeout: 30_000 });
+
+  await page.getByTestId("replicas-input").fill("3");
+  await page.getByTestId("deploy-button").click();
+  for (const n of ["n1", "n2", "n3"]) {
+    await expect(page.getByTestId(`node-${n}`)).toHaveAttribute("data-status", "up", { timeout: 60_000 });
+  }
+
+  await expect(page.getByTestId("send-from").locator("option", { hasText: "n1" })).toHaveCount(1);
+  await page.getByTestId("send-from").selectOption({ label: await optionLabel(page, "send-from", "n1") });
+  await page.getByTestId("send-to").selectOption({ label: await optionLabel(page, "send-to", "n2") });
+  await page.getByTestId("send-content").fill("hello from the browser");
+  await page.getByTestId("send-button").click();
+
+  const row = page.getByTestId("timeline-row").filter({ hasText: "hello from the browser" }).first();
+  await expect(row).toHaveAttribute("data-status", /received|acked/, { timeout: 15_000 });
+  await expect(row).toHaveAttribute("data-status", "acked", { timeout: 15_000 });
+  await expect(page.getByTestId("stat-acked")).not.toHaveText(/^\s*0\s*$/);
+
+  // The API agrees with what the page shows.
+  const id = await row.getAttribute("data-id");
+  const res = await request.get(`/api/messages/${id}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status()).toBe(200);
+  const m = await res.json();
+  expect(m).toMatchObject({ status: "acked", content: "hello from the browser" });
+  expect(m.from).toMatch(/^n1-/);
+  expect(m.to).toMatch(/^n2-/);
+
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: testInfo.outputPath("dashboard.png") });
+
+  // Kill a replica from the UI: it goes down, then comes back up.
+  await page.getByTestId("node-n3").click();
+  await page.getByTestId("kill-button").click();
+  await expect(page.getByTestId("node-n3")).toHaveAttribute("data-status", /down|starting/, { timeout: 10_000 });
+  await expect(page.getByTestId("node-n3")).toHaveAttribute("data-status", "up", { timeout: 60_000 });
+
+  await page.getByTestId("remove-button").click();
+  await expect(page.getByTestId("node-n1")).toHaveCount(0, { timeout: 30_000 });
+});
+
+async function optionLabel(page: import("@playwright/test").Page, select: string, short: string): Promise<string> {
+  const labels = await page.getByTestId(select).locator("option").allTextContents();
+  const label = labels.find((l) => l.trim().startsWith(short));
+  if (!label) throw new Error(`no option for ${short} in ${select}: ${labels.join(", ")}`);
+  return label;
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { latency, shortName } from "./format";
+
+describe("shortName", () => {
+  it("shows the replica's short name", () => {
+    expect(shortName("n3-ab12cd@127.0.0.1")).toBe("n3");
+    expect(shortName("n12-ab12cd@10.0.1.5")).toBe("n12");
+  });
+  it("keeps names that are not ours readable", () => {
+    expect(shortName("node_4f2a@host")).toBe("node_4f2a");
+    expect(shortName("*")).toBe("all");
+  });
+});
+
+describe("latency", () => {
+  it("picks a unit a room can read", () => {
+    expect(latency(0.044)).toBe("44 µs");
+    expect(latency(3.456)).toBe("3.46 ms");
+    expect(latency(1530)).toBe("1.53 s");
+    expect(latency(null)).toBe("—");
+  });
+});
