@@ -72,7 +72,9 @@ export interface MessageDTO {
   sentAt: number | null; // ms epoch (fractional), seen at the sender
   receivedAt: number | null; // seen at the receiver
   ackedAt: number | null; // ack seen back at the sender
-  latencyMs: number | null; // receiver time minus sender time (same host)
+  latencyMs: number | null;
+  /** "one-way": receiver's clock minus sender's (same host); "half-rtt": half the acked round trip (hosts differ). */
+  latencyKind?: "one-way" | "half-rtt";
   reason: string | null; // why lost / failed
   seed: boolean; // a plain seed-protocol message {send, From, Content}
 }

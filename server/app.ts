@@ -45,7 +45,10 @@ export class Swarmscope {
     readonly identity: Identity,
   ) {
     this.runtimeKind = config.runtime;
-    this.tracker = new MessageTracker({ lossTimeoutMs: config.lossTimeoutMs });
+    this.tracker = new MessageTracker({
+      lossTimeoutMs: config.lossTimeoutMs,
+      sameClock: (a, b) => this.model.hostOf(a) === this.model.hostOf(b),
+    });
     this.store = new Store(path.join(config.dataDir, "swarmscope.db"), config.retention);
     const recovered = this.store.recover();
     this.tracker.restore(recovered.totals, recovered.perNode, recovered.inbound);
@@ -201,9 +204,10 @@ export class Swarmscope {
   private async useRuntime(kind: RuntimeKind): Promise<void> {
     this.runtimeKind = kind;
     this.runtime = await createRuntime(kind, this.config, this.identity);
-    this.runtime.on("change", (list) => this.model.setReplicas(list));
-    this.runtime.on("progress", (phase) => this.model.setPhase(phase));
-    this.model.setReplicas(this.runtime.list());
+    const runtime = this.runtime;
+    runtime.on("change", (list) => this.model.setReplicas(list, runtime.desired()));
+    runtime.on("progress", (phase) => this.model.setPhase(phase));
+    this.model.setReplicas(runtime.list());
     this.bridge = new BridgeClient({
       open: () => this.runtime.openBridge(),
       discovery: () => this.runtime.discovery(),

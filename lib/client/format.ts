@@ -1,10 +1,29 @@
 // Display helpers shared by the components.
 
-/** "n3-ab12cd@127.0.0.1" → "n3"; a seed-style "node_abc@host" → "node_abc". */
+import { shortNodeName } from "../node-name";
+
+// Swarm replicas share one Erlang name and differ by address; their slot (from the cluster
+// snapshot) gives them a readable short name wherever only the node name is at hand (timeline,
+// events, links).
+const slots = new Map<string, number>();
+
+/** Called with every cluster snapshot: remembers each node's slot for shortName. */
+export function rememberSlots(nodes: readonly { name: string; slot: number | null }[]): void {
+  for (const n of nodes) if (n.slot != null) slots.set(n.name, n.slot);
+  if (slots.size > 5000) for (const k of [...slots.keys()].slice(0, slots.size - 5000)) slots.delete(k);
+}
+
+/**
+ * "n3-ab12cd@127.0.0.1" → "n3"; on Swarm "n-ab12cd@10.0.1.7" → "n3" (its slot, once known from
+ * a cluster snapshot), else "n@10.0.1.7"; a seed-style "node_abc@host" → "node_abc".
+ */
 export function shortName(name: string): string {
-  if (name === "*") return "all";
-  const local = name.split("@")[0] ?? name;
-  return local.split("-")[0] || local;
+  return shortNodeName(name, slots.get(name));
+}
+
+/** A node's short name from its own slot ("n3"); unique among the nodes of one snapshot. */
+export function nodeLabel(node: { name: string; slot: number | null }): string {
+  return shortNodeName(node.name, node.slot);
 }
 
 /** The part after "@": the node's host. */

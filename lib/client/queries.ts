@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RuntimeKind } from "@/lib/types";
 import { api, ApiError } from "./api";
 import { loadEventHistory, MAX_EVENTS } from "./events";
-import { shortName } from "./format";
+import { rememberSlots, shortName } from "./format";
 import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
 import { clusterSchema, eventSchema, parseMessages, statsSchema } from "./schemas";
@@ -23,7 +23,11 @@ export function useCluster() {
   const live = useConnection().status === "connected";
   return useQuery({
     queryKey: keys.cluster,
-    queryFn: async () => clusterSchema.parse(await api("GET", "/api/cluster")),
+    queryFn: async () => {
+      const c = clusterSchema.parse(await api("GET", "/api/cluster"));
+      rememberSlots(c.nodes);
+      return c;
+    },
     refetchInterval: live ? false : 5000,
   });
 }

@@ -5,6 +5,7 @@ import { useEffect } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/types";
 import { setConnection } from "./connection";
+import { rememberSlots } from "./format";
 import { pushEvent } from "./events";
 import { messageStore } from "./message-store";
 import { keys } from "./queries";
@@ -41,6 +42,7 @@ export function useLiveSocket(token: string): void {
     socket.on("cluster", (raw) => {
       const r = clusterSchema.safeParse(raw);
       if (!r.success) return console.warn("swarmscope: ignored a malformed cluster", r.error.issues[0]);
+      rememberSlots(r.data.nodes);
       qc.setQueryData(keys.cluster, r.data);
       setNodesUp(r.data.nodes.filter((n) => n.status === "up").length);
     });

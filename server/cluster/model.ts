@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, NodeDTO, NodeStatus, RuntimeKind } from "../../lib/types";
+import { shortNodeName } from "../../lib/node-name";
 import type { Replica } from "../runtime/types";
 
 interface ErlangNode {
@@ -19,6 +20,8 @@ export interface ModelOptions {
 }
 
 const RUNNING = new Set(["running", "starting"]);
+/** Swarm task states on the way to running: the replica is coming, not down. */
+const COMING = new Set(["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready"]);
 
 /**
  * One view of the cluster that merges what the runtime says (replicas: processes or tasks) with
@@ -28,6 +31,8 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   private replicas: Replica[] = [];
   private readonly erlang = new Map<string, ErlangNode>();
   private readonly replicaSince = new Map<string, number>();
+  /** Erlang node name → its replica's slot, kept after the replica is gone (for short names). */
+  private readonly slotOf = new Map<string, number>();
   private desired = 0;
   private progress: DeployProgressDTO | null = null;
   bridge: ClusterDTO["bridge"] = { status: "starting" };
@@ -82,9 +87,19 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     this.emit("change");
   }
 
-  setReplicas(list: Replica[]): void {
+  /**
+   * The runtime's replica list, and its desired count when it knows it: a scale made behind the
+   * dashboard's back (`docker service scale`, `docker service rm`) is followed, except while a
+   * deploy asked from here is still in progress.
+   */
+  setReplicas(list: Replica[], desired?: number): void {
     const before = new Map(this.replicas.map((r) => [r.id, r.state]));
     this.replicas = list;
+    if (desired !== undefined && desired !== this.desired && (!this.progress || this.progress.done)) {
+      this.record("deploy", `the runtime now wants ${desired} replica${desired === 1 ? "" : "s"} (was ${this.desired})`);
+      this.desired = desired;
+    }
+    for (const r of list) if (r.nodeName) this.slotOf.set(r.nodeName, r.slot);
     for (const r of list) {
       if (before.get(r.id) !== r.state) {
         this.replicaSince.set(r.id, this.now());
@@ -100,7 +115,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
 
   nodeUp(name: string): void {
     this.erlang.set(name, { status: "up", since: this.now(), links: this.erlang.get(name)?.links ?? [] });
-    this.record("nodeup", `${short(name)} joined`, name);
+    this.record("nodeup", `${this.short(name)} joined`, name);
     this.updateProgress();
     this.emit("change");
   }
@@ -110,7 +125,9 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     if (!n || n.status === "down") return;
     this.erlang.set(name, { status: "down", since: this.now(), links: [], downReason: reason });
     for (const other of this.erlang.values()) other.links = other.links.filter((l) => l !== name);
-    this.record("nodedown", `${short(name)} down (${reason})`, name);
+    this.record("nodedown", `${this.short(name)} down (${reason})`, name);
+    // Down and no replica of the runtime's has it (scaled away, service removed): forget it.
+    if (!this.replicas.some((r) => r.nodeName === name)) this.erlang.delete(name);
     this.updateProgress();
     this.emit("change");
   }
@@ -135,6 +152,11 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     return this.replicas.find((r) => r.nodeName === nameOrId || r.id === nameOrId);
   }
 
+  /** The host a node runs on: the runtime's word (a Swarm node), else the host part of its name. */
+  hostOf(name: string): string {
+    return this.replicas.find((r) => r.nodeName === name)?.host ?? name.split("@")[1] ?? name;
+  }
+
   knows(name: string): boolean {
     return this.erlang.has(name) || this.replicas.some((r) => r.nodeName === name);
   }
@@ -149,7 +171,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       seen.add(name);
       const e = r.nodeName ? this.erlang.get(r.nodeName) : undefined;
       const running = RUNNING.has(r.state);
-      let status: NodeStatus = e?.status === "up" ? "up" : running ? "starting" : "down";
+      let status: NodeStatus = e?.status === "up" ? "up" : running || COMING.has(r.state) ? "starting" : "down";
       if (e?.status === "down" && running && (this.replicaSince.get(r.id) ?? 0) < e.since) status = "down";
       const flags: string[] = [];
       const runningSince = this.replicaSince.get(r.id) ?? now;
@@ -206,6 +228,11 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     }
   }
 
+  /** "n3": the node's short name, by its replica's slot on Swarm (see lib/node-name.ts). */
+  short(name: string): string {
+    return shortNodeName(name, this.slotOf.get(name));
+  }
+
   private record(kind: string, text: string, node?: string): void {
     this.emit("event", { at: this.now(), kind, text, ...(node ? { node } : {}) });
   }
@@ -216,6 +243,6 @@ function stripNodeName(r: Replica): NodeDTO["replica"] {
   return dto;
 }
 
-export function short(name: string): string {
-  return name.split("@")[0]!.split("-")[0]!;
+export function short(name: string, slot?: number | null): string {
+  return shortNodeName(name, slot);
 }

@@ -132,3 +132,16 @@ describe("MessageTracker", () => {
     expect(tracker.drainChanged().messages).toEqual([]);
   });
 });
+
+describe("MessageTracker across hosts", () => {
+  it("shows half the acked round trip when sender and receiver read different clocks", () => {
+    const tracker = new MessageTracker({ lossTimeoutMs: 1000, sameClock: () => false });
+    tracker.create("x", A, B, "c");
+    tracker.onEvent(A, { e: "sent", id: "x", to: B, t: 1_000_000, content: "c" });
+    // The receiver's clock is 1 s ahead: its time must not be used for the latency.
+    tracker.onEvent(B, { e: "received", id: "x", from: A, t0: 1_000_000, t: 2_000_300, content: "c", seed: false });
+    expect(tracker.get("x")!.latencyMs).toBeNull();
+    tracker.onEvent(A, { e: "acked", id: "x", to: B, t: 1_000_800, t1: 2_000_300 });
+    expect(tracker.get("x")).toMatchObject({ latencyMs: 0.4, latencyKind: "half-rtt", status: "acked" });
+  });
+});

@@ -31,6 +31,11 @@ export interface TrackerOptions {
   clock?: Clock;
   /** Finished messages kept in memory (the store keeps all of them). */
   recentLimit?: number;
+  /**
+   * Whether two nodes read the same clock (same host). When not, the latency shown is half the
+   * acked round trip, measured on the sender's clock alone.
+   */
+  sameClock?: (a: string, b: string) => boolean;
 }
 
 export class MessageTracker {
@@ -269,8 +274,17 @@ export class MessageTracker {
   }
 
   private updateLatency(m: TrackedMessage): void {
-    if (m.latencyMs !== null || m.sentAt === null || m.receivedAt === null) return;
-    m.latencyMs = Math.max(0, Math.round((m.receivedAt - m.sentAt) * 1000) / 1000); // µs resolution
+    if (m.latencyMs !== null || m.sentAt === null) return;
+    const oneClock = this.opts.sameClock?.(m.from, m.to) ?? true;
+    let ms: number;
+    if (oneClock && m.receivedAt !== null) {
+      ms = m.receivedAt - m.sentAt;
+      m.latencyKind = "one-way";
+    } else if (!oneClock && m.ackedAt !== null) {
+      ms = (m.ackedAt - m.sentAt) / 2;
+      m.latencyKind = "half-rtt";
+    } else return;
+    m.latencyMs = Math.max(0, Math.round(ms * 1000) / 1000); // µs resolution
     this.latency.add(m.latencyMs);
   }
 
@@ -316,6 +330,7 @@ export function toDTO(m: TrackedMessage): MessageDTO {
     latencyMs: m.latencyMs,
     reason: m.reason,
     seed: m.seed,
+    ...(m.latencyKind ? { latencyKind: m.latencyKind } : {}),
   };
 }
 

@@ -43,7 +43,7 @@ export class Store {
   private readonly upsert: Database.Statement;
   private readonly insertEvent: Database.Statement;
 
-  constructor(file: string, private readonly retention: number) {
+  constructor(private readonly file: string, private readonly retention: number) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -167,4 +167,222 @@ export class Store {
   close(): void {
     this.db.close();
   }
+
+  /**
+   * A read-only view of the history for an export, on its own connection: a read transaction
+   * pins one snapshot (WAL lets the writer go on), and rows are streamed with `.iterate()`
+   * without blocking the writer connection. Call `close()` when done (also after an error).
+   */
+  openExport(range: ExportRange = {}): ExportReader {
+    return new ExportReader(this.file, range);
+  }
+}
+
+/** Bounds on `created_at` (messages) and `at` (events), ms epoch, both inclusive. */
+export interface ExportRange {
+  since?: number;
+  until?: number;
+}
+
+export interface StatusCount {
+  status: MessageStatus;
+  seed: boolean;
+  n: number;
+}
+
+export interface NodeStatusCount {
+  node: string;
+  status: MessageStatus;
+  n: number;
+}
+
+export interface ReasonCount {
+  reason: string;
+  n: number;
+  examples: { id: string; from: string; to: string; sentAt: number | null; createdAt: number }[];
+}
+
+export interface SeedReception {
+  from: string;
+  to: string;
+  n: number;
+  first: number | null;
+  last: number | null;
+  example: string;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export class ExportReader {
+  private readonly db: Database.Database;
+  private readonly mWhere: string;
+  private readonly eWhere: string;
+  private readonly params: { since: number; until: number };
+  private closed = false;
+
+  constructor(file: string, range: ExportRange) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.params = { since: range.since ?? -Infinity, until: range.until ?? Infinity };
+    this.mWhere = `created_at >= @since AND created_at <= @until`;
+    this.eWhere = `at >= @since AND at <= @until`;
+    // The first read inside the transaction fixes the snapshot every later query sees.
+    this.db.exec("BEGIN");
+    this.db.prepare(`SELECT COUNT(*) FROM messages`).get();
+  }
+
+  /** Message rows by status (and whether seed-protocol), in the range. */
+  statusCounts(): StatusCount[] {
+    const rows = this.db
+      .prepare(`SELECT status, seed, COUNT(*) AS n FROM messages WHERE ${this.mWhere} GROUP BY status, seed`)
+      .all(this.params) as { status: MessageStatus; seed: number; n: number }[];
+    return rows.map((r) => ({ status: r.status, seed: r.seed === 1, n: r.n }));
+  }
+
+  /** Message rows by sender and status, in the range. */
+  senderCounts(): NodeStatusCount[] {
+    return this.db
+      .prepare(`SELECT from_node AS node, status, COUNT(*) AS n FROM messages WHERE ${this.mWhere} GROUP BY from_node, status ORDER BY from_node`)
+      .all(this.params) as NodeStatusCount[];
+  }
+
+  /** Messages received, by receiving node. */
+  receiverCounts(): { node: string; n: number }[] {
+    return this.db
+      .prepare(`SELECT to_node AS node, COUNT(*) AS n FROM messages WHERE ${this.mWhere} AND status IN ('received','acked') GROUP BY to_node ORDER BY to_node`)
+      .all(this.params) as { node: string; n: number }[];
+  }
+
+  /**
+   * Nearest-rank percentiles and the maximum of the stored latencies, streamed in order from
+   * SQLite (sorted there), so no array of all latencies is ever built here.
+   */
+  latency(): LatencySummary {
+    const where = `${this.mWhere} AND latency_ms IS NOT NULL AND status IN ('received','acked')`;
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${where}`).get(this.params) as { n: number };
+    const stmt = this.db.prepare(`SELECT latency_ms AS v FROM messages WHERE ${where} ORDER BY latency_ms`).pluck();
+    return latencySummary(n, stmt.iterate(this.params) as IterableIterator<number>);
+  }
+
+  /** Messages of one status grouped by reason, most frequent first, with a few examples each. */
+  reasons(status: "lost" | "failed", limit = 20, examples = 3): ReasonCount[] {
+    const groups = this.db
+      .prepare(`SELECT COALESCE(reason, '(no reason recorded)') AS reason, COUNT(*) AS n FROM messages WHERE ${this.mWhere} AND status = @status GROUP BY 1 ORDER BY n DESC, reason LIMIT @limit`)
+      .all({ ...this.params, status, limit }) as { reason: string; n: number }[];
+    const ex = this.db.prepare(
+      `SELECT id, from_node AS "from", to_node AS "to", sent_at AS sentAt, created_at AS createdAt FROM messages
+       WHERE ${this.mWhere} AND status = @status AND COALESCE(reason, '(no reason recorded)') = @reason ORDER BY seq LIMIT @examples`,
+    );
+    return groups.map((g) => ({ ...g, examples: ex.all({ ...this.params, status, reason: g.reason, examples }) as ReasonCount["examples"] }));
+  }
+
+  /** Seed-protocol receptions ({send, From, Content}), grouped by sender and receiver. */
+  seedReceptions(limit = 50): SeedReception[] {
+    return this.db
+      .prepare(
+        `SELECT from_node AS "from", to_node AS "to", COUNT(*) AS n, MIN(received_at) AS first, MAX(received_at) AS last, MIN(content) AS example
+         FROM messages WHERE ${this.mWhere} AND seed = 1 GROUP BY from_node, to_node ORDER BY n DESC, from_node LIMIT @limit`,
+      )
+      .all({ ...this.params, limit }) as SeedReception[];
+  }
+
+  /** Time span of the messages in the range (created_at), or nulls when there are none. */
+  messageSpan(): { first: number | null; last: number | null } {
+    return this.db.prepare(`SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM messages WHERE ${this.mWhere}`).get(this.params) as {
+      first: number | null;
+      last: number | null;
+    };
+  }
+
+  /** Events of the given kinds, oldest first (all of them when `kinds` is absent). */
+  events(kinds?: string[], limit = 1_000_000): ClusterEventDTO[] {
+    const byKind = kinds ? ` AND kind IN (${kinds.map(() => "?").join(",")})` : "";
+    const rows = this.db
+      .prepare(`SELECT at, kind, node, text FROM events WHERE at >= ? AND at <= ?${byKind} ORDER BY seq LIMIT ?`)
+      .all(this.params.since, this.params.until, ...(kinds ?? []), limit) as EventRow[];
+    return rows.map(eventRowToDTO);
+  }
+
+  /** Every event in the range, oldest first, one at a time. */
+  iterateEvents(): IterableIterator<ClusterEventDTO> {
+    const it = this.db.prepare(`SELECT at, kind, node, text FROM events WHERE ${this.eWhere} ORDER BY seq`).iterate(this.params) as IterableIterator<EventRow>;
+    return mapIterator(it, eventRowToDTO);
+  }
+
+  /** Every message in the range, in creation order (seq), one at a time. */
+  iterateMessages(): IterableIterator<MessageDTO> {
+    const it = this.db.prepare(`SELECT * FROM messages WHERE ${this.mWhere} ORDER BY seq`).iterate(this.params) as IterableIterator<MessageRow>;
+    return mapIterator(it, rowToDTO);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.db.inTransaction) this.db.exec("COMMIT");
+    } finally {
+      this.db.close();
+    }
+  }
+}
+
+interface EventRow {
+  at: number;
+  kind: string;
+  node: string | null;
+  text: string;
+}
+
+function eventRowToDTO(r: EventRow): ClusterEventDTO {
+  return { at: r.at, kind: r.kind, text: r.text, ...(r.node ? { node: r.node } : {}) };
+}
+
+/** Maps an iterator lazily; `return()` reaches the source, so an abandoned SQLite cursor is released. */
+function mapIterator<A, B>(src: IterableIterator<A>, fn: (a: A) => B): IterableIterator<B> {
+  const out: IterableIterator<B> = {
+    next() {
+      const r = src.next();
+      return r.done ? { done: true, value: undefined } : { done: false, value: fn(r.value) };
+    },
+    return(value?: unknown) {
+      src.return?.();
+      return { done: true, value: value as B };
+    },
+    [Symbol.iterator]() {
+      return out;
+    },
+  };
+  return out;
+}
+
+/**
+ * Nearest-rank percentiles (the value at rank ceil(p/100 · n)) of `n` values read in ascending
+ * order, and the maximum (the last). Reads the iterator once, keeping nothing but the answers.
+ */
+export function latencySummary(n: number, ascending: Iterator<number>): LatencySummary {
+  const out: LatencySummary = { count: n, p50: null, p95: null, p99: null, max: null };
+  if (n <= 0) return out;
+  const rank = (p: number) => Math.max(1, Math.ceil((p / 100) * n));
+  const want: [keyof LatencySummary, number][] = [
+    ["p50", rank(50)],
+    ["p95", rank(95)],
+    ["p99", rank(99)],
+  ];
+  let i = 0;
+  let last: number | null = null;
+  for (let r = ascending.next(); !r.done; r = ascending.next()) {
+    i++;
+    last = r.value;
+    for (const [k, at] of want) if (at === i) (out as unknown as Record<string, number>)[k] = r.value;
+    if (i >= n) break; // rows added after the count (none in a snapshot) are not read
+  }
+  ascending.return?.();
+  out.max = last;
+  out.count = i;
+  return out;
 }
