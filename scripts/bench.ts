@@ -80,40 +80,33 @@ async function visibleLatency(s: ServerHandle, from: string, to: string): Promis
     await page.goto(`${s.url}/?token=${s.token}`);
     await page.getByTestId("timeline").waitFor();
     await page.waitForTimeout(1000);
-    return await page.evaluate(
-      async ({ token, from, to, samples }) => {
-        const out: number[] = [];
-        for (let i = 0; i < samples; i++) {
-          const t0 = performance.now();
-          const res = await fetch("/api/messages", {
-            method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-            body: JSON.stringify({ from, to, content: `visible ${i}` }),
-          });
-          const { ids } = (await res.json()) as { ids: string[] };
-          const sel = `[data-testid="timeline-row"][data-id="${ids[0]}"]`;
-          await new Promise<void>((resolve) => {
-            const seen = () => {
-              const el = document.querySelector(sel);
-              const st = el?.getAttribute("data-status");
-              return st === "received" || st === "acked";
-            };
-            if (seen()) return resolve();
-            const obs = new MutationObserver(() => {
-              if (seen()) {
-                obs.disconnect();
-                resolve();
-              }
-            });
-            obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
-          });
-          out.push(performance.now() - t0);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        return out;
-      },
-      { token: s.token, from, to, samples: VISIBLE_SAMPLES },
-    );
+    // Plain JavaScript text, so no transpiler helper (tsx adds __name) leaks into the page.
+    const script = `(async ({ token, from, to, samples }) => {
+      const out = [];
+      for (let i = 0; i < samples; i++) {
+        const t0 = performance.now();
+        const res = await fetch("/api/messages", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: "Bearer " + token },
+          body: JSON.stringify({ from, to, content: "visible " + i }),
+        });
+        const ids = (await res.json()).ids;
+        const sel = '[data-testid="timeline-row"][data-id="' + ids[0] + '"]';
+        await new Promise((resolve) => {
+          const seen = () => {
+            const st = document.querySelector(sel)?.getAttribute("data-status");
+            return st === "received" || st === "acked";
+          };
+          if (seen()) return resolve();
+          const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(); } });
+          obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+        });
+        out.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return out;
+    })(${JSON.stringify({ token: s.token, from, to, samples: VISIBLE_SAMPLES })})`;
+    return (await page.evaluate(script)) as number[];
   } finally {
     await browser.close();
   }

@@ -22,8 +22,7 @@ sink_loop(Count) ->
 %% JSON line: {"rawMsgsPerSec":..,"rttP50Us":..,"rttP99Us":..}.
 -spec run(node(), pos_integer()) -> ok.
 run(Node, N) ->
-    true = net_kernel:connect_node(Node),
-    Sink = wait_sink(Node, 50),
+    Sink = wait_sink(Node, 100),
     T0 = erlang:monotonic_time(microsecond),
     send_n(Sink, N, <<"bench">>),
     Sink ! {bench_count, self()},
@@ -35,7 +34,8 @@ run(Node, N) ->
 
 wait_sink(Node, 0) -> error({no_sink_on, Node});
 wait_sink(Node, Tries) ->
-    case rpc:call(Node, erlang, whereis, [bench_sink]) of
+    %% The sink node may still be starting: retry the connection too.
+    case net_kernel:connect_node(Node) andalso rpc:call(Node, erlang, whereis, [bench_sink]) of
         Pid when is_pid(Pid) -> Pid;
         _ -> timer:sleep(100), wait_sink(Node, Tries - 1)
     end.

@@ -145,3 +145,20 @@ describe("MessageTracker across hosts", () => {
     expect(tracker.get("x")).toMatchObject({ latencyMs: 0.4, latencyKind: "half-rtt", status: "acked" });
   });
 });
+
+describe("MessageTracker memory bound", () => {
+  it("keeps received messages awaiting their ack when trimming, so a late ack still counts", () => {
+    const clock = { t: 10_000_000, now() { return this.t; } };
+    const tracker = new MessageTracker({ lossTimeoutMs: 1000, clock, recentLimit: 10 });
+    for (let i = 0; i < 50; i++) {
+      tracker.onEvent(A, { e: "sent", id: `q${i}`, to: B, t: clock.t * 1000, content: "c" });
+      tracker.onEvent(B, { e: "received", id: `q${i}`, from: A, t0: clock.t * 1000, t: clock.t * 1000 + 5, content: "c", seed: false });
+    }
+    tracker.sweep();
+    for (let i = 0; i < 50; i++) tracker.onEvent(A, { e: "acked", id: `q${i}`, to: B, t: clock.t * 1000 + 9, t1: clock.t * 1000 + 5 });
+    expect(tracker.stats()).toMatchObject({ sent: 50, received: 50, acked: 50 });
+    // Once acked they are finished, and the memory goes back under the limit.
+    tracker.sweep();
+    expect(tracker.recent(1000)).toHaveLength(10);
+  });
+});

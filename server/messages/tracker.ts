@@ -308,9 +308,13 @@ export class MessageTracker {
   private trim(): void {
     let excess = this.live.size - this.recentLimit;
     if (excess <= 0) return;
+    // Oldest changed first. A received message waits for its ack for as long as a sent one
+    // waits for its reception; in-flight ones always stay.
+    const ackDeadline = this.clock.now() - this.opts.lossTimeoutMs;
     for (const [id, m] of this.live) {
       if (excess <= 0) break;
       if (m.status === "pending" || m.status === "sent") continue;
+      if (m.status === "received" && !m.seed && (m.receivedAt ?? 0) > ackDeadline) continue;
       this.live.delete(id);
       excess--;
     }
