@@ -36,7 +36,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
 
   const timers = [
     setInterval(() => {
-      const batch = app.tracker.drainChanged(300);
+      const batch = app.tracker.drainChanged(100);
       if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", batch);
       if (clusterDirty) {
         clusterDirty = false;

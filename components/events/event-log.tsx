@@ -1,6 +1,7 @@
 "use client";
 
 import { clock, shortName } from "@/lib/client/format";
+import { shortNodeName } from "@/lib/node-name";
 import { useEvents } from "@/lib/client/events";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
@@ -52,7 +53,7 @@ export function EventLog({ onSelect }: { onSelect: (name: string) => void }) {
 
 /** "n3 joined" after the n3 button reads "n3 n3 joined": drop the repeated name. */
 function withoutName(text: string, node: string): string {
-  for (const name of [node, shortName(node)]) {
+  for (const name of [node, shortName(node), shortNodeName(node)]) {
     if (text.startsWith(`${name} `)) return text.slice(name.length + 1);
   }
   return text;

@@ -1,6 +1,6 @@
 "use client";
 
-import { ago, count, shortName } from "@/lib/client/format";
+import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
 import { useKillNode, useStats } from "@/lib/client/queries";
 import type { NodeDTO } from "@/lib/types";
 import { Button } from "../ui/button";
@@ -66,14 +66,15 @@ function Details({ node, onSelect }: { node: NodeDTO; onSelect: (n: string) => v
   const counts = useStats().data?.perNode[node.name];
   const now = useNow(1000);
   const r = node.replica;
+  // On Swarm the replica is a task: its state, id, container and overlay address come first.
   const rows: [string, string | number | undefined | null][] = [
     ["Host", node.host],
     ["Slot", node.slot],
-    ["Replica", r ? `${r.id} · ${r.state}` : "none known"],
-    ["PID", r?.pid],
+    r?.taskId ? ["Task state", r.state] : ["Replica", r ? `${r.id} · ${r.state}` : "none known"],
+    ["IP", r?.ip],
     ["Task", r?.taskId],
     ["Container", r?.containerId?.slice(0, 12)],
-    ["IP", r?.ip],
+    ["PID", r?.pid],
     ["Restarts", r?.restarts],
   ];
 
@@ -83,7 +84,7 @@ function Details({ node, onSelect }: { node: NodeDTO; onSelect: (n: string) => v
         <span className={`mt-3 size-3.5 shrink-0 rounded-full ${nodeDot[node.status]}`} />
         <div className="min-w-0 flex-1">
           <div className="flex items-baseline gap-3">
-            <span className="text-[2.1rem] leading-tight font-bold">{shortName(node.name)}</span>
+            <span className="text-[2.1rem] leading-tight font-bold">{nodeLabel(node)}</span>
             <span className={`text-lg font-semibold ${nodeText[node.status]}`}>{node.status}</span>
           </div>
           <div className="truncate font-mono text-sm text-dim" title={node.name}>

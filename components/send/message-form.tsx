@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { shortName } from "@/lib/client/format";
+import { nodeLabel } from "@/lib/client/format";
 import { useSendMessage } from "@/lib/client/queries";
 import { MAX_CONTENT_BYTES, type NodeDTO } from "@/lib/types";
 import { Button } from "../ui/button";
@@ -15,7 +15,7 @@ interface MessageFormProps {
   onToChange: (name: string) => void;
 }
 
-const label = (n: NodeDTO) => shortName(n.name);
+const label = (n: NodeDTO) => nodeLabel(n);
 
 /** Send one message (or a broadcast to "*") from one up node. */
 export function MessageForm({ nodes, from, onFromChange, to, onToChange }: MessageFormProps) {

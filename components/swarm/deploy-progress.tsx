@@ -2,11 +2,22 @@
 
 import type { ReactNode } from "react";
 import { duration } from "@/lib/client/format";
-import type { DeployProgressDTO } from "@/lib/types";
+import type { DeployProgressDTO, NodeDTO, RuntimeKind } from "@/lib/types";
 import { useNow } from "../ui/use-now";
 
-/** Deploy/scale progress: phase, replicas running and nodes up against the target, elapsed time. */
-export function DeployProgress({ progress, requesting }: { progress: DeployProgressDTO | null; requesting: boolean }) {
+interface DeployProgressProps {
+  progress: DeployProgressDTO | null;
+  requesting: boolean;
+  /** The replicas now, for their task states (new → pending → … → running on Swarm). */
+  nodes?: NodeDTO[];
+  runtime?: RuntimeKind;
+}
+
+/**
+ * Deploy/scale progress: phase, the replicas' task states as the runtime reports them, replicas
+ * running and Erlang nodes up against the target, elapsed time.
+ */
+export function DeployProgress({ progress, requesting, nodes = [], runtime = "local" }: DeployProgressProps) {
   const now = useNow(500, !!progress && !progress.done);
   if (!progress) {
     if (!requesting) return null;
@@ -46,12 +57,43 @@ export function DeployProgress({ progress, requesting }: { progress: DeployProgr
         <Bar fraction={done ? 1 : null} color={done ? "bg-emerald-400" : "bg-amber-400"} />
       ) : (
         <>
-          <Meter label="Replicas running" value={replicasRunning} target={target} color="bg-sky-400" />
+          <TaskStates nodes={nodes} runtime={runtime} />
+          <Meter label={runtime === "swarm" ? "Tasks running" : "Replicas running"} value={replicasRunning} target={target} color="bg-sky-400" />
           <Meter label="Erlang nodes up" value={nodesUp} target={target} color={done ? "bg-emerald-400" : "bg-accent"} />
         </>
       )}
       {error && <p className="text-sm break-words text-rose-300">{error}</p>}
     </Frame>
+  );
+}
+
+// Swarm's task lifecycle, then the local runtime's states, then the ends.
+const ORDER = ["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running", "restarting", "complete", "shutdown", "exited", "stopped", "failed", "rejected", "orphaned", "remove"];
+const stateTone = (s: string) =>
+  s === "running"
+    ? "border-sky-400/40 bg-sky-400/15 text-sky-200"
+    : ["failed", "rejected", "orphaned", "exited"].includes(s)
+      ? "border-rose-400/40 bg-rose-400/10 text-rose-300"
+      : ["shutdown", "complete", "remove", "stopped"].includes(s)
+        ? "border-edge-strong bg-raised text-dim"
+        : "border-amber-400/40 bg-amber-400/10 text-amber-200";
+
+/** How many replicas are in each task state now: "pending 2 · preparing 1 · running 2". */
+function TaskStates({ nodes, runtime }: { nodes: NodeDTO[]; runtime: RuntimeKind }) {
+  const counts = new Map<string, number>();
+  for (const n of nodes) if (n.replica) counts.set(n.replica.state, (counts.get(n.replica.state) ?? 0) + 1);
+  if (counts.size === 0) return null;
+  const rank = (s: string) => (ORDER.indexOf(s) < 0 ? ORDER.length : ORDER.indexOf(s));
+  const states = [...counts].sort((a, b) => rank(a[0]) - rank(b[0]));
+  return (
+    <div className="flex flex-wrap items-center gap-1.5" data-testid="task-states" title={runtime === "swarm" ? "Tasks by state, as Swarm reports them" : "Replicas by state"}>
+      <span className="mr-0.5 text-sm text-dim">{runtime === "swarm" ? "Tasks" : "Replicas"}</span>
+      {states.map(([s, n]) => (
+        <span key={s} data-testid={`task-state-${s}`} className={`rounded-md border px-1.5 font-mono text-xs font-semibold ${stateTone(s)}`}>
+          {s} {n}
+        </span>
+      ))}
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { shortName } from "@/lib/client/format";
+import { nodeLabel } from "@/lib/client/format";
 import type { NodeDTO } from "@/lib/types";
 import { nodeDot, nodeText } from "../ui/status";
 
@@ -25,13 +25,15 @@ export function ReplicaList({ nodes, selected, onSelect }: ReplicaListProps) {
 
 function ReplicaRow({ node, selected, onSelect }: { node: NodeDTO; selected: boolean; onSelect: (name: string) => void }) {
   const r = node.replica;
-  const where = r ? [r.pid != null && `pid ${r.pid}`, r.taskId && `task ${r.taskId.slice(0, 10)}`, r.ip].filter(Boolean).join(" · ") : "";
+  // Swarm: the task, its container and its overlay address; locally: the process.
+  const where = r ? [r.pid != null && `pid ${r.pid}`, r.ip].filter(Boolean).join(" · ") : "";
+  const task = r?.taskId ? [`task ${r.taskId.slice(0, 12)}`, r.containerId && `ctr ${r.containerId.slice(0, 12)}`].filter(Boolean).join(" · ") : "";
   const flagged = node.flags.length > 0;
   return (
     <button
       type="button"
       onClick={() => onSelect(node.name)}
-      data-testid={`replica-${shortName(node.name)}`}
+      data-testid={`replica-${nodeLabel(node)}`}
       data-status={node.status}
       className={`w-full cursor-pointer rounded-xl border px-3 py-2 text-left transition-colors ${
         selected ? "border-accent/60 bg-accent/10" : flagged ? "border-amber-400/40 bg-amber-400/[0.06] hover:bg-amber-400/10" : "border-transparent bg-raised/60 hover:border-edge-strong"
@@ -39,7 +41,7 @@ function ReplicaRow({ node, selected, onSelect }: { node: NodeDTO; selected: boo
     >
       <div className="flex items-center gap-2.5">
         <span className={`size-2.5 shrink-0 rounded-full ${nodeDot[node.status]}`} />
-        <span className="text-lg font-bold">{shortName(node.name)}</span>
+        <span className="text-lg font-bold">{nodeLabel(node)}</span>
         <span className={`text-sm ${nodeText[node.status]}`}>{node.status}</span>
         <span className="ml-auto flex items-center gap-2">
           {r && r.restarts > 0 && (
@@ -56,6 +58,11 @@ function ReplicaRow({ node, selected, onSelect }: { node: NodeDTO; selected: boo
         {node.host}
         {where && ` · ${where}`}
       </div>
+      {task && (
+        <div className="truncate pl-5 font-mono text-xs text-faint" title={`slot ${r!.slot} · task ${r!.taskId}${r!.containerId ? ` · container ${r!.containerId}` : ""}`} data-testid="replica-task">
+          {task}
+        </div>
+      )}
       {r?.error && <div className="mt-1 pl-5 text-sm break-words text-rose-300">{r.error}</div>}
       {flagged && (
         <ul className="mt-1.5 flex flex-col gap-1 pl-5" data-testid="replica-flags">

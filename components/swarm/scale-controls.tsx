@@ -74,7 +74,8 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
           variant="primary"
           className="flex-1"
           data-testid="deploy-button"
-          disabled={!valid || !cluster}
+          disabled={!valid || !cluster || !cluster.runtimeStatus.ready}
+          title={cluster && !cluster.runtimeStatus.ready ? `The ${cluster.runtime} runtime is not ready: ${cluster.runtimeStatus.problem ?? "see above"}` : undefined}
           busy={deploy.isPending && deploy.variables?.replicas !== 0}
         >
           {deployed ? `Scale to ${valid ? parsed : "…"}` : `Deploy ${valid ? parsed : ""}`}

@@ -36,7 +36,12 @@ export function SwarmPanel({ cluster, nodes, selected, onSelect }: SwarmPanelPro
       <div className="flex flex-col gap-3 border-b border-edge p-4">
         <ScaleControls cluster={cluster} />
         <RuntimeProblem cluster={cluster} />
-        <DeployProgress progress={cluster?.progress ?? null} requesting={requesting && !cluster?.progress} />
+        <DeployProgress
+          progress={cluster?.progress ?? null}
+          requesting={requesting && !cluster?.progress}
+          nodes={nodes}
+          runtime={cluster?.runtime ?? "local"}
+        />
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto p-3">
         {nodes.length === 0 ? (

@@ -23,6 +23,8 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
   const hostCount = useMemo(() => new Set(nodes.map((n) => n.host)).size, [nodes]);
   // Full names only where there is room for them: few nodes per host, a large region.
   const showFullNames = nodes.length / Math.max(1, hostCount) <= 8 && Math.min(width / Math.max(1, hostCount), height) >= 460;
+  // Swarm replicas share one Erlang name: without full names, their address under the disc (few per host).
+  const showIps = !showFullNames && nodes.length / Math.max(1, hostCount) <= 8;
   const layout = useMemo(() => computeLayout(nodes, width, height, showFullNames ? 16 : 0), [nodes, width, height, showFullNames]);
   const placesRef = useRef<Map<string, NodePlace>>(layout.places);
   useLayoutEffect(() => {
@@ -86,7 +88,7 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
               <g>
                 {nodes.map((n) => {
                   const place = layout.places.get(n.name);
-                  return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} />;
+                  return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} />;
                 })}
               </g>
               <PulseLayer places={placesRef} />

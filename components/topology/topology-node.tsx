@@ -1,7 +1,7 @@
 "use client";
 
 import { memo } from "react";
-import { shortName } from "@/lib/client/format";
+import { nodeLabel } from "@/lib/client/format";
 import type { NodeDTO } from "@/lib/types";
 import { nodeColor } from "../ui/status";
 import type { NodePlace } from "./layout";
@@ -17,7 +17,7 @@ interface TopologyNodeProps {
 export const TopologyNode = memo(function TopologyNode({ node, place, selected, onSelect }: TopologyNodeProps) {
   const { x, y, r, labelInside } = place;
   const color = nodeColor[node.status];
-  const short = shortName(node.name);
+  const short = nodeLabel(node);
   const down = node.status === "down";
 
   return (
@@ -82,15 +82,18 @@ interface NodeLabelProps {
   node: NodeDTO;
   place: NodePlace;
   showFullName: boolean;
+  /** Swarm, when there is no room for full names: the overlay address, small, under the disc. */
+  showIp: boolean;
 }
 
 /**
  * Labels outside the disc (the short name when the disc is too small for it, the full name),
  * drawn in their own layer so a node's clickable shape stays centred on the disc.
  */
-export const NodeLabel = memo(function NodeLabel({ node, place, showFullName }: NodeLabelProps) {
+export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, showIp }: NodeLabelProps) {
   const { x, y, r, angle, labelInside } = place;
-  if (labelInside && !showFullName) return null;
+  const ip = showIp && !showFullName ? node.replica?.ip : undefined;
+  if (labelInside && !showFullName && !ip) return null;
   const lx = Math.cos(angle);
   const ly = Math.sin(angle);
   const anchor = Math.abs(lx) < 0.3 ? "middle" : lx > 0 ? "start" : "end";
@@ -100,7 +103,13 @@ export const NodeLabel = memo(function NodeLabel({ node, place, showFullName }: 
     <g className="topo-node" style={{ transform: `translate(${x}px, ${y}px)`, opacity: down ? 0.7 : 1 }} pointerEvents="none">
       {!labelInside && (
         <text x={lx * (r + 8)} y={ly * (r + 8)} dy={dy} textAnchor={anchor} fontSize={13} fontWeight={700} fill={down ? "#fb7185" : "#e2e8f0"}>
-          {shortName(node.name)}
+          {nodeLabel(node)}
+        </text>
+      )}
+      {ip && labelInside && (
+        // Swarm: the overlay address, small, under the disc (the short name is the slot).
+        <text y={ly < -0.5 ? -(r + 8) : r + 8} dy={ly < -0.5 ? "-0.2em" : "0.9em"} textAnchor="middle" fontSize={11} fill="#64748b" fontFamily="var(--font-mono)">
+          {ip}
         </text>
       )}
       {showFullName && labelInside && (

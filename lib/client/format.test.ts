@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latency, shortName } from "./format";
+import { latency, nodeLabel, rememberSlots, shortName } from "./format";
 
 describe("shortName", () => {
   it("shows the replica's short name", () => {
@@ -9,6 +9,17 @@ describe("shortName", () => {
   it("keeps names that are not ours readable", () => {
     expect(shortName("node_4f2a@host")).toBe("node_4f2a");
     expect(shortName("*")).toBe("all");
+  });
+});
+
+describe("short names on Swarm (one Erlang name per service, told apart by slot)", () => {
+  it("uses the node's slot, and remembers it for names seen alone (timeline, events)", () => {
+    const name = "n-ab12cd@10.0.1.7";
+    expect(nodeLabel({ name, slot: 3 })).toBe("n3");
+    expect(nodeLabel({ name, slot: null })).toBe("n@10.0.1.7");
+    expect(shortName("n-ab12cd@10.0.1.8")).toBe("n@10.0.1.8");
+    rememberSlots([{ name: "n-ab12cd@10.0.1.8", slot: 4 }]);
+    expect(shortName("n-ab12cd@10.0.1.8")).toBe("n4");
   });
 });
 

@@ -103,7 +103,9 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     for (const r of list) {
       if (before.get(r.id) !== r.state) {
         this.replicaSince.set(r.id, this.now());
-        this.record("replica", `${r.id} ${r.state}${r.error ? ` (${r.error})` : ""}`, r.nodeName ?? undefined);
+        // Swarm: "task 1xhn8aei6rz9 running"; locally the replica id ("n3 running").
+        const who = r.taskId ? `task ${r.taskId.slice(0, 12)}` : r.id;
+        this.record("replica", `${who} ${r.state}${r.error ? ` (${r.error})` : ""}`, r.nodeName ?? undefined);
       }
     }
     // Forget Erlang nodes that are down and belong to no replica any more (scaled away).

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { shortNodeName } from "../../lib/node-name";
+import type { Replica } from "../runtime/types";
+import { ClusterModel } from "./model";
+
+// Swarm replicas as the runtime lists them: one per slot, all named n-<deployment>@<overlay IP>.
+const task = (slot: number, state: string, ip: string | null, id = `task${slot}aaaaaaaaaaaaaaaaaaaa`): Replica => ({
+  id,
+  taskId: id,
+  slot,
+  state,
+  host: "vm",
+  restarts: 0,
+  ...(ip ? { ip, containerId: `${slot}`.repeat(64).slice(0, 64) } : {}),
+  nodeName: ip ? `n-ab12cd@${ip}` : null,
+});
+
+function setup() {
+  const clock = { t: 1_000_000 };
+  const model = new ClusterModel({ runtime: "swarm", deploymentId: "ab12cd", now: () => clock.t, joinGraceMs: 20_000, counts: () => ({ sent: 0, received: 0 }) });
+  const events: string[] = [];
+  model.on("event", (e) => events.push(`${e.kind}: ${e.text}`));
+  model.setBridge({ status: "up" });
+  return { model, clock, events };
+}
+
+describe("short node names", () => {
+  it("tells Swarm replicas apart by slot, else by address; local names stay as they are", () => {
+    expect(shortNodeName("n3-ab12cd@127.0.0.1")).toBe("n3");
+    expect(shortNodeName("n3-ab12cd@127.0.0.1", 3)).toBe("n3");
+    expect(shortNodeName("n-ab12cd@10.0.1.7", 3)).toBe("n3");
+    expect(shortNodeName("n-ab12cd@10.0.1.7")).toBe("n@10.0.1.7");
+    expect(shortNodeName("tx9 (no node name yet)", 2)).toBe("n2");
+    expect(shortNodeName("node_4f2a@host")).toBe("node_4f2a");
+    expect(shortNodeName("*")).toBe("all");
+  });
+});
+
+describe("ClusterModel on Swarm", () => {
+  it("shows tasks on their way as starting, then up when the node joins; event texts use the slot", () => {
+    const { model, events } = setup();
+    model.setDesired(2);
+    model.setReplicas([task(1, "pending", null), task(2, "preparing", "10.0.1.3")], 2);
+    expect(model.snapshot().nodes.map((n) => n.status)).toEqual(["starting", "starting"]);
+    model.setReplicas([task(1, "running", "10.0.1.2"), task(2, "running", "10.0.1.3")], 2);
+    model.nodeUp("n-ab12cd@10.0.1.2");
+    model.nodeUp("n-ab12cd@10.0.1.3");
+    const c = model.snapshot();
+    expect(c.nodes.map((n) => [n.slot, n.status])).toEqual([
+      [1, "up"],
+      [2, "up"],
+    ]);
+    expect(c.progress).toMatchObject({ done: true, nodesUp: 2, replicasRunning: 2 });
+    expect(events).toContain("nodeup: n2 joined");
+    expect(events).toContain("replica: task task2aaaaaaa running");
+  });
+
+  it("follows a scale made behind its back (docker service scale / rm), but not during its own deploy", () => {
+    const { model } = setup();
+    model.setDesired(2);
+    model.setReplicas([task(1, "running", "10.0.1.2")], 5); // an old count, while its own deploy runs
+    expect(model.snapshot().desiredReplicas).toBe(2);
+    model.setReplicas([task(1, "running", "10.0.1.2"), task(2, "running", "10.0.1.3")], 2);
+    model.nodeUp("n-ab12cd@10.0.1.2");
+    model.nodeUp("n-ab12cd@10.0.1.3");
+    expect(model.snapshot().progress?.done).toBe(true);
+    model.setReplicas([task(1, "running", "10.0.1.2"), task(2, "running", "10.0.1.3"), task(3, "pending", null)], 3);
+    expect(model.snapshot().desiredReplicas).toBe(3);
+    // docker service rm: the tasks go, then the nodes' nodedown: nothing stays behind
+    model.setReplicas([], 0);
+    model.nodeDown("n-ab12cd@10.0.1.2", "connection_closed");
+    model.nodeDown("n-ab12cd@10.0.1.3", "connection_closed");
+    expect(model.snapshot()).toMatchObject({ desiredReplicas: 0, nodes: [] });
+  });
+
+  it("a killed task: its node down at once, the slot's new task starting, then its node up", () => {
+    const { model, clock } = setup();
+    model.setReplicas([task(1, "running", "10.0.1.2", "old1aaaaaaaaaaaaaaaaaaaaa")], 1);
+    clock.t += 100;
+    model.nodeUp("n-ab12cd@10.0.1.2");
+    clock.t += 5000;
+    model.nodeDown("n-ab12cd@10.0.1.2", "connection_closed");
+    expect(model.snapshot().nodes).toMatchObject([{ slot: 1, status: "down", downReason: "connection_closed" }]);
+    model.setReplicas([{ ...task(1, "pending", null, "new1aaaaaaaaaaaaaaaaaaaaa"), restarts: 1 }], 1);
+    expect(model.snapshot().nodes).toMatchObject([{ slot: 1, status: "starting" }]);
+    model.setReplicas([{ ...task(1, "running", "10.0.1.9", "new1aaaaaaaaaaaaaaaaaaaaa"), restarts: 1 }], 1);
+    model.nodeUp("n-ab12cd@10.0.1.9");
+    const [n] = model.snapshot().nodes;
+    expect(n).toMatchObject({ slot: 1, status: "up", name: "n-ab12cd@10.0.1.9", flags: [] });
+  });
+
+  it("flags a task that runs but whose node never joined, and a node with no task", () => {
+    const { model, clock } = setup();
+    model.setReplicas([task(1, "running", "10.0.1.2")], 1);
+    clock.t += 25_000;
+    expect(model.snapshot().nodes[0]!.flags[0]).toMatch(/replica running for 25 s, Erlang node never joined/);
+    model.nodeUp("n-ab12cd@10.0.1.50");
+    const stray = model.snapshot().nodes.find((n) => n.name === "n-ab12cd@10.0.1.50")!;
+    expect(stray).toMatchObject({ status: "up", slot: null, replica: null, flags: ["Erlang node with no replica the runtime knows of"] });
+  });
+});
