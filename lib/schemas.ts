@@ -37,3 +37,11 @@ export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(200),
   after: z.coerce.number().min(0).optional(),
 });
+
+export const exportQuery = z
+  .strictObject({
+    format: z.enum(["json", "csv", "report"], { error: 'format must be "json", "csv" or "report"' }).default("json"),
+    since: z.coerce.number({ error: "since must be a time in ms since the epoch" }).min(0, "since must be at least 0").optional(),
+    until: z.coerce.number({ error: "until must be a time in ms since the epoch" }).min(0, "until must be at least 0").optional(),
+  })
+  .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { message: "since must not be after until" });

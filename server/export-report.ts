@@ -1,5 +1,5 @@
 import type { ClusterDTO, ClusterEventDTO, MessageStatus, NodeCountsDTO, StatsDTO } from "../lib/types";
-import type { ExportRange, LatencySummary, NodeStatusCount, ReasonCount, SeedReception, StatusCount } from "./store/store";
+import type { ExportRange, LatencyKind, LatencySummary, MessageGroup, ReasonCount, SeedReception } from "./store/store";
 
 // The evidence report: a one-page Markdown account of what the stored history shows. Pure: it
 // gets numbers that came from SQL, and claims nothing those numbers do not show.
@@ -49,20 +49,35 @@ export function addToTally(t: Tally, status: MessageStatus, n: number, seed = fa
   return t;
 }
 
-export function tally(counts: StatusCount[]): Tally {
+type Counted = Pick<MessageGroup, "status" | "seed" | "n">;
+
+export function tally(groups: Counted[]): Tally {
   const t = emptyTally();
-  for (const c of counts) addToTally(t, c.status, c.n, c.seed);
+  for (const g of groups) addToTally(t, g.status, g.n, g.seed);
   return t;
 }
 
-export function tallyBySender(counts: NodeStatusCount[]): Map<string, Tally> {
+/** Per sending node. */
+export function tallyBySender(groups: MessageGroup[]): Map<string, Tally> {
   const out = new Map<string, Tally>();
-  for (const c of counts) {
-    let t = out.get(c.node);
-    if (!t) out.set(c.node, (t = emptyTally()));
-    addToTally(t, c.status, c.n);
+  for (const g of groups) {
+    let t = out.get(g.from);
+    if (!t) out.set(g.from, (t = emptyTally()));
+    addToTally(t, g.status, g.n, g.seed);
   }
   return out;
+}
+
+/** Messages received, per receiving node. */
+export function receivedBy(groups: MessageGroup[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const g of groups) if (g.status === "received" || g.status === "acked") out.set(g.to, (out.get(g.to) ?? 0) + g.n);
+  return out;
+}
+
+export function span(groups: MessageGroup[]): { first: number | null; last: number | null } {
+  if (groups.length === 0) return { first: null, last: null };
+  return { first: Math.min(...groups.map((g) => g.first)), last: Math.max(...groups.map((g) => g.last)) };
 }
 
 export function invariantHolds(c: NodeCountsDTO): boolean {
@@ -76,14 +91,13 @@ export interface ReportInput {
   cluster: ClusterDTO;
   /** The live counters (/api/stats) taken in the same instant as the stored snapshot. */
   stats: StatsDTO;
-  statusCounts: StatusCount[];
-  senderCounts: NodeStatusCount[];
-  receiverCounts: { node: string; n: number }[];
-  latency: LatencySummary;
+  /** The stored messages by sender, receiver, status and kind. */
+  groups: MessageGroup[];
+  /** Stored latencies by kind (only kinds that occur). */
+  latency: { kind: LatencyKind | "unknown"; summary: LatencySummary }[];
   lost: ReasonCount[];
   failed: ReasonCount[];
   seed: SeedReception[];
-  span: { first: number | null; last: number | null };
   /** nodeup / nodedown events, oldest first. */
   nodeEvents: ClusterEventDTO[];
   /** deploy and traffic events, oldest first. */
@@ -159,8 +173,9 @@ function times(list: number[], max = 2): string {
 
 /** The one-page Markdown evidence report. */
 export function buildReport(r: ReportInput): string {
-  const t = tally(r.statusCounts);
-  const bySender = tallyBySender(r.senderCounts);
+  const t = tally(r.groups);
+  const bySender = tallyBySender(r.groups);
+  const when = span(r.groups);
   const lives = nodeLives(r.cluster, r.nodeEvents);
   const known = new Set([...lives.map((l) => l.name), ...r.cluster.nodes.map((x) => x.name)]);
   const hosts = [...new Set(lives.map((l) => l.host))].sort();
@@ -171,7 +186,7 @@ export function buildReport(r: ReportInput): string {
   line(`# Swarmscope evidence report — deployment \`${r.deployment}\``);
   line();
   line(`Generated ${iso(r.generatedAt)} from the dashboard's stored history (${describeRange(r.range)}).`);
-  line(`Messages in it: ${n(t.rows)}${r.span.first !== null ? `, created ${iso(r.span.first)} to ${iso(r.span.last)}` : ""}.`);
+  line(`Messages in it: ${n(t.rows)}${when.first !== null ? `, created ${iso(when.first)} to ${iso(when.last)}` : ""}.`);
   line();
   line(`**${RECEIVED_LINE}**`);
   line();
@@ -229,12 +244,24 @@ export function buildReport(r: ReportInput): string {
             `live sent ${n(r.stats.sent)}, received ${n(r.stats.received)}, acked ${n(r.stats.acked)}, lost ${n(r.stats.lost)}, in flight ${n(r.stats.inFlight)}, failed ${n(r.stats.failed)}. ` +
             `(Rows older than the retention limit are deleted while the counters keep them; any other difference is a fault.)`,
     );
+    const nodeDiffs = perNodeDiffs(r.stats.perNode, bySender);
+    if (nodeDiffs.length > 0) {
+      line(
+        `**Per node, the live counters disagree with the stored rows** for ${nodeDiffs.length} node(s): ` +
+          nodeDiffs
+            .slice(0, 5)
+            .map((d) => `\`${mdCell(d.node, 40)}\` ${d.key} live ${n(d.live)} / stored ${n(d.stored)}`)
+            .join("; ") +
+          (nodeDiffs.length > 5 ? "; …" : "") +
+          ".",
+      );
+    }
   } else {
     line(`(Range export: the live counters cover the whole history and are not compared.)`);
   }
   line();
   if (bySender.size > 0) {
-    const inbound = new Map(r.receiverCounts.map((x) => [x.node, x.n]));
+    const inbound = receivedBy(r.groups);
     line("| node | sent | received (of its sends) | lost | in flight | failed | received by it |");
     line("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     const names = [...new Set([...bySender.keys(), ...inbound.keys()])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
@@ -248,13 +275,16 @@ export function buildReport(r: ReportInput): string {
 
   line("## Latency");
   line();
-  if (r.latency.count === 0) {
-    line("No received message has a measured latency in this range.");
-  } else {
-    line(
-      `From the stored latency of ${n(r.latency.count)} received messages (receiver's clock at reception minus sender's clock at sending; ` +
-        `nodes on different hosts add their clock offset): p50 ${ms(r.latency.p50)}, p95 ${ms(r.latency.p95)}, p99 ${ms(r.latency.p99)}, max ${ms(r.latency.max)}.`,
-    );
+  const timed = r.latency.filter((l) => l.summary.count > 0);
+  if (timed.length === 0) line("No received message has a measured latency in this range.");
+  for (const { kind, summary: l } of timed) {
+    const what =
+      kind === "one-way"
+        ? "one way, sender and receiver on the same host (the receiver's clock at reception minus the sender's clock at sending)"
+        : kind === "half-rtt"
+          ? "half the acked round trip, sender and receiver on different hosts (the sender's clock only, so no clock offset)"
+          : "of a kind the stored times do not show";
+    line(`- ${n(l.count)} received message(s), latency ${what}: p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}.`);
   }
   line();
 
@@ -295,6 +325,25 @@ export function buildReport(r: ReportInput): string {
   }
   line();
   return out.join("\n");
+}
+
+/** Where the live per-node counters and the stored rows differ (first differing counter per node). */
+export function perNodeDiffs(live: Record<string, NodeCountsDTO>, stored: Map<string, Tally>): { node: string; key: string; live: number; stored: number }[] {
+  const out: { node: string; key: string; live: number; stored: number }[] = [];
+  const names = [...new Set([...Object.keys(live), ...stored.keys()])].sort();
+  for (const node of names) {
+    const a = live[node];
+    const b = stored.get(node);
+    for (const key of COUNTER_KEYS) {
+      const lv = a?.[key] ?? 0;
+      const sv = b?.[key] ?? 0;
+      if (lv !== sv) {
+        out.push({ node, key, live: lv, stored: sv });
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 function shortName(name: string): string {

@@ -1,6 +1,6 @@
 import type { MessageDTO } from "../lib/types";
 import type { Swarmscope } from "./app";
-import { buildReport, RECEIVED_LINE, tally } from "./export-report";
+import { addToTally, buildReport, emptyTally, RECEIVED_LINE, type ReportInput, tally } from "./export-report";
 import type { ExportRange, ExportReader } from "./store/store";
 
 // Proof-of-delivery exports of the stored history: JSON (everything), CSV (one row per message)
@@ -21,7 +21,7 @@ const CHUNK_CHARS = 64 * 1024;
 
 // ---- CSV (RFC 4180) ----
 
-export const CSV_COLUMNS = ["id", "from", "to", "status", "sentAt", "receivedAt", "ackedAt", "latencyMs", "reason", "seed", "content"] as const;
+export const CSV_COLUMNS = ["id", "from", "to", "status", "sentAt", "receivedAt", "ackedAt", "latencyMs", "latencyKind", "reason", "seed", "content"] as const;
 
 /**
  * One CSV field. Text that a spreadsheet would run as a formula (starting with = + - @, or a
@@ -54,7 +54,10 @@ export function isoMicros(ms: number | null): string | null {
 }
 
 export function messageCsvRow(m: MessageDTO): string {
-  return csvRow([m.id, m.from, m.to, m.status, isoMicros(m.sentAt), isoMicros(m.receivedAt), isoMicros(m.ackedAt), m.latencyMs, m.reason, m.seed, m.content]);
+  return csvRow([
+    m.id, m.from, m.to, m.status, isoMicros(m.sentAt), isoMicros(m.receivedAt), isoMicros(m.ackedAt),
+    m.latencyMs, m.latencyKind ?? null, m.reason, m.seed, m.content,
+  ]);
 }
 
 // ---- responses ----
@@ -64,8 +67,15 @@ export function exportFilename(deployment: string, at: number, format: ExportFor
   return `swarmscope-${deployment.replace(/[^A-Za-z0-9_-]/g, "_")}-${stamp}.${EXT[format]}`;
 }
 
-/** The export answer; the store's snapshot and the live counters are taken in the same instant. */
-export function exportResponse(app: Swarmscope, format: ExportFormat, range: ExportRange, now = Date.now()): Response {
+/** Lets the event loop run (socket hub, bridge frames, store flushes) between heavy queries. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The export answer. The store's snapshot and the live counters are taken in the same instant
+ * (the tracker's pending changes are written first), so the two can be compared. The report's
+ * queries run one per event-loop turn; JSON and CSV stream rows as the client reads them.
+ */
+export async function exportResponse(app: Swarmscope, format: ExportFormat, range: ExportRange, now = Date.now()): Promise<Response> {
   // messages() and events() write the tracker's pending changes to the store first.
   app.events(1);
   const reader = app.store.openExport(range);
@@ -80,23 +90,7 @@ export function exportResponse(app: Swarmscope, format: ExportFormat, range: Exp
       "x-content-type-options": "nosniff",
     };
     if (format === "report") {
-      const text = buildReport({
-        generatedAt: now,
-        deployment,
-        range,
-        cluster,
-        stats,
-        statusCounts: reader.statusCounts(),
-        senderCounts: reader.senderCounts(),
-        receiverCounts: reader.receiverCounts(),
-        latency: reader.latency(),
-        lost: reader.reasons("lost"),
-        failed: reader.reasons("failed"),
-        seed: reader.seedReceptions(),
-        span: reader.messageSpan(),
-        nodeEvents: reader.events(["nodeup", "nodedown"], 10_000),
-        activity: reader.events(["deploy", "traffic"], 10_000),
-      });
+      const text = buildReport(await gatherReport(reader, { generatedAt: now, deployment, range, cluster, stats }));
       reader.close();
       return new Response(text, { status: 200, headers });
     }
@@ -111,6 +105,26 @@ export function exportResponse(app: Swarmscope, format: ExportFormat, range: Exp
   }
 }
 
+async function gatherReport(reader: ExportReader, head: Pick<ReportInput, "generatedAt" | "deployment" | "range" | "cluster" | "stats">): Promise<ReportInput> {
+  const { groups, withLatency } = await reader.groups(breathe);
+  const t = tally(groups);
+  const latency: ReportInput["latency"] = [];
+  for (const kind of ["one-way", "half-rtt", "unknown"] as const) {
+    if (withLatency[kind] === 0) continue;
+    await breathe();
+    latency.push({ kind, summary: reader.latency(kind, withLatency[kind]) });
+  }
+  await breathe();
+  const lost = t.lost > 0 ? reader.reasons("lost") : [];
+  await breathe();
+  const failed = t.failed > 0 ? reader.reasons("failed") : [];
+  await breathe();
+  const seed = t.seedReceived > 0 ? reader.seedReceptions() : [];
+  const nodeEvents = reader.events(["nodeup", "nodedown"], 10_000);
+  const activity = reader.events(["deploy", "traffic"], 8);
+  return { ...head, groups, latency, lost, failed, seed, nodeEvents, activity };
+}
+
 function rangeDTO(r: ExportRange): { since: number | null; until: number | null } {
   return { since: r.since ?? null, until: r.until ?? null };
 }
@@ -120,9 +134,12 @@ function* csvPieces(reader: ExportReader): Generator<string> {
   for (const m of reader.iterateMessages()) yield messageCsvRow(m);
 }
 
+/**
+ * The JSON document, written as it streams. `stored` (the rows of this file counted the way
+ * /api/stats counts) comes last: it is tallied while the messages go out, with no extra scan.
+ */
 function* jsonPieces(reader: ExportReader, head: Record<string, unknown>): Generator<string> {
-  const stored = tally(reader.statusCounts());
-  const top = JSON.stringify({ ...head, stored, note: RECEIVED_LINE });
+  const top = JSON.stringify({ ...head, note: RECEIVED_LINE });
   yield `${top.slice(0, -1)},"events":[`;
   let first = true;
   for (const e of reader.iterateEvents()) {
@@ -131,11 +148,13 @@ function* jsonPieces(reader: ExportReader, head: Record<string, unknown>): Gener
   }
   yield `],"messages":[`;
   first = true;
+  const stored = emptyTally();
   for (const m of reader.iterateMessages()) {
+    addToTally(stored, m.status, 1, m.seed);
     yield `${first ? "" : ","}\n${JSON.stringify(m)}`;
     first = false;
   }
-  yield "]}\n";
+  yield `],"stored":${JSON.stringify(stored)}}\n`;
 }
 
 /**
@@ -149,7 +168,11 @@ export function streamOf(pieces: Generator<string>, done: () => void): ReadableS
   const finish = () => {
     if (finished) return;
     finished = true;
-    done();
+    try {
+      pieces.return(undefined); // releases an open SQLite cursor
+    } finally {
+      done();
+    }
   };
   return new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -172,11 +195,7 @@ export function streamOf(pieces: Generator<string>, done: () => void): ReadableS
       }
     },
     cancel() {
-      try {
-        pieces.return(undefined);
-      } finally {
-        finish();
-      }
+      finish();
     },
   });
 }

@@ -5,6 +5,7 @@ import { useCluster, useStats } from "@/lib/client/queries";
 import { forgetToken } from "@/lib/client/token";
 import type { ClusterDTO } from "@/lib/types";
 import { StatusPill, type Tone } from "../ui/status-pill";
+import { ExportMenu } from "./export-menu";
 import { Logo } from "./logo";
 import { StatCounter } from "./stat-counter";
 
@@ -33,7 +34,7 @@ export function AppHeader() {
   const bridge = cluster?.bridge;
 
   return (
-    <header className="flex min-h-[5.5rem] shrink-0 items-center gap-4 border-b border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-6">
+    <header className="relative z-40 flex min-h-[5.5rem] shrink-0 items-center gap-4 border-b border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-6">
       <div className="flex min-w-0 shrink-0 items-center gap-3.5">
         <Logo />
         <div className="min-w-0">
@@ -61,6 +62,7 @@ export function AppHeader() {
       </div>
 
       <div className="flex shrink-0 items-center gap-2">
+        <ExportMenu />
         <StatusPill
           testId="bridge-status"
           status={bridge?.status ?? "unknown"}

@@ -184,16 +184,15 @@ export interface ExportRange {
   until?: number;
 }
 
-export interface StatusCount {
+/** Stored messages counted by sender, receiver, status and kind, with their creation span. */
+export interface MessageGroup {
+  from: string;
+  to: string;
   status: MessageStatus;
   seed: boolean;
   n: number;
-}
-
-export interface NodeStatusCount {
-  node: string;
-  status: MessageStatus;
-  n: number;
+  first: number;
+  last: number;
 }
 
 export interface ReasonCount {
@@ -219,9 +218,26 @@ export interface LatencySummary {
   max: number | null;
 }
 
+export type LatencyKind = "one-way" | "half-rtt";
+
+/**
+ * Which latency a row holds. The tracker does not store the kind (MessageDTO.latencyKind), so it
+ * is recomputed from the stored times with the tracker's own arithmetic: "one-way" when
+ * latency_ms is the receiver's time minus the sender's (same host), "half-rtt" when it is half
+ * the acked round trip (hosts differ). NULL: no latency. Should both give the same number (a
+ * round trip under a microsecond, or a clamped negative one-way time equal to it), the row is
+ * labelled one-way: the number is right either way.
+ */
+export const LATENCY_KIND_SQL = `(CASE
+  WHEN latency_ms IS NULL OR sent_at IS NULL THEN NULL
+  WHEN received_at IS NOT NULL AND latency_ms = max(0.0, round((received_at - sent_at) * 1000) / 1000.0) THEN 'one-way'
+  WHEN acked_at IS NOT NULL AND latency_ms = max(0.0, round((acked_at - sent_at) / 2 * 1000) / 1000.0) THEN 'half-rtt'
+  ELSE 'unknown' END)`;
+
 export class ExportReader {
   private readonly db: Database.Database;
   private readonly mWhere: string;
+  private readonly mScanWhere: string;
   private readonly eWhere: string;
   private readonly params: { since: number; until: number };
   private closed = false;
@@ -229,42 +245,79 @@ export class ExportReader {
   constructor(file: string, range: ExportRange) {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
     this.params = { since: range.since ?? -Infinity, until: range.until ?? Infinity };
-    this.mWhere = `created_at >= @since AND created_at <= @until`;
-    this.eWhere = `at >= @since AND at <= @until`;
+    // Only the bounds given: with none, a plain scan in seq order (no index, no sort).
+    const where = (col: string) =>
+      [range.since !== undefined ? `${col} >= @since` : "", range.until !== undefined ? `${col} <= @until` : ""].filter(Boolean).join(" AND ") || "1";
+    this.mWhere = where("created_at");
+    // Streams in seq order: "+created_at" keeps SQLite off the created_at index, whose order
+    // would need the whole range sorted before the first row.
+    this.mScanWhere = where("+created_at");
+    this.eWhere = where("at");
     // The first read inside the transaction fixes the snapshot every later query sees.
     this.db.exec("BEGIN");
-    this.db.prepare(`SELECT COUNT(*) FROM messages`).get();
-  }
-
-  /** Message rows by status (and whether seed-protocol), in the range. */
-  statusCounts(): StatusCount[] {
-    const rows = this.db
-      .prepare(`SELECT status, seed, COUNT(*) AS n FROM messages WHERE ${this.mWhere} GROUP BY status, seed`)
-      .all(this.params) as { status: MessageStatus; seed: number; n: number }[];
-    return rows.map((r) => ({ status: r.status, seed: r.seed === 1, n: r.n }));
-  }
-
-  /** Message rows by sender and status, in the range. */
-  senderCounts(): NodeStatusCount[] {
-    return this.db
-      .prepare(`SELECT from_node AS node, status, COUNT(*) AS n FROM messages WHERE ${this.mWhere} GROUP BY from_node, status ORDER BY from_node`)
-      .all(this.params) as NodeStatusCount[];
-  }
-
-  /** Messages received, by receiving node. */
-  receiverCounts(): { node: string; n: number }[] {
-    return this.db
-      .prepare(`SELECT to_node AS node, COUNT(*) AS n FROM messages WHERE ${this.mWhere} AND status IN ('received','acked') GROUP BY to_node ORDER BY to_node`)
-      .all(this.params) as { node: string; n: number }[];
+    this.db.prepare(`SELECT 1 FROM messages LIMIT 1`).get();
   }
 
   /**
-   * Nearest-rank percentiles and the maximum of the stored latencies, streamed in order from
-   * SQLite (sorted there), so no array of all latencies is ever built here.
+   * Every count the report needs, in one streamed scan: messages by sender, receiver, status and
+   * kind (a few thousand groups at most: nodes² × statuses), and how many have a latency. The
+   * rows are read in slices; `pause` runs between slices so a big history does not hold the
+   * event loop (the cursor is on this connection, the writer is not blocked meanwhile).
    */
-  latency(): LatencySummary {
-    const where = `${this.mWhere} AND latency_ms IS NOT NULL AND status IN ('received','acked')`;
-    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${where}`).get(this.params) as { n: number };
+  async groups(
+    pause: () => Promise<void> = async () => {},
+    slice = 20_000,
+  ): Promise<{ groups: MessageGroup[]; withLatency: Record<LatencyKind | "unknown", number> }> {
+    const stmt = this.db
+      .prepare(
+        `SELECT from_node, to_node, status, seed, created_at,
+                CASE WHEN status IN ('received','acked') THEN ${LATENCY_KIND_SQL} END AS kind
+         FROM messages WHERE ${this.mWhere}`,
+      )
+      .raw();
+    const map = new Map<string, MessageGroup>();
+    const withLatency = { "one-way": 0, "half-rtt": 0, unknown: 0 };
+    let i = 0;
+    for (const row of stmt.iterate(this.params) as IterableIterator<[string, string, MessageStatus, number, number, LatencyKind | "unknown" | null]>) {
+      const [from, to, status, seed, at, kind] = row;
+      const key = `${status}\u0000${seed}\u0000${from}\u0000${to}`;
+      const g = map.get(key);
+      if (g) {
+        g.n++;
+        if (at < g.first) g.first = at;
+        if (at > g.last) g.last = at;
+      } else {
+        map.set(key, { from, to, status, seed: seed === 1, n: 1, first: at, last: at });
+      }
+      if (kind) withLatency[kind]++;
+      if (++i % slice === 0) await pause();
+    }
+    return { groups: [...map.values()], withLatency };
+  }
+
+  /**
+   * Nearest-rank percentiles (the value at rank ceil(p/100 · n)) and the maximum of the stored
+   * latencies, computed in SQLite: its percentile_disc() aggregate when it has one (index
+   * floor((n-1)·f), so f is chosen to land on the nearest rank), else a sorted cursor streamed
+   * here. No array of all latencies is built in JS either way.
+   */
+  latency(kind?: LatencyKind | "unknown", known?: number): LatencySummary {
+    const ofKind = kind ? ` AND ${LATENCY_KIND_SQL} = '${kind === "one-way" ? "one-way" : kind === "half-rtt" ? "half-rtt" : "unknown"}'` : "";
+    const where = `${this.mWhere} AND latency_ms IS NOT NULL AND status IN ('received','acked')${ofKind}`;
+    const n = known ?? (this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${where}`).get(this.params) as { n: number }).n;
+    if (n === 0) return { count: 0, p50: null, p95: null, p99: null, max: null };
+    const frac = (p: number) => (n === 1 ? 0 : Math.min(1, (Math.max(1, Math.ceil((p / 100) * n)) - 1 + 0.5) / (n - 1)));
+    try {
+      const r = this.db
+        .prepare(
+          `SELECT percentile_disc(latency_ms, @f50) AS p50, percentile_disc(latency_ms, @f95) AS p95,
+                  percentile_disc(latency_ms, @f99) AS p99, MAX(latency_ms) AS max, COUNT(*) AS count FROM messages WHERE ${where}`,
+        )
+        .get({ ...this.params, f50: frac(50), f95: frac(95), f99: frac(99) }) as LatencySummary;
+      return r;
+    } catch (err) {
+      if (!/no such function/i.test((err as Error).message)) throw err;
+    }
     const stmt = this.db.prepare(`SELECT latency_ms AS v FROM messages WHERE ${where} ORDER BY latency_ms`).pluck();
     return latencySummary(n, stmt.iterate(this.params) as IterableIterator<number>);
   }
@@ -291,20 +344,13 @@ export class ExportReader {
       .all({ ...this.params, limit }) as SeedReception[];
   }
 
-  /** Time span of the messages in the range (created_at), or nulls when there are none. */
-  messageSpan(): { first: number | null; last: number | null } {
-    return this.db.prepare(`SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM messages WHERE ${this.mWhere}`).get(this.params) as {
-      first: number | null;
-      last: number | null;
-    };
-  }
-
   /** Events of the given kinds, oldest first (all of them when `kinds` is absent). */
   events(kinds?: string[], limit = 1_000_000): ClusterEventDTO[] {
     const byKind = kinds ? ` AND kind IN (${kinds.map(() => "?").join(",")})` : "";
     const rows = this.db
-      .prepare(`SELECT at, kind, node, text FROM events WHERE at >= ? AND at <= ?${byKind} ORDER BY seq LIMIT ?`)
+      .prepare(`SELECT at, kind, node, text FROM events WHERE at >= ? AND at <= ?${byKind} ORDER BY seq DESC LIMIT ?`)
       .all(this.params.since, this.params.until, ...(kinds ?? []), limit) as EventRow[];
+    rows.reverse();
     return rows.map(eventRowToDTO);
   }
 
@@ -314,10 +360,15 @@ export class ExportReader {
     return mapIterator(it, eventRowToDTO);
   }
 
-  /** Every message in the range, in creation order (seq), one at a time. */
+  /** Every message in the range, in creation order (seq), one at a time, with its latency kind. */
   iterateMessages(): IterableIterator<MessageDTO> {
-    const it = this.db.prepare(`SELECT * FROM messages WHERE ${this.mWhere} ORDER BY seq`).iterate(this.params) as IterableIterator<MessageRow>;
-    return mapIterator(it, rowToDTO);
+    const it = this.db
+      .prepare(`SELECT *, ${LATENCY_KIND_SQL} AS latency_kind FROM messages WHERE ${this.mScanWhere} ORDER BY seq`)
+      .iterate(this.params) as IterableIterator<MessageRow & { latency_kind: LatencyKind | "unknown" | null }>;
+    return mapIterator(it, (r) => {
+      const m = rowToDTO(r);
+      return r.latency_kind === "one-way" || r.latency_kind === "half-rtt" ? { ...m, latencyKind: r.latency_kind } : m;
+    });
   }
 
   close(): void {
@@ -325,9 +376,10 @@ export class ExportReader {
     this.closed = true;
     try {
       if (this.db.inTransaction) this.db.exec("COMMIT");
-    } finally {
-      this.db.close();
+    } catch {
+      /* a cursor still open: closing the connection ends the read transaction anyway */
     }
+    this.db.close();
   }
 }
 

@@ -1,0 +1,201 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDTO, NodeCountsDTO, StatsDTO } from "../../lib/types";
+import { type ServerHandle, short, startServer, waitFor } from "./harness";
+
+interface TrafficState {
+  run: string;
+  pattern: string;
+  expected: number;
+  generators: number;
+  done: number;
+  sent: number;
+}
+
+const KEYS = ["sent", "received", "acked", "lost", "inFlight"] as const;
+
+function delta(a: NodeCountsDTO | undefined, b: NodeCountsDTO | undefined): NodeCountsDTO {
+  const z = { sent: 0, received: 0, acked: 0, lost: 0, inFlight: 0 };
+  return Object.fromEntries(KEYS.map((k) => [k, (b ?? z)[k] - (a ?? z)[k]])) as unknown as NodeCountsDTO;
+}
+
+function expectInvariant(st: StatsDTO) {
+  expect(st.sent, "total: sent = received + lost + inFlight").toBe(st.received + st.lost + st.inFlight);
+  for (const [node, p] of Object.entries(st.perNode)) expect(p.sent, `${node}: sent = received + lost + inFlight`).toBe(p.received + p.lost + p.inFlight);
+}
+
+// Every traffic pattern on real nodes: the counts are exact, the invariant holds in total and
+// per node, and nothing sent is left unaccounted for. Timings are printed, never asserted.
+describe("traffic patterns on real nodes", () => {
+  let s: ServerHandle;
+  let nodes: string[] = [];
+  const N = 3;
+  const stats = async () => (await s.api<StatsDTO>("GET", "/api/stats")).body;
+  const traffic = async () => (await s.api<{ traffic: TrafficState | null }>("GET", "/api/traffic")).body.traffic;
+
+  /** Waits for every generator to report done and for every message to have a verdict. */
+  async function settle(run: string, timeoutMs = 45_000): Promise<{ t: TrafficState; st: StatsDTO }> {
+    return waitFor(
+      `run ${run} done with nothing in flight`,
+      async () => {
+        const t = await traffic();
+        if (!t || t.run !== run || t.done !== t.generators) return undefined;
+        const st = await stats();
+        return st.inFlight === 0 ? { t, st } : undefined;
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  async function runPattern(body: Record<string, unknown>, expected: number) {
+    const before = await stats();
+    const t0 = Date.now();
+    const r = await s.api<{ traffic: TrafficState }>("POST", "/api/traffic", body);
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    expect(r.body.traffic.expected).toBe(expected);
+    const { t, st } = await settle(r.body.traffic.run);
+    const d = delta(before, st);
+    console.log(`[measure] traffic ${JSON.stringify(body)}: ${d.sent} sent, ${d.received} received, ${d.lost} lost in ${Date.now() - t0} ms (settled)`);
+    // Acks trail receptions; wait for them, but never count an ack as a reception.
+    const acked = await waitFor("the acks", async () => {
+      const x = await stats();
+      return x.acked - before.acked === d.received ? x : undefined;
+    }, 15_000).catch(() => null);
+    const final = acked ?? (await stats());
+    return { before, after: st, final, t, d, perNode: (n: string) => delta(before.perNode[n], st.perNode[n]) };
+  }
+
+  beforeAll(async () => {
+    s = await startServer();
+    await waitFor("the bridge to be up", async () => (await s.api<ClusterDTO>("GET", "/api/cluster")).body.bridge.status === "up", 30_000);
+    expect((await s.api("PUT", "/api/cluster", { replicas: N })).status).toBe(202);
+    const c = await waitFor(`${N} nodes up and meshed`, async () => {
+      const x = (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
+      return x.nodes.length === N && x.nodes.every((n) => n.status === "up" && n.links.length === N - 1) ? x : undefined;
+    });
+    nodes = c.nodes.map((n) => n.name).sort((a, b) => short(a).localeCompare(short(b), "en", { numeric: true }));
+  });
+
+  afterAll(async () => {
+    await s?.api("DELETE", "/api/traffic").catch(() => {});
+    await s?.api("PUT", "/api/cluster", { replicas: 0 }).catch(() => {});
+    await s?.stop();
+    if (s) fs.rmSync(s.dataDir, { recursive: true, force: true });
+  });
+
+  it("one: exactly one message from the chosen sender to the chosen receiver", async () => {
+    const [a, b] = nodes as [string, string];
+    const { d, t, perNode, final } = await runPattern({ pattern: "one", from: a, to: b }, 1);
+    expect(d).toMatchObject({ sent: 1, received: 1, lost: 0, inFlight: 0 });
+    expect(t.sent).toBe(1);
+    expect(perNode(a)).toMatchObject({ sent: 1, received: 1 });
+    expect(final.acked).toBeGreaterThanOrEqual(1);
+    expectInvariant(final);
+  });
+
+  it(`broadcast: the sender reaches each of the ${N - 1} others once`, async () => {
+    const { d, t, perNode, after, before } = await runPattern({ pattern: "broadcast" }, N - 1);
+    expect(d).toMatchObject({ sent: N - 1, received: N - 1, lost: 0, inFlight: 0 });
+    expect(t.sent).toBe(N - 1);
+    const senders = nodes.filter((n) => perNode(n).sent > 0);
+    expect(senders).toHaveLength(1);
+    expect(perNode(senders[0]!)).toMatchObject({ sent: N - 1, received: N - 1 });
+    // Each other node received exactly one (the cluster's per-node received column).
+    expect(after.failed - before.failed).toBe(0);
+    expectInvariant(after);
+  });
+
+  it("ring, 5 rounds: every node sends 5 to the next", async () => {
+    const { d, t, perNode, after } = await runPattern({ pattern: "ring", rounds: 5 }, N * 5);
+    expect(d).toMatchObject({ sent: N * 5, received: N * 5, lost: 0, inFlight: 0 });
+    expect(t.sent).toBe(N * 5);
+    for (const n of nodes) expect(perNode(n), n).toMatchObject({ sent: 5, received: 5, lost: 0 });
+    expectInvariant(after);
+  });
+
+  it("random, 20 rounds: every node sends 20", async () => {
+    const { d, t, perNode, after } = await runPattern({ pattern: "random", rounds: 20 }, N * 20);
+    expect(d).toMatchObject({ sent: N * 20, received: N * 20, lost: 0, inFlight: 0 });
+    expect(t.sent).toBe(N * 20);
+    for (const n of nodes) expect(perNode(n), n).toMatchObject({ sent: 20, received: 20, lost: 0 });
+    expectInvariant(after);
+  });
+
+  it("storm, 2000 msg/s for 2 s: every message accounted for", async () => {
+    const each = Math.round((2000 * 2) / N);
+    const { d, t, perNode, after, final, before } = await runPattern({ pattern: "storm", rate: 2000, durationS: 2 }, each * N);
+    expect(d).toMatchObject({ sent: each * N, received: each * N, lost: 0, inFlight: 0 });
+    expect(t.sent).toBe(each * N);
+    for (const n of nodes) expect(perNode(n), n).toMatchObject({ sent: each, received: each, lost: 0 });
+    expect(after.failed - before.failed).toBe(0);
+    expectInvariant(after);
+    expectInvariant(final);
+    expect(final.acked - before.acked, "every reception acked back").toBe(d.received);
+  });
+
+  it("DELETE /api/traffic stops a long storm early; the invariant holds once the rest settles", async () => {
+    const before = await stats();
+    const r = await s.api<{ traffic: TrafficState }>("POST", "/api/traffic", { pattern: "storm", rate: 2000, durationS: 60 });
+    expect(r.status).toBe(202);
+    const expected = r.body.traffic.expected;
+    expect(expected).toBe(Math.round((2000 * 60) / N) * N);
+    await waitFor("the storm under way", async () => (await stats()).sent - before.sent >= 500, 30_000, 50);
+    const stop = await s.api<{ traffic: TrafficState }>("DELETE", "/api/traffic");
+    expect(stop.status).toBe(200);
+    expect(stop.body.traffic.run).toBe(r.body.traffic.run);
+    const { t, st } = await settle(r.body.traffic.run);
+    const d = delta(before, st);
+    console.log(`[measure] storm stopped early: ${d.sent} of ${expected} sent, ${d.received} received, ${d.lost} lost`);
+    expect(d.sent).toBeLessThan(expected);
+    expect(d.sent).toBeGreaterThanOrEqual(500);
+    expect(t.sent, "the generators' own count of sends = the dashboard's").toBe(d.sent);
+    expect(d).toMatchObject({ received: d.sent, lost: 0, inFlight: 0 });
+    expect(st.failed - before.failed).toBe(0);
+    expectInvariant(st);
+    // Stopped means stopped: nothing more is sent afterwards.
+    await new Promise((res) => setTimeout(res, 500));
+    expect((await stats()).sent).toBe(st.sent);
+  });
+
+  it("a node killed during a storm: every message sent is received or lost, and only messages to it are lost", async () => {
+    const victim = nodes[N - 1]!;
+    const before = await stats();
+    const t0 = Date.now();
+    const r = await s.api<{ traffic: TrafficState }>("POST", "/api/traffic", { pattern: "storm", rate: 1500, durationS: 4 });
+    expect(r.status).toBe(202);
+    await waitFor("the storm under way", async () => (await stats()).sent - before.sent >= 300, 30_000, 20);
+    expect((await s.api("POST", `/api/nodes/${encodeURIComponent(victim)}/kill`)).status).toBe(202);
+    // The victim's own generator dies with it and never reports; the others finish.
+    await waitFor("the surviving generators done", async () => {
+      const t = await traffic();
+      return t && t.run === r.body.traffic.run && t.done >= t.generators - 1;
+    }, 45_000);
+    const st = await waitFor("every message with a verdict", async () => {
+      const x = await stats();
+      return x.inFlight === 0 ? x : undefined;
+    }, 45_000);
+    const d = delta(before, st);
+    const t = (await traffic())!;
+    console.log(
+      `[measure] storm with ${short(victim)} killed: ${d.sent} sent, ${d.received} received, ${d.lost} lost, ` +
+        `${st.failed - before.failed} failed (counted), generators done ${t.done}/${t.generators} reporting ${t.sent} sent, settled in ${Date.now() - t0} ms`,
+    );
+    expect(d.sent).toBeLessThan(r.body.traffic.expected);
+    expect(d.received + d.lost).toBe(d.sent);
+    expectInvariant(st);
+    // Every loss is a message to the killed node: ask the evidence export.
+    const res = await fetch(`${s.url}/api/export?format=json&since=${t0 - 1}`, { headers: { authorization: `Bearer ${s.token}` } });
+    const body = (await res.json()) as { messages: { to: string; status: string; reason: string | null; id: string }[] };
+    const lost = body.messages.filter((m) => m.status === "lost" && m.id.startsWith(`${r.body.traffic.run}.`));
+    const reasons: Record<string, number> = {};
+    for (const m of lost) reasons[m.reason ?? "?"] = (reasons[m.reason ?? "?"] ?? 0) + 1;
+    const attempted = t.done * (r.body.traffic.expected / t.generators);
+    console.log(
+      `[measure] losses by reason ${JSON.stringify(reasons)}; the ${t.done} finished generators attempted ${attempted} sends ` +
+        `and report ${t.sent} sent: ${attempted - t.sent} sends failed (not_connected) while /api/stats counts ${st.failed - before.failed} failed`,
+    );
+    expect(lost).toHaveLength(d.lost);
+    for (const m of lost) expect(m.to, `${m.id}: ${m.reason}`).toBe(victim);
+  });
+});
