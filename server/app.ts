@@ -20,7 +20,9 @@ export interface TrafficState {
   expected: number;
   generators: number;
   done: number;
-  sent: number;
+  sent: number; // as the generators reported it (a generator whose node died reports nothing)
+  nodes: string[]; // the nodes running a generator
+  finished: string[];
 }
 
 /**
@@ -177,7 +179,10 @@ export class Swarmscope {
     const run = `t${Date.now().toString(36)}`;
     const plan = planTraffic(req, this.model.upNodes(), run);
     for (const c of plan.commands) this.bridge.send(c);
-    this.traffic = { run, pattern: req.pattern, startedAt: Date.now(), expected: plan.expected, generators: plan.commands.length, done: 0, sent: 0 };
+    this.traffic = {
+      run, pattern: req.pattern, startedAt: Date.now(), expected: plan.expected, generators: plan.commands.length,
+      done: 0, sent: 0, nodes: plan.commands.map((c) => c.node), finished: [],
+    };
     this.model.emit("event", { at: Date.now(), kind: "traffic", text: `traffic ${req.pattern} started: ${plan.expected} messages from ${plan.commands.length} nodes` });
     return this.traffic;
   }
@@ -249,10 +254,12 @@ export class Swarmscope {
     switch (f.t) {
       case "nodeup":
         this.model.nodeUp(f.node);
+        this.tracker.onNodeUp(f.node);
         return;
       case "nodedown":
         this.model.nodeDown(f.node, f.reason ?? "unknown");
         this.tracker.onNodeDown(f.node, f.reason ?? "unknown");
+        this.onTrafficDone(this.traffic?.run ?? "", 0, f.node, "its node went down");
         return;
       case "links":
         this.model.setLinks(f.node, f.links);
@@ -264,7 +271,7 @@ export class Swarmscope {
             this.log.warn(`unexpected event from ${f.node}: ${JSON.stringify(raw).slice(0, 200)}`);
             continue;
           }
-          if (ev.data.e === "traffic_done") this.onTrafficDone(ev.data.run, ev.data.sent);
+          if (ev.data.e === "traffic_done") this.onTrafficDone(ev.data.run, ev.data.sent, f.node);
           else this.tracker.onEvent(f.node, ev.data);
         }
         return;
@@ -276,11 +283,14 @@ export class Swarmscope {
     }
   }
 
-  private onTrafficDone(run: string, sent: number): void {
+  /** A generator finished, or its node went down (then it can never report). */
+  private onTrafficDone(run: string, sent: number, node: string, why?: string): void {
     const t = this.traffic;
-    if (!t || t.run !== run) return;
+    if (!t || t.run !== run || !t.nodes.includes(node) || t.finished.includes(node)) return;
+    t.finished.push(node);
     t.done++;
     t.sent += sent;
+    if (why) this.model.emit("event", { at: Date.now(), kind: "traffic", node, text: `traffic generator on ${this.model.short(node)} ended: ${why}` });
     if (t.done === t.generators) {
       this.model.emit("event", { at: Date.now(), kind: "traffic", text: `traffic ${t.pattern} finished: ${t.sent} sent in ${((Date.now() - t.startedAt) / 1000).toFixed(2)} s` });
     }

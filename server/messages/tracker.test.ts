@@ -162,3 +162,38 @@ describe("MessageTracker memory bound", () => {
     expect(tracker.recent(1000)).toHaveLength(10);
   });
 });
+
+describe("MessageTracker verdict corner cases", () => {
+  it("counts a generator message whose first report is a send failure as failed", () => {
+    const { tracker } = setup();
+    tracker.onEvent(A, { e: "send_failed", id: "t.1.7", to: B, reason: "not_connected" });
+    expect(tracker.get("t.1.7")).toMatchObject({ status: "failed", from: A, to: B, reason: "sender could not send: not_connected" });
+    expect(tracker.stats()).toMatchObject({ sent: 0, failed: 1 });
+  });
+
+  it("loses at once, as receiver down, a message reported sent after its receiver went down", () => {
+    const { tracker } = setup();
+    tracker.onNodeDown(B, "connection_closed");
+    tracker.onEvent(A, { e: "sent", id: "late", to: B, t: 1, content: "x" });
+    expect(tracker.get("late")).toMatchObject({ status: "lost", reason: "receiver down (connection_closed)" });
+    tracker.onNodeUp(B);
+    tracker.onEvent(A, { e: "sent", id: "after", to: B, t: 2, content: "x" });
+    expect(tracker.get("after")!.status).toBe("sent");
+    invariant(tracker);
+  });
+
+  it("a late send report overturns a 'failed' verdict and the message is in flight again", () => {
+    const { tracker, clock } = setup(1000);
+    tracker.create("slow", A, B, "x");
+    clock.t += 2000;
+    tracker.sweep();
+    expect(tracker.get("slow")!.status).toBe("failed");
+    tracker.onEvent(A, { e: "sent", id: "slow", to: B, t: clock.t * 1000, content: "x" });
+    expect(tracker.get("slow")).toMatchObject({ status: "sent", reason: null });
+    expect(tracker.stats()).toMatchObject({ sent: 1, failed: 0, inFlight: 1 });
+    clock.t += 2000;
+    tracker.sweep();
+    expect(tracker.get("slow")!.status).toBe("lost");
+    invariant(tracker);
+  });
+});

@@ -96,9 +96,13 @@ export class MessageTracker {
         const m = this.live.get(ev.id) ?? this.create(ev.id, node, ev.to, ev.content);
         m.sentAt ??= ev.t / 1000;
         this.countSent(m);
-        if (m.status === "pending") m.status = "sent";
+        // A "failed" verdict (sender silent too long) is overturned by the sender's own report.
+        if (m.status === "pending" || m.status === "failed") m.status = "sent";
         this.updateLatency(m);
         this.touch(m);
+        // Reported after the receiver's nodedown: it cannot arrive, and the reason is known.
+        const down = this.down.get(m.to);
+        if (down !== undefined && m.status === "sent") this.lose(m, `receiver down (${down})`);
         return;
       }
       case "received": {
@@ -131,6 +135,8 @@ export class MessageTracker {
         return;
       }
       case "send_failed":
+        // Generator traffic is first known here when its very first report is a failure.
+        if (!this.live.has(ev.id)) this.create(ev.id, node, ev.to, "");
         this.fail(ev.id, `sender could not send: ${ev.reason}`);
         return;
       case "traffic_done":
@@ -148,8 +154,14 @@ export class MessageTracker {
     this.touch(m);
   }
 
+  /** A node is up (again): messages sent to it from now on may arrive. */
+  onNodeUp(node: string): void {
+    this.down.delete(node);
+  }
+
   /** A node went down: what was in flight to it is lost, what it had not yet sent failed. */
   onNodeDown(node: string, reason: string): void {
+    this.down.set(node, reason);
     for (const m of this.live.values()) {
       if (m.status === "sent" && m.to === node) this.lose(m, `receiver down (${reason})`);
       else if (m.status === "pending" && m.from === node) this.fail(m.id, `sender down (${reason})`);
@@ -216,6 +228,8 @@ export class MessageTracker {
   }
 
   private readonly storeQueue = new Set<TrackedMessage>();
+  /** Nodes seen down (and not up since), with the reason. */
+  private readonly down = new Map<string, string>();
 
   private seedReceived(node: string, from: string, content: string, t: number): void {
     const m = this.create(`seed-${node.split("@")[0]}-${t}-${++this.seedSeq}`, from, node, content);

@@ -38,7 +38,7 @@ describe("Store.openExport", () => {
 
   it("counts, groups and summarises in SQL, within the range", async () => {
     const ms: TrackedMessage[] = [];
-    for (let i = 1; i <= 100; i++) ms.push(tm(`r${i}`, i % 2 ? "acked" : "received", { receivedAt: 1000 + i, latencyMs: i, createdAt: 1000 + i }));
+    for (let i = 1; i <= 100; i++) ms.push(tm(`r${i}`, i % 2 ? "acked" : "received", { receivedAt: 1000 + i, latencyMs: i, latencyKind: "one-way", createdAt: 1000 + i }));
     ms.push(tm("l1", "lost", { reason: "receiver down (connection_closed)", createdAt: 2000 }));
     ms.push(tm("l2", "lost", { reason: "receiver down (connection_closed)", createdAt: 2001 }));
     ms.push(tm("l3", "lost", { reason: "timeout: not received within 5000 ms", createdAt: 2002 }));

@@ -14,6 +14,7 @@ interface MessageRow {
   received_at: number | null;
   acked_at: number | null;
   latency_ms: number | null;
+  latency_kind: "one-way" | "half-rtt" | null;
   reason: string | null;
   seed: number;
 }
@@ -29,6 +30,7 @@ function rowToDTO(r: MessageRow): MessageDTO {
     receivedAt: r.received_at,
     ackedAt: r.acked_at,
     latencyMs: r.latency_ms,
+    ...(r.latency_kind ? { latencyKind: r.latency_kind } : {}),
     reason: r.reason,
     seed: r.seed === 1,
   };
@@ -56,7 +58,7 @@ export class Store {
         to_node TEXT NOT NULL,
         content TEXT NOT NULL,
         status TEXT NOT NULL,
-        sent_at REAL, received_at REAL, acked_at REAL, latency_ms REAL,
+        sent_at REAL, received_at REAL, acked_at REAL, latency_ms REAL, latency_kind TEXT,
         reason TEXT,
         seed INTEGER NOT NULL DEFAULT 0,
         created_at REAL NOT NULL
@@ -67,12 +69,14 @@ export class Store {
         at REAL NOT NULL, kind TEXT NOT NULL, node TEXT, text TEXT NOT NULL
       );
     `);
+    const cols = this.db.prepare(`PRAGMA table_info(messages)`).all() as { name: string }[];
+    if (!cols.some((c) => c.name === "latency_kind")) this.db.exec(`ALTER TABLE messages ADD COLUMN latency_kind TEXT`);
     this.upsert = this.db.prepare(`
-      INSERT INTO messages (id, from_node, to_node, content, status, sent_at, received_at, acked_at, latency_ms, reason, seed, created_at)
-      VALUES (@id, @from, @to, @content, @status, @sentAt, @receivedAt, @ackedAt, @latencyMs, @reason, @seed, @createdAt)
+      INSERT INTO messages (id, from_node, to_node, content, status, sent_at, received_at, acked_at, latency_ms, latency_kind, reason, seed, created_at)
+      VALUES (@id, @from, @to, @content, @status, @sentAt, @receivedAt, @ackedAt, @latencyMs, @latencyKind, @reason, @seed, @createdAt)
       ON CONFLICT(id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at,
         received_at = excluded.received_at, acked_at = excluded.acked_at,
-        latency_ms = excluded.latency_ms, reason = excluded.reason`);
+        latency_ms = excluded.latency_ms, latency_kind = excluded.latency_kind, reason = excluded.reason`);
     this.insertEvent = this.db.prepare(`INSERT INTO events (at, kind, node, text) VALUES (@at, @kind, @node, @text)`);
   }
 
@@ -82,7 +86,7 @@ export class Store {
       for (const m of rows) {
         this.upsert.run({
           id: m.id, from: m.from, to: m.to, content: m.content, status: m.status,
-          sentAt: m.sentAt, receivedAt: m.receivedAt, ackedAt: m.ackedAt, latencyMs: m.latencyMs,
+          sentAt: m.sentAt, receivedAt: m.receivedAt, ackedAt: m.ackedAt, latencyMs: m.latencyMs, latencyKind: m.latencyKind ?? null,
           reason: m.reason, seed: m.seed ? 1 : 0, createdAt: m.createdAt,
         });
       }
@@ -220,19 +224,8 @@ export interface LatencySummary {
 
 export type LatencyKind = "one-way" | "half-rtt";
 
-/**
- * Which latency a row holds. The tracker does not store the kind (MessageDTO.latencyKind), so it
- * is recomputed from the stored times with the tracker's own arithmetic: "one-way" when
- * latency_ms is the receiver's time minus the sender's (same host), "half-rtt" when it is half
- * the acked round trip (hosts differ). NULL: no latency. Should both give the same number (a
- * round trip under a microsecond, or a clamped negative one-way time equal to it), the row is
- * labelled one-way: the number is right either way.
- */
-export const LATENCY_KIND_SQL = `(CASE
-  WHEN latency_ms IS NULL OR sent_at IS NULL THEN NULL
-  WHEN received_at IS NOT NULL AND latency_ms = max(0.0, round((received_at - sent_at) * 1000) / 1000.0) THEN 'one-way'
-  WHEN acked_at IS NOT NULL AND latency_ms = max(0.0, round((acked_at - sent_at) / 2 * 1000) / 1000.0) THEN 'half-rtt'
-  ELSE 'unknown' END)`;
+/** Which latency a row holds: "one-way" or "half-rtt" (see MessageDTO.latencyKind); NULL: none. */
+export const LATENCY_KIND_SQL = "latency_kind";
 
 export class ExportReader {
   private readonly db: Database.Database;
@@ -363,12 +356,9 @@ export class ExportReader {
   /** Every message in the range, in creation order (seq), one at a time, with its latency kind. */
   iterateMessages(): IterableIterator<MessageDTO> {
     const it = this.db
-      .prepare(`SELECT *, ${LATENCY_KIND_SQL} AS latency_kind FROM messages WHERE ${this.mScanWhere} ORDER BY seq`)
-      .iterate(this.params) as IterableIterator<MessageRow & { latency_kind: LatencyKind | "unknown" | null }>;
-    return mapIterator(it, (r) => {
-      const m = rowToDTO(r);
-      return r.latency_kind === "one-way" || r.latency_kind === "half-rtt" ? { ...m, latencyKind: r.latency_kind } : m;
-    });
+      .prepare(`SELECT * FROM messages WHERE ${this.mScanWhere} ORDER BY seq`)
+      .iterate(this.params) as IterableIterator<MessageRow>;
+    return mapIterator(it, rowToDTO);
   }
 
   close(): void {
