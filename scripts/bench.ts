@@ -112,7 +112,17 @@ async function visibleLatency(s: ServerHandle, from: string, to: string): Promis
   }
 }
 
+/** `BENCH_ONLY=visible BENCH_URL=... BENCH_TOKEN=...`: only the browser probe, against a running server with 2+ nodes up. */
+async function visibleOnly() {
+  const s = { url: process.env.BENCH_URL!, token: process.env.BENCH_TOKEN!, api: undefined } as unknown as ServerHandle;
+  const res = await fetch(`${s.url}/api/cluster`, { headers: { authorization: `Bearer ${s.token}` } });
+  const [a, b] = ((await res.json()) as ClusterDTO).nodes.filter((n) => n.status === "up").map((n) => n.name).sort();
+  const vis = (await visibleLatency(s, a!, b!)).sort((x, y) => x - y);
+  log(`send → visible in Chromium over ${vis.length}: p50 ${percentile(vis, 50).toFixed(1)} ms, p99 ${percentile(vis, 99).toFixed(1)} ms`);
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === "visible") return visibleOnly();
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
     at: new Date().toISOString(),

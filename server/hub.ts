@@ -5,15 +5,15 @@ import type { Swarmscope } from "./app";
 import { tokenMatches } from "./auth";
 
 export interface HubOptions {
-  /** How often changed messages are pushed (ms). Short, so a reception shows at once. */
+  /** Under load, how often changed messages are pushed (ms); a quiet stream is pushed at once. */
   messageFlushMs?: number;
   statsMs?: number;
 }
 
 /**
- * Live state to browsers over socket.io. Changes are batched: messages at most every
- * `messageFlushMs` (capped per batch; the count left out is sent along), the cluster when it
- * changed, stats a few times a second. Never one frame per message.
+ * Live state to browsers over socket.io. Messages are pushed at once when few change, batched
+ * every `messageFlushMs` under load (capped per batch; the count left out is sent along); the
+ * cluster when it changed; stats a few times a second.
  */
 export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string, opts: HubOptions = {}) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -30,19 +30,38 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     socket.emit("stats", app.stats());
   });
 
+  // Pushed as soon as something changed. While the stream is quiet the next push may follow
+  // 1 ms later (a message's "sent" and "received" come ~1 ms apart and both show at once); once
+  // a push carries many messages, pushes are `busyGap` ms apart: 10k messages/s become ~50
+  // frames/s of at most 100 messages each, plus the count left out.
+  const busyGap = opts.messageFlushMs ?? 20;
+  let gap = 1;
   let clusterDirty = false;
-  app.model.on("change", () => (clusterDirty = true));
+  let lastPush = 0;
+  let pushTimer: NodeJS.Timeout | null = null;
+  const push = () => {
+    pushTimer = null;
+    lastPush = Date.now();
+    const batch = app.tracker.drainChanged(100);
+    gap = batch.messages.length + batch.dropped > 20 ? busyGap : 1;
+    if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", batch);
+    if (clusterDirty) {
+      clusterDirty = false;
+      io.emit("cluster", app.cluster());
+    }
+  };
+  const schedule = () => {
+    if (pushTimer) return;
+    pushTimer = setTimeout(push, Math.max(0, lastPush + gap - Date.now()));
+  };
+  app.tracker.onChange = schedule;
+  app.model.on("change", () => {
+    clusterDirty = true;
+    schedule();
+  });
   app.model.on("event", (e) => io.emit("event", e));
 
   const timers = [
-    setInterval(() => {
-      const batch = app.tracker.drainChanged(100);
-      if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", batch);
-      if (clusterDirty) {
-        clusterDirty = false;
-        io.emit("cluster", app.cluster());
-      }
-    }, opts.messageFlushMs ?? 20),
     setInterval(() => io.emit("stats", app.stats()), opts.statsMs ?? 500),
     // Flags such as "node never joined" depend on time passing, not only on changes.
     setInterval(() => io.emit("cluster", app.cluster()), 5000),
@@ -52,6 +71,8 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     io,
     close: async () => {
       for (const t of timers) clearInterval(t);
+      if (pushTimer) clearTimeout(pushTimer);
+      app.tracker.onChange = undefined;
       await io.close();
     },
   };

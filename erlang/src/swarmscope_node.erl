@@ -242,8 +242,11 @@ emit(_, State = #state{subscribers = Subs}) when map_size(Subs) =:= 0 ->
 	State;
 emit(Event, State = #state{buffer = Buffer, buffered = N, flush_timer = Timer}) ->
 	State1 = State#state{buffer = [Event | Buffer], buffered = N + 1},
+	%% Nothing else waiting in the mailbox: flush now, so a lone message is reported at once.
+	%% Under load the mailbox is busy and events batch (up to FLUSH_MAX, or FLUSH_MS at most).
+	{message_queue_len, Queued} = erlang:process_info(self(), message_queue_len),
 	if
-		N + 1 >= ?FLUSH_MAX -> flush(State1);
+		N + 1 >= ?FLUSH_MAX; Queued =:= 0 -> flush(State1);
 		Timer =:= undefined -> State1#state{flush_timer = erlang:start_timer(?FLUSH_MS, self(), ss_flush)};
 		true -> State1
 	end.

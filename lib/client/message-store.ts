@@ -4,7 +4,12 @@ import { useSyncExternalStore } from "react";
 import type { MessageDTO } from "@/lib/types";
 
 export const MAX_MESSAGES = 5000;
+/** Under load (many updates since the last render), React is told at most this often. */
 export const FLUSH_MS = 200;
+/** A quiet stream renders at once (React batches what lands in the same task). */
+const QUIET_GAP_MS = 0;
+/** More changes than this in one render: the stream is busy, so the next render waits FLUSH_MS. */
+const BUSY_BATCH = 50;
 
 export interface Reception {
   from: string;
@@ -27,6 +32,9 @@ export class MessageStore {
   private receptionListeners = new Set<(r: Reception) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private dirty = false;
+  private pending = 0;
+  private lastFlush = 0;
+  private gap = QUIET_GAP_MS;
   dropped = 0;
 
   /** animate: report receptions (live batches); false for history loaded over HTTP. */
@@ -42,6 +50,7 @@ export class MessageStore {
         for (const l of this.receptionListeners) l({ from: m.from, to: m.to, id: m.id });
       }
     }
+    this.pending += messages.length + dropped;
     if (messages.length > 0 || dropped > 0) this.schedule();
   }
 
@@ -69,13 +78,19 @@ export class MessageStore {
   private schedule(): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+    // Shown at once when few messages change (a reception appears within a frame); batched when
+    // thousands do, so the page stays responsive at 10k messages/s.
+    const wait = Math.max(0, this.lastFlush + this.gap - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
     this.timer = null;
     if (!this.dirty) return;
     this.dirty = false;
+    this.gap = this.pending > BUSY_BATCH ? FLUSH_MS : QUIET_GAP_MS;
+    this.pending = 0;
+    this.lastFlush = Date.now();
     const key = (m: MessageDTO) => m.sentAt ?? this.firstSeen.get(m.id) ?? 0;
     const sorted = [...this.byId.values()].sort((a, b) => key(b) - key(a) || (a.id < b.id ? 1 : -1));
     for (const m of sorted.splice(MAX_MESSAGES)) {

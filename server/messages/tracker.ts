@@ -49,6 +49,8 @@ export class MessageTracker {
   private readonly clock: Clock;
   private readonly recentLimit: number;
   private seedSeq = 0;
+  /** Called when a message changed (the hub schedules a push). */
+  onChange: (() => void) | undefined;
 
   constructor(private readonly opts: TrackerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -317,6 +319,7 @@ export class MessageTracker {
     this.live.set(m.id, m);
     this.changed.add(m.id);
     this.storeQueue.add(m);
+    this.onChange?.();
   }
 
   private trim(): void {
