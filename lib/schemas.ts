@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_CONTENT_BYTES, MAX_REPLICAS } from "./types";
+import { MAX_CONTENT_BYTES, MAX_REPLICAS, MAX_SERIES_POINTS } from "./types";
 
 // Input of the public HTTP API. Unknown fields are rejected so a typo is an error, not a no-op.
 const nodeName = z.string().min(1, "must not be empty").max(255, "at most 255 characters");
@@ -43,5 +43,18 @@ export const exportQuery = z
     format: z.enum(["json", "csv", "report"], { error: 'format must be "json", "csv" or "report"' }).default("json"),
     since: z.coerce.number({ error: "since must be a time in ms since the epoch" }).min(0, "since must be at least 0").optional(),
     until: z.coerce.number({ error: "until must be a time in ms since the epoch" }).min(0, "until must be at least 0").optional(),
+  })
+  .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { message: "since must not be after until" });
+
+export const seriesQuery = z
+  .strictObject({
+    since: z.coerce.number({ error: "since must be a time in ms since the epoch" }).min(0, "since must be at least 0").optional(),
+    until: z.coerce.number({ error: "until must be a time in ms since the epoch" }).min(0, "until must be at least 0").optional(),
+    points: z.coerce
+      .number({ error: "points must be a number" })
+      .int("points must be a whole number")
+      .min(1, "points must be at least 1")
+      .max(MAX_SERIES_POINTS, `points must be at most ${MAX_SERIES_POINTS}`)
+      .optional(),
   })
   .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { message: "since must not be after until" });

@@ -95,6 +95,41 @@ export interface StatsDTO extends NodeCountsDTO {
   at: number;
 }
 
+/**
+ * One time bucket of GET /api/series, [t, t + durationMs): the messages sent in it (by sentAt; a
+ * seed message by its reception), received in it (by receivedAt), and lost among those sent in it;
+ * rates per second over durationMs; nearest-rank latency percentiles of the messages received in
+ * it (null: none); the nodes up at its end.
+ */
+export interface SeriesPointDTO {
+  t: number; // bucket start, ms epoch
+  durationMs: number;
+  sent: number;
+  received: number;
+  lost: number;
+  sentPerS: number;
+  receivedPerS: number;
+  lostPerS: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  nodesUp: number;
+}
+
+/**
+ * GET /api/series: at most `points` buckets of `bucketMs` (whole seconds, at least 1) tiling
+ * [since, until); the last one runs to `until` (up to twice as long). The sums over the points
+ * of sent, received and lost are the counters of /api/stats for that range.
+ */
+export interface SeriesDTO {
+  since: number;
+  until: number;
+  bucketMs: number;
+  points: SeriesPointDTO[];
+}
+
+export const MAX_SERIES_POINTS = 1000;
+
 export interface ClusterEventDTO {
   at: number;
   kind: string; // "nodeup" | "nodedown" | "replica" | "deploy" | "bridge" | ...

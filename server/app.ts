@@ -1,5 +1,5 @@
 import path from "node:path";
-import { MAX_REPLICAS, type ClusterDTO, type ClusterEventDTO, type MessageDTO, type RuntimeKind, type StatsDTO } from "../lib/types";
+import { MAX_REPLICAS, type ClusterDTO, type ClusterEventDTO, type MessageDTO, type RuntimeKind, type SeriesDTO, type StatsDTO } from "../lib/types";
 import { BridgeClient } from "./bridge/bridge-client";
 import { type BridgeFrame, nodeEvent } from "./bridge/protocol";
 import { ClusterModel } from "./cluster/model";
@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "./log";
 import { MessageTracker, toDTO } from "./messages/tracker";
 import { LocalRuntime } from "./runtime/local";
 import type { Runtime } from "./runtime/types";
+import type { SeriesRequest } from "./store/series";
 import { Store } from "./store/store";
 import { type TrafficRequest, planTraffic } from "./traffic";
 
@@ -159,6 +160,12 @@ export class Swarmscope {
 
   stats(): StatsDTO {
     return this.tracker.stats();
+  }
+
+  /** Throughput, losses, latency and nodes up per time bucket, from the stored history. */
+  series(req: SeriesRequest): Promise<SeriesDTO> {
+    this.flushStore();
+    return this.store.series(req, Date.now(), () => new Promise((resolve) => setImmediate(resolve)));
   }
 
   events(limit: number): ClusterEventDTO[] {

@@ -7,7 +7,8 @@ import { loadEventHistory, MAX_EVENTS } from "./events";
 import { rememberSlots, shortName } from "./format";
 import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
-import { clusterSchema, eventSchema, parseMessages, statsSchema } from "./schemas";
+import { clusterSchema, eventSchema, parseMessages, seriesSchema, statsSchema } from "./schemas";
+import { MAX_POINTS, seedHistory } from "./stats-history";
 import { toast } from "./toasts";
 
 export const keys = {
@@ -15,6 +16,7 @@ export const keys = {
   stats: ["stats"] as const,
   messages: ["messages"] as const,
   events: ["events"] as const,
+  series: ["series"] as const,
   traffic: ["traffic"] as const,
 };
 
@@ -70,6 +72,27 @@ export function useEventHistory() {
         return events.length;
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) return 0;
+        throw err;
+      }
+    },
+    staleTime: Infinity,
+  });
+}
+
+/**
+ * The charts' history from the store (GET /api/series), loaded once and again on every reconnect,
+ * so after a reload or a server restart the charts show the earlier traffic.
+ */
+export function useSeriesHistory() {
+  return useQuery({
+    queryKey: keys.series,
+    queryFn: async () => {
+      try {
+        const series = seriesSchema.parse(await api("GET", `/api/series?points=${MAX_POINTS}`));
+        seedHistory(series);
+        return series.points.length;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return 0; // an older server: live points only
         throw err;
       }
     },

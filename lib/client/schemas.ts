@@ -9,6 +9,8 @@ import type {
   NodeCountsDTO,
   NodeDTO,
   ReplicaDTO,
+  SeriesDTO,
+  SeriesPointDTO,
   StatsDTO,
 } from "@/lib/types";
 
@@ -115,6 +117,35 @@ export const eventSchema: z.ZodType<ClusterEventDTO> = z.object({
   kind: z.string().catch("event"),
   node: optionalString,
   text: z.string().catch(""),
+});
+
+const seriesPointSchema: z.ZodType<SeriesPointDTO> = z.object({
+  t: z.number(),
+  durationMs: z.number(),
+  sent: count,
+  received: count,
+  lost: count,
+  sentPerS: count,
+  receivedPerS: count,
+  lostPerS: count,
+  p50: nullableNumber,
+  p95: nullableNumber,
+  p99: nullableNumber,
+  nodesUp: count,
+});
+
+/** GET /api/series; a malformed point is left out, the rest kept. */
+export const seriesSchema: z.ZodType<SeriesDTO> = z.object({
+  since: z.number(),
+  until: z.number(),
+  bucketMs: z.number(),
+  points: z
+    .array(z.unknown())
+    .catch([])
+    .transform((raw) => raw.flatMap((p) => {
+      const r = seriesPointSchema.safeParse(p);
+      return r.success ? [r.data] : [];
+    })),
 });
 
 export const messagesBatchSchema = z.object({

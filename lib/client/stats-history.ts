@@ -1,6 +1,6 @@
 "use client";
 
-import type { StatsDTO } from "@/lib/types";
+import type { SeriesDTO, SeriesPointDTO, StatsDTO } from "@/lib/types";
 import { createStore, useStore } from "./store";
 
 export const MAX_POINTS = 600;
@@ -34,16 +34,23 @@ export function setNodesUp(n: number): void {
   nodesUp = n;
 }
 
-/** Adds one stats snapshot; derives per-second rates from successive snapshots client-side. */
+/**
+ * Adds one stats snapshot; derives per-second rates from successive snapshots client-side. A
+ * snapshot with nothing before it to measure against adds a point only to an empty history (a
+ * zero there would be a false dip after the stored series), and never one older than the last.
+ */
 export function pushStats(s: StatsDTO): void {
   const raw: Raw = { at: s.at, sent: s.sent, received: s.received, lost: s.lost };
   const last = recent[recent.length - 1];
   if (last && (raw.at <= last.at || raw.sent < last.sent)) {
     if (raw.at <= last.at && raw.sent >= last.sent) return; // duplicate snapshot
-    recent.length = 0; // counters went backwards: the server restarted
+    recent.length = 0; // counters went backwards: another server, or its history was removed
   }
   recent.push(raw);
   while (recent.length > 2 && raw.at - recent[1]!.at >= RATE_WINDOW_MS) recent.shift();
+  const shown = statsHistory.get();
+  if (recent.length === 1 && shown.length > 0) return;
+  if (raw.at <= (shown[shown.length - 1]?.t ?? -Infinity)) return;
   const base = recent[0]!;
   const dt = (raw.at - base.at) / 1000;
   const rate = (a: number, b: number) => (dt > 0 ? Math.max(0, (a - b) / dt) : 0);
@@ -62,6 +69,32 @@ export function pushStats(s: StatsDTO): void {
     next.push(point);
     return next;
   });
+}
+
+/**
+ * Seeds the charts with the stored series (GET /api/series, one point per bucket at its end):
+ * it replaces everything up to the series' end, and the live points after it stay, so a page
+ * load, a reconnect or a server restart shows the earlier traffic without a duplicate at the seam.
+ */
+export function seedHistory(series: SeriesDTO): void {
+  const seeded = series.points.map(fromSeries);
+  statsHistory.set((prev) => {
+    const next = [...seeded, ...prev.filter((p) => p.t > series.until)];
+    return next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next;
+  });
+}
+
+function fromSeries(p: SeriesPointDTO): StatsPoint {
+  return {
+    t: p.t + p.durationMs,
+    sentRate: p.sentPerS,
+    receivedRate: p.receivedPerS,
+    lostRate: p.lostPerS,
+    p50: p.p50,
+    p95: p.p95,
+    p99: p.p99,
+    nodesUp: p.nodesUp,
+  };
 }
 
 const EMPTY: StatsPoint[] = [];

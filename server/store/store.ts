@@ -1,8 +1,9 @@
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
-import type { ClusterEventDTO, MessageDTO, MessageStatus, NodeCountsDTO } from "../../lib/types";
+import type { ClusterEventDTO, MessageDTO, MessageStatus, NodeCountsDTO, SeriesDTO } from "../../lib/types";
 import type { TrackedMessage } from "../messages/tracker";
+import { type BucketCounts, NODE_EVENT_KINDS, replayNodesUp, type SeriesRequest, seriesPoints, seriesWindow } from "./series";
 
 interface MessageRow {
   id: string;
@@ -44,6 +45,7 @@ export class Store {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly insertEvent: Database.Statement;
+  private seriesStmt?: Database.Statement;
 
   constructor(private readonly file: string, private readonly retention: number) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -68,6 +70,13 @@ export class Store {
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at REAL NOT NULL, kind TEXT NOT NULL, node TEXT, text TEXT NOT NULL
       );
+      -- For the time series (Store.series): each bucket's counts are index range scans. Partial
+      -- indexes whose rows change status on every update (sent → received → acked) are costly to
+      -- write; that one holds the status instead.
+      CREATE INDEX IF NOT EXISTS messages_sent_status ON messages(${SENT_TIME}, status);
+      CREATE INDEX IF NOT EXISTS messages_lost_time ON messages(${LOST_TIME}) WHERE ${COUNTED_LOST};
+      CREATE INDEX IF NOT EXISTS messages_received ON messages(received_at, latency_ms) WHERE ${COUNTED_RECEIVED};
+      CREATE INDEX IF NOT EXISTS events_kind ON events(kind, at);
     `);
     const cols = this.db.prepare(`PRAGMA table_info(messages)`).all() as { name: string }[];
     if (!cols.some((c) => c.name === "latency_kind")) this.db.exec(`ALTER TABLE messages ADD COLUMN latency_kind TEXT`);
@@ -159,6 +168,50 @@ export class Store {
     return { totals, perNode, inbound };
   }
 
+  /**
+   * Messages sent, received and lost per time bucket, latency percentiles of the messages received
+   * in each, and nodes up at each bucket's end (see series.ts for the window and the buckets).
+   * Counted in SQL, one row per bucket: each count is an index range scan (a GROUP BY over the
+   * whole window re-reads every row and sorts it, several times slower on a million rows). Buckets
+   * are read in slices sized to take about `sliceMs` each, with `pause` between them, so a big
+   * window does not hold the event loop.
+   */
+  async series(req: SeriesRequest, now: number, pause: () => Promise<void> = async () => {}, sliceMs = 40): Promise<SeriesDTO> {
+    const { first } = this.db.prepare(SERIES_FIRST_SQL).get() as { first: number | null };
+    const w = seriesWindow(req, now, first);
+    const counts: BucketCounts[] = [];
+    let slice = 4;
+    for (let k0 = 0; k0 < w.count; ) {
+      const k1 = Math.min(w.count, k0 + slice);
+      const started = performance.now();
+      const rows = this.seriesStatement().all({ since: w.since, until: w.until, bucket: w.bucketMs, n: w.count, k0, k1 }) as SeriesRow[];
+      slice = Math.min(200, Math.max(1, Math.floor(((k1 - k0) * sliceMs) / Math.max(1, performance.now() - started))));
+      k0 = k1;
+      if (k0 < w.count) await pause();
+      for (const r of rows) {
+        const [p50, p95, p99] = r.latency ? (JSON.parse(r.latency) as (number | null)[]) : [];
+        counts.push({ k: r.k, sent: r.sent, received: r.received, lost: r.lost, p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null });
+      }
+    }
+    const events = this.db
+      .prepare(`SELECT at, kind, node, text FROM events WHERE kind IN (${NODE_EVENT_KINDS.map((k) => `'${k}'`).join(",")}) AND at < ? ORDER BY seq`)
+      .all(w.until) as EventRow[];
+    const nodesUp = replayNodesUp(events.map(eventRowToDTO), w);
+    return { since: w.since, until: w.until, bucketMs: w.bucketMs, points: seriesPoints(w, counts, nodesUp) };
+  }
+
+  /** percentile_disc() when this SQLite has it (better-sqlite3's does), else sorted lookups. */
+  private seriesStatement(): Database.Statement {
+    if (this.seriesStmt) return this.seriesStmt;
+    try {
+      this.seriesStmt = this.db.prepare(seriesSql("percentile_disc"));
+    } catch (err) {
+      if (!/no such function/i.test((err as Error).message)) throw err;
+      this.seriesStmt = this.db.prepare(seriesSql("sorted"));
+    }
+    return this.seriesStmt;
+  }
+
   /** Keep at most `retention` messages (the oldest go first). */
   enforceRetention(): number {
     const r = this.db
@@ -180,6 +233,63 @@ export class Store {
   openExport(range: ExportRange = {}): ExportReader {
     return new ExportReader(this.file, range);
   }
+}
+
+// When a message counts for the series: sent when it left (a seed message, whose sender is not
+// known, when it arrived), lost by when it was sent, received when it arrived. The statuses are
+// the ones the counters count (recover()), so the series adds up to the stats.
+const SENT_TIME = "COALESCE(sent_at, received_at, created_at)";
+const LOST_TIME = "COALESCE(sent_at, created_at)";
+const COUNTED_SENT = "status IN ('sent','received','acked','lost')";
+const COUNTED_LOST = "status = 'lost'";
+const COUNTED_RECEIVED = "status IN ('received','acked')";
+
+/** Where the data starts: the oldest counted message, or the first node to join. */
+const SERIES_FIRST_SQL = `SELECT MIN(x) AS first FROM (
+  SELECT MIN(${SENT_TIME}) AS x FROM messages WHERE ${COUNTED_SENT}
+  UNION ALL SELECT MIN(received_at) FROM messages WHERE ${COUNTED_RECEIVED}
+  UNION ALL SELECT MIN(at) FROM events WHERE kind = 'nodeup')`;
+
+interface SeriesRow {
+  k: number;
+  sent: number;
+  lost: number;
+  received: number;
+  latency: string | null; // JSON [p50, p95, p99]
+}
+
+/** Nearest rank ceil(p/100 · n), at least 1, in SQL without ceil() (math functions are optional). */
+const rankSql = (p: number, n: string) => `MAX(1, CAST(${p / 100} * ${n} AS INTEGER) + (${p / 100} * ${n} > CAST(${p / 100} * ${n} AS INTEGER)))`;
+
+/**
+ * One row per bucket k in [@k0, @k1) of the window (@since, @bucket, @n buckets, the last ending
+ * at @until): its counts, and the nearest-rank latency percentiles of the messages received in it.
+ * percentile_disc(Y, f) takes the value at index floor((n-1)·f), so f is chosen per bucket to land
+ * on the nearest rank (as ExportReader.latency does); "sorted" numbers the sorted rows to find it.
+ */
+export function seriesSql(percentiles: "percentile_disc" | "sorted"): string {
+  const received = `FROM messages WHERE received_at >= c.lo AND received_at < c.hi AND ${COUNTED_RECEIVED}`;
+  const pick = (p: number) =>
+    percentiles === "percentile_disc"
+      ? `percentile_disc(latency_ms, MIN(1.0, (${rankSql(p, "c.timed")} - 0.5) / MAX(1, c.timed - 1)))`
+      : `(SELECT v FROM (SELECT latency_ms AS v, ROW_NUMBER() OVER (ORDER BY latency_ms) AS r ${received} AND latency_ms IS NOT NULL) WHERE r = ${rankSql(p, "c.timed")})`;
+  const latency =
+    percentiles === "percentile_disc"
+      ? `(SELECT json_array(${pick(50)}, ${pick(95)}, ${pick(99)}) ${received})`
+      : `json_array(${pick(50)}, ${pick(95)}, ${pick(99)})`;
+  return `WITH RECURSIVE b(k, lo, hi) AS (
+      SELECT @k0, @since + @k0 * @bucket, CASE WHEN @k0 + 1 >= @n THEN @until ELSE @since + (@k0 + 1) * @bucket END
+      UNION ALL
+      SELECT k + 1, hi, CASE WHEN k + 2 >= @n THEN @until ELSE @since + (k + 2) * @bucket END FROM b WHERE k + 1 < @k1
+    ), c AS MATERIALIZED (
+      SELECT k, lo, hi,
+        (SELECT COUNT(*) FROM messages WHERE ${SENT_TIME} >= b.lo AND ${SENT_TIME} < b.hi AND ${COUNTED_SENT}) AS sent,
+        (SELECT COUNT(*) FROM messages WHERE ${LOST_TIME} >= b.lo AND ${LOST_TIME} < b.hi AND ${COUNTED_LOST}) AS lost,
+        (SELECT COUNT(*) FROM messages WHERE received_at >= b.lo AND received_at < b.hi AND ${COUNTED_RECEIVED}) AS received,
+        (SELECT COUNT(latency_ms) FROM messages WHERE received_at >= b.lo AND received_at < b.hi AND ${COUNTED_RECEIVED}) AS timed
+      FROM b
+    )
+    SELECT k, sent, lost, received, CASE WHEN timed > 0 THEN ${latency} END AS latency FROM c ORDER BY k`;
 }
 
 /** Bounds on `created_at` (messages) and `at` (events), ms epoch, both inclusive. */
