@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", "test-results/**", "playwright-report/**", "erlang/**", "next-env.d.ts", ".data*/**", "data/**"] },
+  { ignores: [".next/**", "node_modules/**", "test-results/**", "playwright-report/**", "erlang/**", "next-env.d.ts", ".data*/**", "data/**", "scratch/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
