@@ -1,16 +1,42 @@
 "use client";
 
-import { memo } from "react";
-import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { latency, rate } from "@/lib/client/format";
-import { useStatsHistory, type StatsPoint } from "@/lib/client/stats-history";
+import { statsHistory, type StatsPoint } from "@/lib/client/stats-history";
+import { useStore } from "@/lib/client/store";
+import { throttleStore } from "@/lib/client/throttle";
 import { Panel } from "../ui/panel";
-import { axisTick, gridStroke, timeAxis, tooltipStyle } from "./chart-theme";
 import { BigValue, ChartRow } from "./chart-row";
+import { LiveChart, type ChartSeries } from "./live-chart";
+
+/** The charts follow the stats (two snapshots a second) once a second. */
+const CHART_MS = 1000;
+const chartHistory = throttleStore(statsHistory, CHART_MS);
+const EMPTY: StatsPoint[] = [];
+
+const throughput: ChartSeries[] = [
+  { key: "sentRate", name: "sent", color: "#38bdf8", width: 2, fill: "url(#fill-sent)" },
+  { key: "receivedRate", name: "received", color: "#2dd4bf", width: 2 },
+  { key: "lostRate", name: "lost", color: "#f43f5e", width: 1.5 },
+];
+const latencies: ChartSeries[] = [
+  { key: "p50", name: "p50", color: "#2dd4bf", width: 2 },
+  { key: "p95", name: "p95", color: "#fbbf24", width: 2 },
+  { key: "p99", name: "p99", color: "#f472b6", width: 1.5, dash: "4 3" },
+];
+const nodesUp: ChartSeries[] = [{ key: "nodesUp", name: "nodes up", color: "#34d399", width: 2, fill: "#34d399", fillOpacity: 0.15, step: true }];
+
+const sentFill = (
+  <linearGradient id="fill-sent" x1="0" y1="0" x2="0" y2="1">
+    <stop offset="0%" stopColor="#38bdf8" stopOpacity={0.35} />
+    <stop offset="100%" stopColor="#38bdf8" stopOpacity={0} />
+  </linearGradient>
+);
+const perSecond = (v: number) => `${rate(v)} /s`;
+const asLatency = (v: number) => latency(v);
 
 /** Throughput, latency percentiles and nodes up over the last five minutes. */
 export function ChartsPanel() {
-  const points = useStatsHistory();
+  const points = useStore(chartHistory, EMPTY);
   const last = points[points.length - 1];
   const end = last?.t ?? 0;
   return (
@@ -29,7 +55,7 @@ export function ChartsPanel() {
               </>
             }
           >
-            <Throughput points={points} end={end} />
+            <LiveChart points={points} end={end} series={throughput} integer format={perSecond} defs={sentFill} />
           </ChartRow>
           <ChartRow
             title="Latency"
@@ -48,73 +74,16 @@ export function ChartsPanel() {
               </>
             }
           >
-            <Latency points={points} end={end} />
+            <LiveChart points={points} end={end} series={latencies} yTick={msTick} format={asLatency} />
           </ChartRow>
           <ChartRow title="Nodes up" testId="chart-nodes" values={<BigValue value={String(last!.nodesUp)} unit="up" className="text-emerald-300" />}>
-            <NodesUp points={points} end={end} />
+            <LiveChart points={points} end={end} series={nodesUp} domain="max+1" integer showTime />
           </ChartRow>
         </>
       )}
     </Panel>
   );
 }
-
-interface SeriesProps {
-  points: StatsPoint[];
-  end: number;
-}
-
-const Throughput = memo(function Throughput({ points, end }: SeriesProps) {
-  return (
-    <ResponsiveContainer width="100%" height="100%" minHeight={40}>
-      <AreaChart data={points} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
-        <defs>
-          <linearGradient id="fill-sent" x1="0" y1="0" x2="0" y2="1">
-            <stop offset="0%" stopColor="#38bdf8" stopOpacity={0.35} />
-            <stop offset="100%" stopColor="#38bdf8" stopOpacity={0} />
-          </linearGradient>
-        </defs>
-        <CartesianGrid stroke={gridStroke} vertical={false} />
-        <XAxis {...timeAxis(points[0]!.t, end, false)} />
-        <YAxis width={44} tick={axisTick} axisLine={false} tickLine={false} allowDecimals={false} />
-        <Tooltip {...tooltipStyle} formatter={(v) => `${rate(Number(v))} /s`} />
-        <Area dataKey="sentRate" name="sent" stroke="#38bdf8" strokeWidth={2} fill="url(#fill-sent)" isAnimationActive={false} dot={false} />
-        <Area dataKey="receivedRate" name="received" stroke="#2dd4bf" strokeWidth={2} fill="none" isAnimationActive={false} dot={false} />
-        <Area dataKey="lostRate" name="lost" stroke="#f43f5e" strokeWidth={1.5} fill="none" isAnimationActive={false} dot={false} />
-      </AreaChart>
-    </ResponsiveContainer>
-  );
-});
-
-const Latency = memo(function Latency({ points, end }: SeriesProps) {
-  return (
-    <ResponsiveContainer width="100%" height="100%" minHeight={40}>
-      <LineChart data={points} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke={gridStroke} vertical={false} />
-        <XAxis {...timeAxis(points[0]!.t, end, false)} />
-        <YAxis width={44} tick={axisTick} axisLine={false} tickLine={false} tickFormatter={msTick} />
-        <Tooltip {...tooltipStyle} formatter={(v) => latency(Number(v))} />
-        <Line dataKey="p50" stroke="#2dd4bf" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
-        <Line dataKey="p95" stroke="#fbbf24" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
-        <Line dataKey="p99" stroke="#f472b6" strokeWidth={1.5} strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls />
-      </LineChart>
-    </ResponsiveContainer>
-  );
-});
-
-const NodesUp = memo(function NodesUp({ points, end }: SeriesProps) {
-  return (
-    <ResponsiveContainer width="100%" height="100%" minHeight={40}>
-      <AreaChart data={points} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
-        <CartesianGrid stroke={gridStroke} vertical={false} />
-        <XAxis {...timeAxis(points[0]!.t, end, true)} />
-        <YAxis width={44} tick={axisTick} axisLine={false} tickLine={false} allowDecimals={false} domain={[0, "dataMax + 1"]} />
-        <Tooltip {...tooltipStyle} />
-        <Area type="stepAfter" dataKey="nodesUp" name="nodes up" stroke="#34d399" strokeWidth={2} fill="#34d399" fillOpacity={0.15} isAnimationActive={false} dot={false} />
-      </AreaChart>
-    </ResponsiveContainer>
-  );
-});
 
 function msTick(v: number): string {
   if (v === 0) return "0";

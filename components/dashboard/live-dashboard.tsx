@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { useCluster, useEventHistory, useMessageHistory } from "@/lib/client/queries";
+import { useCluster, useEventHistory, useMessageHistory, useSeriesHistory } from "@/lib/client/queries";
 import { setNodesUp } from "@/lib/client/stats-history";
 import { useLiveSocket } from "@/lib/client/use-live-socket";
 import type { NodeDTO } from "@/lib/types";
@@ -24,6 +24,7 @@ export function LiveDashboard({ token }: { token: string }) {
   useLiveSocket(token);
   useMessageHistory();
   useEventHistory();
+  useSeriesHistory();
   const cluster = useCluster().data;
   const nodes = useMemo(() => (cluster ? [...cluster.nodes].sort(bySlot) : EMPTY), [cluster]);
   const [selected, setSelected] = useState<string | null>(null);

@@ -32,7 +32,7 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
     getItemKey: (i) => rows[i]?.id ?? i,
   });
 
@@ -48,6 +48,8 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
     return names.sort(byShortName);
   }, [nodes, node]);
   const now = Date.now();
+  // Under a storm every row is new on every render: the highlight would only repaint the list.
+  const highlight = !messageStore.busy;
 
   return (
     <Panel
@@ -100,7 +102,8 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
       </div>
       <div
         ref={scrollRef}
-        className="relative min-h-0 flex-1 overflow-y-auto"
+        // Contained: the rows replaced several times a second under load lay out and paint only in here.
+        className="relative min-h-0 flex-1 overflow-y-auto [contain:strict]"
         onScroll={(e) => {
           if (!frozen && e.currentTarget.scrollTop > ROW_HEIGHT * 2) pause();
         }}
@@ -115,7 +118,7 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
             {virtualizer.getVirtualItems().map((v) => {
               const m = rows[v.index] as MessageDTO;
               const seenAt = messageStore.seenAt(m.id);
-              return <TimelineRow key={m.id} message={m} top={v.start} fresh={now - seenAt < FRESH_MS} seenAt={seenAt} />;
+              return <TimelineRow key={m.id} message={m} top={v.start} fresh={highlight && now - seenAt < FRESH_MS} seenAt={seenAt} />;
             })}
           </div>
         )}

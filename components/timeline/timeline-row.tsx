@@ -25,7 +25,7 @@ export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, s
       data-testid="timeline-row"
       data-status={m.status}
       data-id={m.id}
-      className={`${GRID} absolute inset-x-0 border-b border-edge/60 text-[0.95rem] ${fresh ? "animate-row-in" : ""} ${bad ? "bg-rose-500/[0.04]" : ""}`}
+      className={`${GRID} absolute inset-x-0 [contain:strict] border-b border-edge/60 text-[0.95rem] ${fresh ? "animate-row-in" : ""} ${bad ? "bg-rose-500/[0.04]" : ""}`}
       style={{ height: ROW_HEIGHT, transform: `translateY(${top}px)` }}
     >
       <span className="font-mono text-sm text-dim tabular-nums">{clockMs(m.sentAt ?? seenAt)}</span>

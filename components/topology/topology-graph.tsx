@@ -1,6 +1,6 @@
 "use client";
 
-import { useLayoutEffect, useMemo, useRef } from "react";
+import { memo, useMemo, useRef } from "react";
 import type { NodeDTO } from "@/lib/types";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
@@ -26,10 +26,6 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
   // Swarm replicas share one Erlang name: without full names, their address under the disc (few per host).
   const showIps = !showFullNames && nodes.length / Math.max(1, hostCount) <= 8;
   const layout = useMemo(() => computeLayout(nodes, width, height, showFullNames ? 16 : 0), [nodes, width, height, showFullNames]);
-  const placesRef = useRef<Map<string, NodePlace>>(layout.places);
-  useLayoutEffect(() => {
-    placesRef.current = layout.places;
-  }, [layout.places]);
 
   const hosts = layout.regions.length;
   const up = nodes.filter((n) => n.status === "up").length;
@@ -55,44 +51,31 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
           />
         ) : (
           width > 0 && (
-            <svg width={width} height={height} className="block select-none" role="img" aria-label="Cluster topology">
-              <defs>
-                <radialGradient id="topo-glow-up">
-                  <stop offset="0%" stopColor="#34d399" stopOpacity="0.28" />
-                  <stop offset="100%" stopColor="#34d399" stopOpacity="0" />
-                </radialGradient>
-              </defs>
-              {layout.regions.map((r) => (
-                <Region key={r.host} region={r} />
-              ))}
-              <g>
-                {layout.edges.map(([a, b]) => {
-                  const pa = layout.places.get(a)!;
-                  const pb = layout.places.get(b)!;
-                  const hot = selected === a || selected === b;
-                  return (
-                    <line
-                      key={`${a}|${b}`}
-                      className="topo-edge"
-                      x1={pa.x}
-                      y1={pa.y}
-                      x2={pb.x}
-                      y2={pb.y}
-                      stroke={hot ? "#38d6c4" : "#7c8da8"}
-                      strokeOpacity={hot ? 0.85 : selected ? edgeOpacity * 0.5 : edgeOpacity}
-                      strokeWidth={hot ? 2.2 : 1.4}
-                    />
-                  );
-                })}
-              </g>
-              <g>
-                {nodes.map((n) => {
-                  const place = layout.places.get(n.name);
-                  return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} />;
-                })}
-              </g>
-              <PulseLayer places={placesRef} />
-              <g>
+            <>
+              {/* Host regions, links and outside labels: a compositing layer of their own, so the 1000+
+                  links are painted only when they change, not with every update elsewhere on the page. */}
+              <svg width={width} height={height} className="absolute inset-0 block select-none will-change-transform" role="img" aria-label="Cluster topology">
+                {layout.regions.map((r) => (
+                  <Region key={r.host} region={r} />
+                ))}
+                <Edges edges={layout.edges} places={layout.places} selected={selected} opacity={edgeOpacity} />
+                <g>
+                  {nodes.map((n) => {
+                    const place = layout.places.get(n.name);
+                    return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} />;
+                  })}
+                </g>
+              </svg>
+              {/* Messages in flight, on a canvas between the links and the nodes. */}
+              <PulseLayer places={layout.places} width={width} height={height} />
+              {/* The nodes on top; only they take the pointer (a click elsewhere clears the selection). */}
+              <svg width={width} height={height} className="pointer-events-none absolute inset-0 block select-none" role="group" aria-label="Cluster nodes">
+                <defs>
+                  <radialGradient id="topo-glow-up">
+                    <stop offset="0%" stopColor="#34d399" stopOpacity="0.28" />
+                    <stop offset="100%" stopColor="#34d399" stopOpacity="0" />
+                  </radialGradient>
+                </defs>
                 {nodes.map((n) => {
                   const place = layout.places.get(n.name);
                   return (
@@ -107,13 +90,61 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
                     )
                   );
                 })}
-              </g>
-            </svg>
+              </svg>
+            </>
           )
         )}
       </div>
     </Panel>
   );
+}
+
+interface EdgesProps {
+  edges: [string, string][];
+  places: Map<string, NodePlace>;
+  selected: string | null;
+  opacity: number;
+}
+
+/** The distribution links; a cluster push with the same links in the same places renders nothing. */
+const Edges = memo(function Edges({ edges, places, selected, opacity }: EdgesProps) {
+  return (
+    <g>
+      {edges.map(([a, b]) => {
+        const pa = places.get(a)!;
+        const pb = places.get(b)!;
+        const hot = selected === a || selected === b;
+        return (
+          <line
+            key={`${a}|${b}`}
+            className="topo-edge"
+            x1={pa.x}
+            y1={pa.y}
+            x2={pb.x}
+            y2={pb.y}
+            stroke={hot ? "#38d6c4" : "#7c8da8"}
+            strokeOpacity={hot ? 0.85 : selected ? opacity * 0.5 : opacity}
+            strokeWidth={hot ? 2.2 : 1.4}
+          />
+        );
+      })}
+    </g>
+  );
+}, sameEdges);
+
+function sameEdges(p: EdgesProps, q: EdgesProps): boolean {
+  if (p.selected !== q.selected || p.opacity !== q.opacity) return false;
+  if (p.edges === q.edges && p.places === q.places) return true;
+  if (p.edges.length !== q.edges.length) return false;
+  const samePlace = (name: string) => {
+    const a = p.places.get(name);
+    const b = q.places.get(name);
+    return !!a && !!b && a.x === b.x && a.y === b.y;
+  };
+  return p.edges.every(([a, b], i) => {
+    const [c, d] = q.edges[i]!;
+    return a === c && b === d && samePlace(a) && samePlace(b);
+  });
 }
 
 function Region({ region: r }: { region: HostRegion }) {

@@ -22,7 +22,7 @@ export const TopologyNode = memo(function TopologyNode({ node, place, selected, 
 
   return (
     <g
-      className={`topo-node cursor-pointer ${node.status === "starting" ? "is-starting" : ""}`}
+      className={`topo-node pointer-events-auto cursor-pointer ${node.status === "starting" ? "is-starting" : ""}`}
       style={{ transform: `translate(${x}px, ${y}px)`, opacity: down ? 0.6 : 1 }}
       data-testid={`node-${short}`}
       data-status={node.status}

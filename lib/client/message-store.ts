@@ -54,6 +54,11 @@ export class MessageStore {
     if (messages.length > 0 || dropped > 0) this.schedule();
   }
 
+  /** Thousands of updates a second: renders are batched (and the timeline skips its highlight). */
+  get busy(): boolean {
+    return this.gap !== QUIET_GAP_MS;
+  }
+
   get(id: string): MessageDTO | undefined {
     return this.byId.get(id);
   }
