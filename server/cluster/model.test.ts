@@ -99,3 +99,42 @@ describe("ClusterModel on Swarm", () => {
     expect(stray).toMatchObject({ status: "up", slot: null, replica: null, flags: ["Erlang node with no replica the runtime knows of"] });
   });
 });
+
+describe("ClusterModel: a killed node stays down until a new process or container runs it", () => {
+  it("ignores a late state report for the same container, and shows the replacement as starting", () => {
+    const { model, clock } = setup();
+    const ip = "10.0.1.7";
+    model.setReplicas([task(3, "starting", ip)]);
+    model.nodeUp(`n-ab12cd@${ip}`);
+    clock.t += 1000;
+    model.nodeDown(`n-ab12cd@${ip}`, "connection_closed");
+    clock.t += 10;
+    // Docker events lag: the runtime reports the killed task's state change afterwards.
+    model.setReplicas([task(3, "running", ip)]);
+    expect(model.snapshot().nodes[0]).toMatchObject({ slot: 3, status: "down", downReason: "connection_closed" });
+    // Swarm's replacement task: another id, container and address.
+    clock.t += 1000;
+    model.setReplicas([task(3, "running", "10.0.1.9", "task3bbbbbbbbbbbbbbbbbbbb")]);
+    expect(model.snapshot().nodes.map((n) => [n.slot, n.status])).toEqual([[3, "starting"]]);
+  });
+
+  it("locally: the same replica id with a new pid is a restart", () => {
+    const { model, clock } = setup();
+    const name = "n1-ab12cd@127.0.0.1";
+    const local = (pid: number | undefined, state: string, restarts: number): Replica => ({
+      id: "n1", slot: 1, state, host: "127.0.0.1", restarts, nodeName: name, ...(pid ? { pid } : {}),
+    });
+    model.setReplicas([local(100, "running", 0)]);
+    model.nodeUp(name);
+    clock.t += 1000;
+    model.nodeDown(name, "connection_closed");
+    clock.t += 5;
+    model.setReplicas([local(100, "running", 0)]);
+    expect(model.snapshot().nodes[0]!.status).toBe("down");
+    clock.t += 1000;
+    model.setReplicas([local(200, "running", 1)]);
+    expect(model.snapshot().nodes[0]!.status).toBe("starting");
+    model.nodeUp(name);
+    expect(model.snapshot().nodes[0]!.status).toBe("up");
+  });
+});

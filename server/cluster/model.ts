@@ -31,6 +31,9 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   private replicas: Replica[] = [];
   private readonly erlang = new Map<string, ErlangNode>();
   private readonly replicaSince = new Map<string, number>();
+  /** Per replica: which process or container runs it, and since when. */
+  private readonly incarnation = new Map<string, string>();
+  private readonly startedSince = new Map<string, number>();
   /** Erlang node name → its replica's slot, kept after the replica is gone (for short names). */
   private readonly slotOf = new Map<string, number>();
   private desired = 0;
@@ -101,6 +104,11 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     }
     for (const r of list) if (r.nodeName) this.slotOf.set(r.nodeName, r.slot);
     for (const r of list) {
+      const inc = incarnation(r);
+      if (this.incarnation.get(r.id) !== inc) {
+        this.incarnation.set(r.id, inc);
+        this.startedSince.set(r.id, this.now());
+      }
       if (before.get(r.id) !== r.state) {
         this.replicaSince.set(r.id, this.now());
         // Swarm: "task 1xhn8aei6rz9 running"; locally the replica id ("n3 running").
@@ -174,7 +182,9 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       const e = r.nodeName ? this.erlang.get(r.nodeName) : undefined;
       const running = RUNNING.has(r.state);
       let status: NodeStatus = e?.status === "up" ? "up" : running || COMING.has(r.state) ? "starting" : "down";
-      if (e?.status === "down" && running && (this.replicaSince.get(r.id) ?? 0) < e.since) status = "down";
+      // Down stays down until the runtime starts a new process or container for the replica (a
+      // state change reported late by the runtime is not a restart).
+      if (e?.status === "down" && (this.startedSince.get(r.id) ?? 0) <= e.since) status = "down";
       const flags: string[] = [];
       const runningSince = this.replicaSince.get(r.id) ?? now;
       if (r.state === "running" && e?.status !== "up" && now - runningSince > grace && this.bridge.status === "up") {
@@ -238,6 +248,10 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   private record(kind: string, text: string, node?: string): void {
     this.emit("event", { at: this.now(), kind, text, ...(node ? { node } : {}) });
   }
+}
+
+function incarnation(r: Replica): string {
+  return `${r.pid ?? ""}/${r.containerId ?? ""}/${r.restarts}`;
 }
 
 function stripNodeName(r: Replica): NodeDTO["replica"] {
