@@ -24,6 +24,17 @@ export interface Stamped {
 }
 
 /**
+ * The gate each Swarm suite starts with: without a usable Swarm it skips, saying why, except on
+ * CI (CI=true), where its beforeAll then fails.
+ */
+export async function swarmGate(): Promise<{ probe: Awaited<ReturnType<typeof probeSwarm>>; skip: boolean }> {
+  const probe = await probeSwarm();
+  const skip = !probe.ok && !onCI;
+  if (skip) console.warn(`[swarm tests] skipped: ${probe.ok ? "" : probe.reason} (set CI=true to make this a failure)`);
+  return { probe, skip };
+}
+
+/**
  * Whether a Docker engine in swarm mode is reachable. An engine that is up but not in swarm mode
  * is put in swarm mode (what the dashboard's "initialise" button does).
  */

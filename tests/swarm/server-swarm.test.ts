@@ -8,13 +8,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDTO, ClusterEventDTO, MessageDTO } from "../../lib/types";
 import { type ServerHandle, startServer, waitFor } from "../integration/harness";
-import { docker, ensureErlangBuilt, newRuntime, onCI, probeSwarm, randomCookie, randomId, removeStackLeftovers, repoRoot } from "./helpers";
+import { docker, ensureErlangBuilt, newRuntime, swarmGate, randomCookie, randomId, removeStackLeftovers, repoRoot } from "./helpers";
 
-const probe = await probeSwarm();
-const skip = !probe.ok && !onCI;
-if (skip) {
-  console.warn(`[swarm tests] skipped: ${probe.ok ? "" : probe.reason} (set CI=true to make this a failure)`);
-}
+const { probe, skip } = await swarmGate();
 
 const STACK = randomId("ssit"); // never collides with a developer's stack or another run
 const SERVICE = `${STACK}_node`;

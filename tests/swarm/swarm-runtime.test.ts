@@ -11,8 +11,7 @@ import {
   eventually,
   measure,
   newRuntime,
-  onCI,
-  probeSwarm,
+  swarmGate,
   randomId,
   removeStackLeftovers,
   repoRoot,
@@ -20,11 +19,7 @@ import {
   saveMeasurements,
 } from "./helpers";
 
-const probe = await probeSwarm();
-const skip = !probe.ok && !onCI;
-if (skip) {
-  console.warn(`[swarm tests] skipped: ${probe.ok ? "" : probe.reason} (set CI=true to make this a failure)`);
-}
+const { probe, skip } = await swarmGate();
 
 const STACK = "sstest";
 
