@@ -8,11 +8,3 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-/**
- * Route handlers are bundled by Next.js apart from the custom server's modules, so an ApiError
- * thrown by the service layer is not `instanceof` the route bundle's class: recognise it by shape.
- */
-export function isApiError(err: unknown): err is ApiError {
-  return err instanceof Error && err.name === "ApiError" && typeof (err as ApiError).status === "number";
-}

@@ -5,7 +5,7 @@ import type { ExportRange, ExportReader } from "./store/store";
 
 // Proof-of-delivery exports of the stored history: JSON (everything), CSV (one row per message)
 // and a Markdown evidence report. Rows are streamed from SQLite, never loaded all at once.
-// Route handlers import this file; it imports only types from the rest of the server.
+// Route handlers reach this through server/edge.ts.
 
 export type ExportFormat = "json" | "csv" | "report";
 

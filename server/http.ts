@@ -1,37 +1,10 @@
 import type { z } from "zod";
-import type { Swarmscope } from "./app";
-import { bearer, tokenMatches } from "./auth";
-import { getContext } from "./context";
-import { ApiError, isApiError } from "./errors";
+import { ApiError } from "./errors";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
 export function json(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
-}
-
-/**
- * Every API route goes through here: checks the token, runs the handler, and turns errors into
- * a JSON answer `{error}` with a 4xx/5xx status. Nothing thrown escapes as a crash.
- */
-export async function handle(
-  req: Request,
-  fn: (app: Swarmscope) => Promise<Response> | Response,
-  opts: { auth?: boolean } = {},
-): Promise<Response> {
-  try {
-    const ctx = getContext();
-    if (opts.auth !== false) {
-      const given = bearer(req.headers.get("authorization"));
-      if (!given) return json({ error: "missing access token: send Authorization: Bearer <token>" }, 401);
-      if (!tokenMatches(given, ctx.token)) return json({ error: "wrong access token" }, 403);
-    }
-    return await fn(ctx.app);
-  } catch (err) {
-    if (isApiError(err)) return json({ error: err.message }, err.status);
-    console.error("API error:", err);
-    return json({ error: `internal error: ${(err as Error).message}` }, 500);
-  }
 }
 
 export async function readBody<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
@@ -59,6 +32,3 @@ export function parse<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> 
   return r.data;
 }
 
-export function query(req: Request): Record<string, string> {
-  return Object.fromEntries(new URL(req.url).searchParams);
-}

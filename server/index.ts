@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import next from "next";
 import { Swarmscope } from "./app";
 import { loadConfig } from "./config";
-import { setContext } from "./context";
+import { attachEdge } from "./edge";
 import { attachHub } from "./hub";
 import { loadIdentity } from "./identity";
 import { createLogger } from "./log";
@@ -11,7 +11,7 @@ const log = createLogger("server");
 const config = loadConfig();
 const identity = loadIdentity(config.dataDir);
 const app = new Swarmscope(config, identity);
-setContext({ app, token: config.token });
+attachEdge(app, config.token);
 
 const nextApp = next({ dev: config.dev, hostname: config.host, port: config.port, dir: config.repoRoot });
 const handler = nextApp.getRequestHandler();

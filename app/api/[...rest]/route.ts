@@ -1,9 +1,7 @@
-import { json } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
-function notFound(req: Request) {
-  return json({ error: `no API route ${req.method} ${new URL(req.url).pathname}` }, 404);
-}
+const notFound = route((c) => c.fail(404, `no API route ${c.req.method} ${new URL(c.req.url).pathname}`), { auth: false });
 
 export { notFound as GET, notFound as POST, notFound as PUT, notFound as DELETE, notFound as PATCH };

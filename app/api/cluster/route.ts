@@ -1,16 +1,12 @@
 import { scaleBody } from "@/lib/schemas";
-import { handle, json, readBody } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return handle(req, (app) => json(app.cluster()));
-}
+export const GET = route((c) => c.json(c.app.cluster()));
 
-export function PUT(req: Request) {
-  return handle(req, async (app) => {
-    const body = await readBody(req, scaleBody);
-    await app.scale(body.replicas, body.runtime);
-    return json({ accepted: true, replicas: body.replicas, runtime: app.cluster().runtime }, 202);
-  });
-}
+export const PUT = route(async (c) => {
+  const body = await c.body(scaleBody);
+  await c.app.scale(body.replicas, body.runtime);
+  return c.json({ accepted: true, replicas: body.replicas, runtime: c.app.cluster().runtime }, 202);
+});

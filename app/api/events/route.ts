@@ -1,8 +1,6 @@
 import { listQuery } from "@/lib/schemas";
-import { handle, json, parse, query } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return handle(req, (app) => json({ events: app.events(parse(listQuery, query(req)).limit) }));
-}
+export const GET = route((c) => c.json({ events: c.app.events(c.query(listQuery).limit) }));

@@ -1,7 +1,5 @@
-import { handle, json } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return handle(req, (app) => json(app.health()), { auth: false });
-}
+export const GET = route((c) => c.json(c.app.health()), { auth: false });

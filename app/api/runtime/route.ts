@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { handle, json, readBody } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
@@ -8,16 +8,12 @@ const runtimeBody = z.strictObject({
   init: z.boolean().optional(),
 });
 
-export function GET(req: Request) {
-  return handle(req, (app) => json({ runtime: app.cluster().runtime, status: app.cluster().runtimeStatus }));
-}
+export const GET = route((c) => c.json({ runtime: c.app.cluster().runtime, status: c.app.cluster().runtimeStatus }));
 
 /** Switch runtime ({runtime}) and/or make it ready ({init: true}: `docker swarm init`). */
-export function POST(req: Request) {
-  return handle(req, async (app) => {
-    const body = await readBody(req, runtimeBody);
-    if (body.runtime) await app.switchTo(body.runtime);
-    const status = body.init ? await app.initRuntime() : app.cluster().runtimeStatus;
-    return json({ runtime: app.cluster().runtime, status });
-  });
-}
+export const POST = route(async (c) => {
+  const body = await c.body(runtimeBody);
+  if (body.runtime) await c.app.switchTo(body.runtime);
+  const status = body.init ? await c.app.initRuntime() : c.app.cluster().runtimeStatus;
+  return c.json({ runtime: c.app.cluster().runtime, status });
+});

@@ -1,8 +1,6 @@
 import { seriesQuery } from "@/lib/schemas";
-import { handle, json, parse, query } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return handle(req, async (app) => json(await app.series(parse(seriesQuery, query(req)))));
-}
+export const GET = route(async (c) => c.json(await c.app.series(c.query(seriesQuery))));

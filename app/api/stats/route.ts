@@ -1,7 +1,5 @@
-import { handle, json } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return handle(req, (app) => json(app.stats()));
-}
+export const GET = route((c) => c.json(c.app.stats()));

@@ -1,16 +1,10 @@
 import { trafficBody } from "@/lib/schemas";
-import { handle, json, readBody } from "@/server/http";
+import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request) {
-  return handle(req, (app) => json({ traffic: app.traffic }));
-}
+export const GET = route((c) => c.json({ traffic: c.app.traffic }));
 
-export function POST(req: Request) {
-  return handle(req, async (app) => json({ traffic: app.startTraffic(await readBody(req, trafficBody)) }, 202));
-}
+export const POST = route(async (c) => c.json({ traffic: c.app.startTraffic(await c.body(trafficBody)) }, 202));
 
-export function DELETE(req: Request) {
-  return handle(req, (app) => json({ traffic: app.stopTraffic() }));
-}
+export const DELETE = route((c) => c.json({ traffic: c.app.stopTraffic() }));

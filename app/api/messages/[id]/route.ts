@@ -1,13 +1,8 @@
-import { handle, json } from "@/server/http";
-import { ApiError } from "@/server/errors";
+import { route } from "../../edge";
 
 export const dynamic = "force-dynamic";
 
-export function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return handle(req, async (app) => {
-    const { id } = await ctx.params;
-    const m = app.message(id);
-    if (!m) throw new ApiError(404, `no message with id ${id}`);
-    return json(m);
-  });
-}
+export const GET = route(async (c) => {
+  const { id = "" } = await c.params();
+  return c.json(c.app.message(id) ?? c.fail(404, `no message with id ${id}`));
+});

@@ -1,11 +1,9 @@
-import { handle, json } from "@/server/http";
+import { route } from "../../../edge";
 
 export const dynamic = "force-dynamic";
 
 /** The node's inbox, asked with the seed protocol's {get, Pid}. */
-export function GET(req: Request, ctx: { params: Promise<{ name: string }> }) {
-  return handle(req, async (app) => {
-    const { name } = await ctx.params;
-    return json({ node: name, messages: await app.inbox(name) });
-  });
-}
+export const GET = route(async (c) => {
+  const { name = "" } = await c.params();
+  return c.json({ node: name, messages: await c.app.inbox(name) });
+});

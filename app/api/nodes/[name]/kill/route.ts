@@ -1,11 +1,9 @@
-import { handle, json } from "@/server/http";
+import { route } from "../../../edge";
 
 export const dynamic = "force-dynamic";
 
-export function POST(req: Request, ctx: { params: Promise<{ name: string }> }) {
-  return handle(req, async (app) => {
-    const { name } = await ctx.params;
-    await app.kill(name);
-    return json({ killed: name }, 202);
-  });
-}
+export const POST = route(async (c) => {
+  const { name = "" } = await c.params();
+  await c.app.kill(name);
+  return c.json({ killed: name }, 202);
+});
