@@ -7,14 +7,27 @@ export function json(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
+/**
+ * The request's JSON body, validated. The size is checked while the body streams in: a larger
+ * body is refused (413) before more than MAX_BODY_BYTES are read, chunked or not.
+ */
 export async function readBody<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
-  const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) throw new ApiError(413, `request body too large: at most ${MAX_BODY_BYTES} bytes`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ApiError(413, `request body too large: at most ${MAX_BODY_BYTES} bytes`);
+  const tooLarge = () => new ApiError(413, `request body too large: at most ${MAX_BODY_BYTES} bytes`);
+  if (Number(req.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body?.getReader();
+  for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
+    size += r.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      void reader!.cancel();
+      throw tooLarge();
+    }
+    chunks.push(r.value);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(Buffer.concat(chunks).toString("utf8"));
   } catch {
     throw new ApiError(400, "request body must be JSON");
   }

@@ -73,6 +73,27 @@ describe("HTTP API: access and bad input", () => {
     expect(r.body.error).toMatch(/at most 65536 bytes/);
   });
 
+  it("refuses a chunked body past the limit while it streams (413), without reading it all", async () => {
+    let pushed = 0;
+    const chunk = new TextEncoder().encode(`"${"x".repeat(16 * 1024)}`);
+    const body = new ReadableStream<Uint8Array>({
+      pull(ctrl) {
+        // 64 MiB if the server read it all; it must stop after 256 KiB.
+        if (pushed++ >= 4096) ctrl.close();
+        else ctrl.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${s.url}/api/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toMatch(/request body too large/);
+    expect(pushed).toBeLessThan(4096);
+  });
+
   it("rejects a message to itself and an unknown traffic pattern", async () => {
     expect((await s.api("POST", "/api/messages", { from: n1, to: n1, content: "x" })).status).toBe(400);
     const t = await s.api("POST", "/api/traffic", { pattern: "tornado" });
