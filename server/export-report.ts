@@ -1,5 +1,5 @@
 import type { ClusterDTO, ClusterEventDTO, MessageStatus, NodeCountsDTO, StatsDTO } from "../lib/types";
-import type { ExportRange, LatencyKind, LatencySummary, MessageGroup, ReasonCount, SeedReception } from "./store/store";
+import type { ExportRange, LatencyKind, LatencySummary, MessageGroup, ReasonCount, SeedReception } from "./store/export-reader";
 
 // The evidence report: a one-page Markdown account of what the stored history shows. Pure: it
 // gets numbers that came from SQL, and claims nothing those numbers do not show.

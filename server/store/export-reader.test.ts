@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MessageStatus } from "../../lib/types";
 import { MessageTracker, type TrackedMessage } from "../messages/tracker";
-import { latencySummary, Store } from "./store";
+import { latencySummary } from "./export-reader";
+import { Store } from "./store";
 
 function tm(id: string, status: MessageStatus, over: Partial<TrackedMessage> = {}): TrackedMessage {
   return {
