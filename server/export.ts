@@ -1,6 +1,7 @@
 import type { MessageDTO } from "../lib/types";
 import type { Swarmscope } from "./app";
-import { addToTally, buildReport, emptyTally, RECEIVED_LINE, type ReportInput, tally } from "./export-report";
+import { buildReport, RECEIVED_LINE, type ReportInput } from "./export-report";
+import { addToTally, emptyTally, tally } from "./export-tally";
 import type { ExportRange, ExportReader } from "./store/export-reader";
 
 // Proof-of-delivery exports of the stored history: JSON (everything), CSV (one row per message)
