@@ -4,23 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { storeStatusSchema } from "../../lib/store-status";
-import type { MessageStatus } from "../../lib/types";
 import type { Logger } from "../log";
-import type { TrackedMessage } from "../messages/tracker";
 import { openDatabase } from "./schema";
+import { tm } from "./test-messages";
 import { StoreWriter } from "./writer";
 
 // The writer against a real SQLite file that stops taking writes: read-only (query_only, or a
 // read-only connection) and full (max_page_count), then writable again.
-
-function tm(id: string, status: MessageStatus, over: Partial<TrackedMessage> = {}): TrackedMessage {
-  return {
-    id, from: "n1-d@h", to: "n2-d@h", content: id, status,
-    sentAt: 1000, receivedAt: null, ackedAt: null, latencyMs: null, reason: null, seed: false, createdAt: 1000,
-    counted: { sent: false, received: false, acked: false, lost: false },
-    ...over,
-  };
-}
 
 const lines: string[] = [];
 const log: Logger = { debug: () => {}, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
