@@ -82,6 +82,7 @@ export class Swarmscope {
       runtime: this.runtimeKind,
       version: "0.1.0",
       bridge: this.bridge.status,
+      store: this.store.writerStatus(),
       memory: { rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
     };
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterDTO, StatsDTO } from "../lib/types";
-import { buildReport, mdCell, nodeLives, perNodeDiffs, RECEIVED_LINE, receivedBy, type ReportInput, span, tally, tallyBySender } from "./export-report";
+import { mdCell } from "./export-markdown";
+import { buildReport, nodeLives, RECEIVED_LINE, type ReportInput } from "./export-report";
+import { perNodeDiffs, receivedBy, span, tally, tallyBySender } from "./export-tally";
 
 const cluster: ClusterDTO = {
   runtime: "local",

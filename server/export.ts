@@ -1,7 +1,8 @@
 import type { MessageDTO } from "../lib/types";
 import type { Swarmscope } from "./app";
-import { addToTally, buildReport, emptyTally, RECEIVED_LINE, type ReportInput, tally } from "./export-report";
-import type { ExportRange, ExportReader } from "./store/store";
+import { buildReport, RECEIVED_LINE, type ReportInput } from "./export-report";
+import { addToTally, emptyTally, tally } from "./export-tally";
+import type { ExportRange, ExportReader } from "./store/export-reader";
 
 // Proof-of-delivery exports of the stored history: JSON (everything), CSV (one row per message)
 // and a Markdown evidence report. Rows are streamed from SQLite, never loaded all at once.

@@ -1,3 +1,5 @@
+import { percentile } from "../../lib/percentile";
+
 /** The last `size` latencies, for percentiles that follow what is happening now. */
 export class LatencyWindow {
   private readonly values: Float64Array;
@@ -17,7 +19,7 @@ export class LatencyWindow {
   percentiles(): { p50: number | null; p95: number | null; p99: number | null } {
     if (this.count === 0) return { p50: null, p95: null, p99: null };
     const sorted = this.values.slice(0, this.count).sort();
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+    const at = (p: number) => percentile(sorted, p)!;
     return { p50: round(at(50)), p95: round(at(95)), p99: round(at(99)) };
   }
 }

@@ -2,18 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { MessageStatus } from "../../lib/types";
 import { MessageTracker, type TrackedMessage } from "../messages/tracker";
-import { latencySummary, Store } from "./store";
-
-function tm(id: string, status: MessageStatus, over: Partial<TrackedMessage> = {}): TrackedMessage {
-  return {
-    id, from: "n1-d@h", to: "n2-d@h", content: id, status,
-    sentAt: 1000, receivedAt: null, ackedAt: null, latencyMs: null, reason: null, seed: false, createdAt: 1000,
-    counted: { sent: false, received: false, acked: false, lost: false },
-    ...over,
-  };
-}
+import { latencySummary } from "./export-reader";
+import { Store } from "./store";
+import { tm } from "./test-messages";
 
 describe("latencySummary", () => {
   it("picks nearest-rank percentiles and the max from an ascending stream", () => {

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ClusterEventDTO, MessageStatus } from "../../lib/types";
 import type { TrackedMessage } from "../messages/tracker";
 import { bucketEnd, bucketStart, replayNodesUp, seriesPoints, seriesWindow, type SeriesWindow } from "./series";
-import { seriesSql, Store } from "./store";
+import { seriesSql } from "./series-sql";
+import { Store } from "./store";
 
 const MIN = 60_000;
 

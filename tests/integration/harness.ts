@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { percentile as nearestRankPercentile } from "../../lib/percentile";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -105,6 +106,7 @@ export function short(name: string): string {
   return name.split("@")[0]!.split("-")[0]!;
 }
 
+/** The nearest-rank percentile of ascending values (lib/percentile.ts); NaN when there are none. */
 export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return nearestRankPercentile(sorted, p) ?? NaN;
 }

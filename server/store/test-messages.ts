@@ -1,0 +1,12 @@
+import type { MessageStatus } from "../../lib/types";
+import type { TrackedMessage } from "../messages/tracker";
+
+/** For the store's tests: a tracked message n1 → n2 sent and created at 1000, with overrides. */
+export function tm(id: string, status: MessageStatus, over: Partial<TrackedMessage> = {}): TrackedMessage {
+  return {
+    id, from: "n1-d@h", to: "n2-d@h", content: id, status,
+    sentAt: 1000, receivedAt: null, ackedAt: null, latencyMs: null, reason: null, seed: false, createdAt: 1000,
+    counted: { sent: false, received: false, acked: false, lost: false },
+    ...over,
+  };
+}
