@@ -23,9 +23,6 @@
 
 -define(TABLE, swarmscope_fault).
 -define(LOOPBACK, {127, 0, 0, 1}).
-%% How long a peer is reconnected after heal, delay or clear, and how often it is retried.
--define(RECONNECT_MS, 10000).
--define(RETRY_MS, 250).
 -define(CALL_TIMEOUT, 5000).
 -define(DELAY_MAX_MS, 60000).
 
@@ -172,7 +169,7 @@ heal(Peers, State = #state{blocked = Blocked}) when is_list(Peers) ->
 			Healed = [P || P <- Peers, maps:is_key(P, Blocked)],
 			_ = [ets:delete(?TABLE, {blocked, atom_to_binary(P)}) || P <- Healed],
 			_ = [restore_cookie(P) || P <- Healed],
-			reconnect(Healed),
+			swarmscope_links:reconnect(Healed),
 			{ok, State#state{blocked = maps:without(Healed, Blocked)}};
 		false ->
 			{{error, bad_peers}, State}
@@ -201,7 +198,7 @@ shape(DelayMs, JitterMs, LossPct, State) ->
 			%% Existing links are cut so that they re-form through the proxies.
 			Peers = nodes(),
 			_ = [erlang:disconnect_node(P) || P <- Peers],
-			reconnect(Peers),
+			swarmscope_links:reconnect(Peers),
 			{{ok, #{route => Route}},
 			 State#state{in_proxy = Pid, delay = #{delay_ms => DelayMs, jitter_ms => JitterMs,
 				loss_pct => LossPct, since => now_us(), route => Route}}};
@@ -234,7 +231,7 @@ clear(State = #state{in_proxy = In, out_proxies = Outs}) ->
 	_ = [erlang:disconnect_node(P) || P <- Peers],
 	_ = [exit(Pid, shutdown) || Pid <- [In | [P || {P, _} <- maps:values(Outs)]], is_pid(Pid)],
 	true = ets:match_delete(?TABLE, {{via, '_'}, '_'}),
-	reconnect(Peers),
+	swarmscope_links:reconnect(Peers),
 	{ok, State#state{delay = none, in_proxy = undefined, out_proxies = #{}}}.
 
 out_proxy(_Name, _Host, State = #state{delay = none}) ->
@@ -301,48 +298,20 @@ route_arg(_, _) ->
 
 %% Links.
 
-%% Each peer not up is connected again (from a process of its own: connection set-up asks
-%% ss_fault for proxies) until it is up, blocked again, or ?RECONNECT_MS have passed.
-reconnect(Peers) ->
-	Deadline = erlang:monotonic_time(millisecond) + ?RECONNECT_MS,
-	_ = [spawn(fun() -> reconnect(Peer, Deadline) end) || Peer <- Peers],
-	ok.
-
-reconnect(Peer, Deadline) ->
-	Blocked = ets:member(?TABLE, {blocked, atom_to_binary(Peer)}),
-	Done = Blocked orelse lists:member(Peer, nodes()) orelse net_kernel:connect_node(Peer),
-	case Done orelse erlang:monotonic_time(millisecond) >= Deadline of
-		true -> ok;
-		false -> timer:sleep(?RETRY_MS), reconnect(Peer, Deadline)
-	end.
-
 %% A link that came up around a fault is cut: a blocked peer's (should its handshake ever
 %% pass), or while delayed one not through a proxy (the peer connected straight to this node's
 %% distribution port, not knowing the route); that one is made again through the proxies.
 enforce(Node, #state{blocked = Blocked, delay = Delay}) ->
-	case {maps:is_key(Node, Blocked), Delay =/= none andalso not proxied(Node)} of
+	case {maps:is_key(Node, Blocked), Delay =/= none andalso not swarmscope_links:proxied(Node)} of
 		{true, _} ->
 			logger:warning("ss_fault: cutting ~s, partitioned", [Node]),
 			erlang:disconnect_node(Node);
 		{false, true} ->
 			logger:notice("ss_fault: ~s connected around the delay proxy; reconnecting", [Node]),
 			_ = erlang:disconnect_node(Node),
-			reconnect([Node]);
+			swarmscope_links:reconnect([Node]);
 		{false, false} ->
 			ok
-	end.
-
-%% The node's end of a proxied link has a proxy for its peer: the listener of an `out` proxy,
-%% or the forwarding socket of the `in` proxy (both registered as {via, Address}).
-proxied(Node) ->
-	case lists:keyfind(Node, 1, erlang:system_info(dist_ctrl)) of
-		{Node, Port} when is_port(Port) ->
-			case inet:peername(Port) of
-				{ok, Address} -> ets:member(?TABLE, {via, Address});
-				{error, _} -> true
-			end;
-		_ ->
-			true
 	end.
 
 proxy_exit(Pid, Reason, State = #state{in_proxy = Pid}) ->
@@ -361,7 +330,7 @@ tell(Pid, State) ->
 state_map(#state{blocked = Blocked, delay = Delay, routes = Routes}) ->
 	Proxied = case Delay of
 		none -> [];
-		_ -> [N || N <- nodes(), proxied(N)]
+		_ -> [N || N <- nodes(), swarmscope_links:proxied(N)]
 	end,
 	#{partition => Blocked, delay => Delay, routes => Routes, proxied => Proxied}.
 
