@@ -70,6 +70,7 @@
 main() ->
 	{ok, Pid} = start(),
 	_ = spawn(fun() -> halt_when_down(Pid) end),
+	_ = swarmscope_fault:start(),
 	case os:getenv("SWARMSCOPE_EXIT_ON_EOF") of
 		"1" -> _ = spawn(fun halt_on_stdin_eof/0), ok;
 		_ -> ok
