@@ -3,6 +3,7 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { ApiError } from "@/lib/client/api";
+import { ContractError } from "@/lib/client/contract-check";
 import { toast } from "@/lib/client/toasts";
 import { forgetToken } from "@/lib/client/token";
 
@@ -22,7 +23,8 @@ function makeClient(): QueryClient {
       queries: {
         staleTime: 10_000,
         refetchOnWindowFocus: false,
-        retry: (n, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && n < 3,
+        // A 4xx or a reply that breaks the contract will not improve by asking again.
+        retry: (n, err) => !(err instanceof ContractError) && !(err instanceof ApiError && err.status >= 400 && err.status < 500) && n < 3,
       },
       mutations: { retry: false },
     },

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import type { ClusterDTO, StatsDTO } from "../lib/types";
+import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { type ServerHandle, percentile, repoRoot, startServer, waitFor } from "../tests/integration/harness";
 
 const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);

@@ -1,5 +1,6 @@
 import path from "node:path";
-import { MAX_REPLICAS, type ClusterDTO, type ClusterEventDTO, type MessageDTO, type RuntimeKind, type SeriesDTO, type StatsDTO } from "../lib/types";
+import { MAX_REPLICAS, type RuntimeKind } from "../lib/contracts/common";
+import type { ClusterDTO, ClusterEventDTO, MessageDTO, SeriesDTO, StatsDTO, TrafficState } from "../lib/contracts/http-replies";
 import { BridgeClient } from "./bridge/bridge-client";
 import { type BridgeFrame, nodeEvent } from "./bridge/protocol";
 import { ClusterModel } from "./cluster/model";
@@ -14,17 +15,7 @@ import type { SeriesRequest } from "./store/series";
 import { Store } from "./store/store";
 import { type TrafficRequest, planTraffic } from "./traffic";
 
-export interface TrafficState {
-  run: string;
-  pattern: string;
-  startedAt: number;
-  expected: number;
-  generators: number;
-  done: number;
-  sent: number; // as the generators reported it (a generator whose node died reports nothing)
-  nodes: string[]; // the nodes running a generator
-  finished: string[];
-}
+export type { TrafficState };
 
 /**
  * The dashboard's service layer: owns the runtime, the bridge, the cluster model, the message

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MessageDTO } from "../lib/types";
+import type { MessageDTO } from "../lib/contracts/http-replies";
 import { parseCsv } from "../tests/integration/csv-parse";
 import { CSV_COLUMNS, csvField, csvRow, exportFilename, isoMicros, messageCsvRow, streamOf } from "./export";
 

@@ -1,4 +1,5 @@
-import type { MessageDTO } from "../lib/types";
+import type { ExportFormat } from "../lib/contracts/common";
+import type { MessageDTO } from "../lib/contracts/http-replies";
 import type { Swarmscope } from "./app";
 import { buildReport, RECEIVED_LINE, type ReportInput } from "./export-report";
 import { addToTally, emptyTally, tally } from "./export-tally";
@@ -8,7 +9,7 @@ import type { ExportRange, ExportReader } from "./store/export-reader";
 // and a Markdown evidence report. Rows are streamed from SQLite, never loaded all at once.
 // Route handlers reach this through server/edge.ts.
 
-export type ExportFormat = "json" | "csv" | "report";
+export type { ExportFormat };
 
 const EXT: Record<ExportFormat, string> = { json: "json", csv: "csv", report: "md" };
 const TYPE: Record<ExportFormat, string> = {

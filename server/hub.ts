@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import type { ClientToServerEvents, ServerToClientEvents } from "../lib/types";
+import type { ClientToServerEvents, ServerToClientEvents } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
 import { tokenMatches } from "./auth";
 

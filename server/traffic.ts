@@ -1,21 +1,14 @@
-import type { BridgeCommand } from "./bridge/protocol";
+import type { TrafficBody } from "../lib/contracts/http-requests";
+import type { TrafficCommand } from "./bridge/protocol";
 import { ApiError } from "./errors";
 
-export type Pattern = "one" | "broadcast" | "ring" | "random" | "storm";
-
-export interface TrafficRequest {
-  pattern: Pattern;
-  rate?: number; // messages/s over the whole cluster (0 or absent: as fast as the nodes go)
-  durationS?: number;
-  rounds?: number;
-  from?: string;
-  to?: string;
-  content?: string;
-}
+export type { TrafficPattern as Pattern } from "../lib/contracts/common";
+/** POST /api/traffic's body. */
+export type TrafficRequest = TrafficBody;
 
 export interface TrafficPlan {
   run: string;
-  commands: Extract<BridgeCommand, { t: "traffic" }>[];
+  commands: TrafficCommand[];
   expected: number;
 }
 

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { useCluster, useEventHistory, useMessageHistory, useSeriesHistory } from "@/lib/client/queries";
 import { setNodesUp } from "@/lib/client/stats-history";
 import { useLiveSocket } from "@/lib/client/use-live-socket";
-import type { NodeDTO } from "@/lib/types";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { ChartsPanel } from "../charts/charts-panel";
 import { EventLog } from "../events/event-log";
 import { AppHeader } from "../header/app-header";

@@ -3,7 +3,7 @@
 import { useConnection, type ConnectionStatus } from "@/lib/client/connection";
 import { useCluster, useStats } from "@/lib/client/queries";
 import { forgetToken } from "@/lib/client/token";
-import type { ClusterDTO } from "@/lib/types";
+import type { ClusterDTO } from "@/lib/contracts/http-replies";
 import { StatusPill, type Tone } from "../ui/status-pill";
 import { ExportMenu } from "./export-menu";
 import { Logo } from "./logo";

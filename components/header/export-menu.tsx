@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { downloadExport, type ExportFormat } from "@/lib/client/download";
+import { downloadExport } from "@/lib/client/download";
+import type { ExportFormat } from "@/lib/contracts/common";
 import { toast } from "@/lib/client/toasts";
 import { Spinner } from "../ui/button";
 

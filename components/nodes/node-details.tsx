@@ -2,7 +2,7 @@
 
 import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
 import { useKillNode, useStats } from "@/lib/client/queries";
-import type { NodeDTO } from "@/lib/types";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";

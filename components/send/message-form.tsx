@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { nodeLabel } from "@/lib/client/format";
 import { useSendMessage } from "@/lib/client/queries";
-import { MAX_CONTENT_BYTES, type NodeDTO } from "@/lib/types";
+import { MAX_CONTENT_BYTES } from "@/lib/contracts/common";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { Button } from "../ui/button";
 import { Field, Input, Select } from "../ui/field";
 

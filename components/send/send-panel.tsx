@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { NodeDTO } from "@/lib/types";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { Panel } from "../ui/panel";
 import { MessageForm } from "./message-form";
 import { TrafficControls } from "./traffic-controls";

@@ -2,7 +2,8 @@
 
 import type { ReactNode } from "react";
 import { duration } from "@/lib/client/format";
-import type { DeployProgressDTO, NodeDTO, RuntimeKind } from "@/lib/types";
+import type { RuntimeKind } from "@/lib/contracts/common";
+import type { DeployProgressDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { useNow } from "../ui/use-now";
 
 interface DeployProgressProps {

@@ -1,7 +1,7 @@
 "use client";
 
 import { nodeLabel } from "@/lib/client/format";
-import type { NodeDTO } from "@/lib/types";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { nodeDot, nodeText } from "../ui/status";
 
 interface ReplicaListProps {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRuntimeControl } from "@/lib/client/queries";
-import type { ClusterDTO } from "@/lib/types";
+import type { ClusterDTO } from "@/lib/contracts/http-replies";
 import { Button } from "../ui/button";
 
 /** Says why the runtime cannot deploy (no Docker engine, not in swarm mode), with the fix when there is one. */

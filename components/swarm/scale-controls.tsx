@@ -2,7 +2,8 @@
 
 import { useState } from "react";
 import { useDeploy, useRuntimeControl } from "@/lib/client/queries";
-import { MAX_REPLICAS, type ClusterDTO, type RuntimeKind } from "@/lib/types";
+import { MAX_REPLICAS, type RuntimeKind } from "@/lib/contracts/common";
+import type { ClusterDTO } from "@/lib/contracts/http-replies";
 import { Button } from "../ui/button";
 import { Select } from "../ui/field";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useIsMutating } from "@tanstack/react-query";
-import type { ClusterDTO, NodeDTO } from "@/lib/types";
+import type { ClusterDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { Panel } from "../ui/panel";
 import { DeployProgress } from "./deploy-progress";
 import { ReplicaList } from "./replica-list";

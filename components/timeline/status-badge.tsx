@@ -1,4 +1,4 @@
-import type { MessageStatus } from "@/lib/types";
+import type { MessageStatus } from "@/lib/contracts/common";
 import { messageBadge } from "../ui/status";
 
 export function StatusBadge({ status }: { status: MessageStatus }) {

@@ -1,6 +1,6 @@
 import { memo } from "react";
 import { clockMs, latency, shortName } from "@/lib/client/format";
-import type { MessageDTO } from "@/lib/types";
+import type { MessageDTO } from "@/lib/contracts/http-replies";
 import { StatusBadge } from "./status-badge";
 
 export const ROW_HEIGHT = 46;

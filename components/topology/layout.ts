@@ -1,4 +1,4 @@
-import type { NodeDTO } from "@/lib/types";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 
 export interface NodePlace {
   x: number;

@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, useMemo, useRef } from "react";
-import type { NodeDTO } from "@/lib/types";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
 import { nodeColor } from "../ui/status";

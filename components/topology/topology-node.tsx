@@ -2,7 +2,7 @@
 
 import { memo } from "react";
 import { nodeLabel } from "@/lib/client/format";
-import type { NodeDTO } from "@/lib/types";
+import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { nodeColor } from "../ui/status";
 import type { NodePlace } from "./layout";
 

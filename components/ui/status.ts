@@ -1,4 +1,4 @@
-import type { MessageStatus, NodeStatus } from "@/lib/types";
+import type { MessageStatus, NodeStatus } from "@/lib/contracts/common";
 
 /** One palette for node and message states, used by the graph, lists and badges. */
 export const nodeColor: Record<NodeStatus, string> = {

@@ -1,9 +1,8 @@
 "use client";
 
-import { ApiError } from "./api";
+import type { ExportFormat } from "../contracts/common";
+import { ApiError, errorMessage } from "./api";
 import { currentToken } from "./token";
-
-export type ExportFormat = "json" | "csv" | "report";
 
 /** The file name of a `Content-Disposition: attachment; filename=...` header, or the fallback. */
 export function filenameFromDisposition(header: string | null, fallback: string): string {
@@ -40,17 +39,7 @@ export async function downloadExport(format: ExportFormat): Promise<string> {
   } catch (err) {
     throw new ApiError(`Server unreachable (${(err as Error).message})`, 0);
   }
-  if (!res.ok) {
-    const text = await res.text().catch(() => "");
-    let msg = text.trim().slice(0, 200) || `${res.status} ${res.statusText}`;
-    try {
-      const body = JSON.parse(text) as { error?: unknown };
-      if (typeof body.error === "string") msg = body.error;
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(msg, res.status);
-  }
+  if (!res.ok) throw new ApiError(await errorMessage(res), res.status);
   const blob = await res.blob();
   const ext = format === "report" ? "md" : format;
   const name = filenameFromDisposition(res.headers.get("content-disposition"), `swarmscope-export.${ext}`);

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ClusterEventDTO } from "@/lib/types";
+import type { ClusterEventDTO } from "../contracts/http-replies";
 import { createStore, useStore } from "./store";
 
 export const MAX_EVENTS = 100;

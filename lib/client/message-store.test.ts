@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { MessageDTO } from "../types";
+import type { MessageDTO } from "../contracts/http-replies";
 import { FLUSH_MS, MAX_MESSAGES, MessageStore } from "./message-store";
 
 const msg = (id: string, status: MessageDTO["status"], sentAt: number | null = 1000): MessageDTO => ({

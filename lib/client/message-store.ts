@@ -1,7 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
-import type { MessageDTO } from "@/lib/types";
+import type { MessageDTO } from "../contracts/http-replies";
 
 export const MAX_MESSAGES = 5000;
 /** Under load (many updates since the last render), React is told at most this often. */

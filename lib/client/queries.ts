@@ -1,15 +1,19 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { RuntimeKind } from "@/lib/types";
-import { api, ApiError } from "./api";
+import type { TrafficPattern } from "../contracts/common";
+import type { RuntimeBody, ScaleBody, SendBody, TrafficBody } from "../contracts/http-requests";
+import { routes } from "../contracts/routes";
+import { call } from "./api";
 import { loadEventHistory, MAX_EVENTS } from "./events";
 import { rememberSlots, shortName } from "./format";
 import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
-import { clusterSchema, eventSchema, parseMessages, seriesSchema, statsSchema } from "./schemas";
 import { MAX_POINTS, seedHistory } from "./stats-history";
 import { toast } from "./toasts";
+
+// Every fetcher goes through call(): the reply is checked against the route's schema in
+// lib/contracts, and one that does not match puts the query in its error state (QueryCache reports it).
 
 export const keys = {
   cluster: ["cluster"] as const,
@@ -26,7 +30,7 @@ export function useCluster() {
   return useQuery({
     queryKey: keys.cluster,
     queryFn: async () => {
-      const c = clusterSchema.parse(await api("GET", "/api/cluster"));
+      const c = await call(routes.getCluster);
       rememberSlots(c.nodes);
       return c;
     },
@@ -38,7 +42,7 @@ export function useStats() {
   const live = useConnection().status === "connected";
   return useQuery({
     queryKey: keys.stats,
-    queryFn: async () => statsSchema.parse(await api("GET", "/api/stats")),
+    queryFn: () => call(routes.stats),
     refetchInterval: live ? false : 5000,
   });
 }
@@ -48,8 +52,7 @@ export function useMessageHistory() {
   return useQuery({
     queryKey: keys.messages,
     queryFn: async () => {
-      const body = await api<{ messages?: unknown[] }>("GET", "/api/messages?limit=200");
-      const messages = parseMessages(Array.isArray(body?.messages) ? body.messages : []);
+      const { messages } = await call(routes.listMessages, { query: { limit: 200 } });
       messageStore.merge(messages, false);
       return messages.length;
     },
@@ -57,23 +60,14 @@ export function useMessageHistory() {
   });
 }
 
-/** Recent cluster events for the log (GET /api/events; an absent endpoint just leaves it empty). */
+/** Recent cluster events for the log. */
 export function useEventHistory() {
   return useQuery({
     queryKey: keys.events,
     queryFn: async () => {
-      try {
-        const body = await api<{ events?: unknown[] }>("GET", `/api/events?limit=${MAX_EVENTS}`);
-        const events = (Array.isArray(body?.events) ? body.events : []).flatMap((e) => {
-          const r = eventSchema.safeParse(e);
-          return r.success ? [r.data] : [];
-        });
-        loadEventHistory(events);
-        return events.length;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return 0;
-        throw err;
-      }
+      const { events } = await call(routes.events, { query: { limit: MAX_EVENTS } });
+      loadEventHistory(events);
+      return events.length;
     },
     staleTime: Infinity,
   });
@@ -87,29 +81,19 @@ export function useSeriesHistory() {
   return useQuery({
     queryKey: keys.series,
     queryFn: async () => {
-      try {
-        const series = seriesSchema.parse(await api("GET", `/api/series?points=${MAX_POINTS}`));
-        seedHistory(series);
-        return series.points.length;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return 0; // an older server: live points only
-        throw err;
-      }
+      const series = await call(routes.series, { query: { points: MAX_POINTS } });
+      seedHistory(series);
+      return series.points.length;
     },
     staleTime: Infinity,
   });
-}
-
-export interface DeployInput {
-  replicas: number;
-  runtime?: RuntimeKind;
 }
 
 export function useDeploy() {
   const qc = useQueryClient();
   return useMutation({
     mutationKey: ["deploy"],
-    mutationFn: (input: DeployInput) => api("PUT", "/api/cluster", input),
+    mutationFn: (input: ScaleBody) => call(routes.scale, { body: input }),
     onSuccess: (_r, input) => {
       toast("info", input.replicas === 0 ? "Removing all replicas…" : `Scaling to ${input.replicas} replicas…`);
       void qc.invalidateQueries({ queryKey: keys.cluster });
@@ -122,7 +106,7 @@ export function useRuntimeControl() {
   const qc = useQueryClient();
   return useMutation({
     mutationKey: ["runtime"],
-    mutationFn: (input: { runtime?: RuntimeKind; init?: boolean }) => api("POST", "/api/runtime", input),
+    mutationFn: (input: RuntimeBody) => call(routes.setRuntime, { body: input }),
     onSuccess: (_r, input) => {
       toast("success", input.init ? "Runtime initialised" : `Runtime switched to ${input.runtime}`);
       void qc.invalidateQueries({ queryKey: keys.cluster });
@@ -130,17 +114,11 @@ export function useRuntimeControl() {
   });
 }
 
-export interface SendInput {
-  from: string;
-  to: string;
-  content: string;
-}
-
 export function useSendMessage() {
   return useMutation({
-    mutationFn: (input: SendInput) => api<{ ids?: string[] }>("POST", "/api/messages", input),
+    mutationFn: (input: SendBody) => call(routes.sendMessage, { body: input }),
     onSuccess: (r, input) => {
-      const n = r?.ids?.length ?? 1;
+      const n = r.ids.length;
       toast("success", `Sent ${n} message${n === 1 ? "" : "s"} from ${shortName(input.from)}`);
     },
   });
@@ -148,51 +126,25 @@ export function useSendMessage() {
 
 export function useKillNode() {
   return useMutation({
-    mutationFn: (name: string) => api("POST", `/api/nodes/${encodeURIComponent(name)}/kill`),
+    mutationFn: (name: string) => call(routes.killNode, { params: { name } }),
     onSuccess: (_r, name) => toast("info", `Killing ${shortName(name)}…`),
   });
 }
 
-export type TrafficPattern = "one" | "broadcast" | "ring" | "random" | "storm";
-
-export interface TrafficInput {
-  pattern: TrafficPattern;
-  rate?: number;
-  durationS?: number;
-  rounds?: number;
-  from?: string;
-  to?: string;
-}
-
-/** What the server says about the current traffic run (beyond the documented contract: optional). */
-export interface TrafficRun {
-  run?: string;
-  pattern?: string;
-  startedAt?: number;
-  expected?: number;
-  generators?: number;
-  done?: number;
-  sent?: number;
-}
+export type { TrafficPattern };
+export type TrafficInput = TrafficBody;
 
 export function useStartTraffic() {
   return useMutation({
-    mutationFn: (input: TrafficInput) => api<{ traffic?: TrafficRun } | undefined>("POST", "/api/traffic", input),
+    mutationFn: (input: TrafficInput) => call(routes.startTraffic, { body: input }),
   });
 }
 
-/** Polls GET /api/traffic while a run is going, when the server offers it. */
+/** Polls GET /api/traffic while a run is going. */
 export function useTrafficState(active: boolean) {
   return useQuery({
     queryKey: keys.traffic,
-    queryFn: async () => {
-      try {
-        return (await api<{ traffic?: TrafficRun | null }>("GET", "/api/traffic"))?.traffic ?? null;
-      } catch (err) {
-        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return null;
-        throw err;
-      }
-    },
+    queryFn: async () => (await call(routes.getTraffic)).traffic,
     enabled: active,
     refetchInterval: active ? 1000 : false,
     staleTime: 0,
@@ -201,7 +153,7 @@ export function useTrafficState(active: boolean) {
 
 export function useStopTraffic() {
   return useMutation({
-    mutationFn: () => api("DELETE", "/api/traffic"),
+    mutationFn: () => call(routes.stopTraffic),
     onSuccess: () => toast("info", "Traffic stopped"),
   });
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { SeriesDTO, StatsDTO } from "../types";
+import type { SeriesDTO, StatsDTO } from "../contracts/http-replies";
 
 const stats = (at: number, sent: number, received = sent): StatsDTO => ({
   sent,

@@ -1,6 +1,6 @@
 "use client";
 
-import type { SeriesDTO, SeriesPointDTO, StatsDTO } from "@/lib/types";
+import type { SeriesDTO, SeriesPointDTO, StatsDTO } from "../contracts/http-replies";
 import { createStore, useStore } from "./store";
 
 export const MAX_POINTS = 600;

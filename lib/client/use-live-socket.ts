@@ -3,19 +3,36 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/types";
+import { messageSchema } from "../contracts/http-replies";
+import { type ClientToServerEvents, type MessagesBatch, type ServerEventName, type ServerToClientEvents, serverToClient } from "../contracts/socket";
 import { setConnection } from "./connection";
+import { checkedEvent } from "./contract-check";
 import { rememberSlots } from "./format";
 import { pushEvent } from "./events";
 import { messageStore } from "./message-store";
 import { keys } from "./queries";
-import { clusterSchema, eventSchema, messagesBatchSchema, parseMessages, statsSchema } from "./schemas";
 import { pushStats, setNodesUp } from "./stats-history";
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type Payload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
 
 const RETRY_MS = 3000;
 const looksUnauthorized = (msg: string) => /unauthori[sz]ed|forbidden|token|401/i.test(msg);
+
+/**
+ * A batch that fails its schema is reported like any other event, and then its valid messages
+ * are still shown: a batch carries up to a hundred unrelated messages, and dropping them all for
+ * one bad entry would make the timeline lie about those that are fine.
+ */
+function salvageBatch(raw: unknown): MessagesBatch {
+  const r = raw as { messages?: unknown; dropped?: unknown } | null;
+  const list = Array.isArray(r?.messages) ? r.messages : [];
+  const messages = list.flatMap((m) => {
+    const p = messageSchema.safeParse(m);
+    return p.success ? [p.data] : [];
+  });
+  return { messages, dropped: (typeof r?.dropped === "number" ? r.dropped : 0) + list.length - messages.length };
+}
 
 /** Opens the socket.io connection for live state and feeds the query cache and stores. */
 export function useLiveSocket(token: string): void {
@@ -26,6 +43,17 @@ export function useLiveSocket(token: string): void {
     let retry: ReturnType<typeof setTimeout> | undefined;
     let connectedOnce = false;
     setConnection("connecting");
+
+    // Every payload is checked against its schema in lib/contracts/socket.ts before use.
+    const on = <E extends ServerEventName>(event: E, use: (payload: Payload<E>) => void, fallback?: (raw: unknown) => Payload<E>) => {
+      const listener = (raw: unknown) => {
+        const data = checkedEvent(serverToClient[event], raw, event) as Payload<E> | undefined;
+        if (data !== undefined) use(data);
+        else if (fallback) use(fallback(raw));
+      };
+      // The payload type is what the listener checks; socket.io cannot know it before the check.
+      socket.on(event, listener as never);
+    };
 
     socket.on("connect", () => {
       setConnection("connected");
@@ -39,27 +67,17 @@ export function useLiveSocket(token: string): void {
       if (!socket.active) retry = setTimeout(() => socket.connect(), RETRY_MS);
     });
 
-    socket.on("cluster", (raw) => {
-      const r = clusterSchema.safeParse(raw);
-      if (!r.success) return console.warn("swarmscope: ignored a malformed cluster", r.error.issues[0]);
-      rememberSlots(r.data.nodes);
-      qc.setQueryData(keys.cluster, r.data);
-      setNodesUp(r.data.nodes.filter((n) => n.status === "up").length);
+    on("cluster", (c) => {
+      rememberSlots(c.nodes);
+      qc.setQueryData(keys.cluster, c);
+      setNodesUp(c.nodes.filter((n) => n.status === "up").length);
     });
-    socket.on("messages", (raw) => {
-      const r = messagesBatchSchema.safeParse(raw);
-      if (r.success) messageStore.merge(parseMessages(r.data.messages), true, r.data.dropped);
+    on("messages", (b) => messageStore.merge(b.messages, true, b.dropped), salvageBatch);
+    on("stats", (s) => {
+      qc.setQueryData(keys.stats, s);
+      pushStats(s);
     });
-    socket.on("stats", (raw) => {
-      const r = statsSchema.safeParse(raw);
-      if (!r.success) return;
-      qc.setQueryData(keys.stats, r.data);
-      pushStats(r.data);
-    });
-    socket.on("event", (raw) => {
-      const r = eventSchema.safeParse(raw);
-      if (r.success) pushEvent(r.data);
-    });
+    on("event", pushEvent);
 
     return () => {
       clearTimeout(retry);

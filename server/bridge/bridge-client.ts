@@ -4,7 +4,9 @@ import { FrameReader, encodeFrame } from "./frames";
 import { type BridgeCommand, type BridgeFrame, bridgeFrame } from "./protocol";
 import type { Logger } from "../log";
 
-export type BridgeStatus = "starting" | "up" | "down";
+import type { BridgeStatus } from "../../lib/contracts/common";
+
+export type { BridgeStatus };
 
 export interface BridgeClientOptions {
   open: () => Promise<BridgeTransport>;

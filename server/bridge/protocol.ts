@@ -43,19 +43,33 @@ export const bridgeFrame = z.discriminatedUnion("t", [
 ]);
 export type BridgeFrame = z.infer<typeof bridgeFrame>;
 
-export type BridgeCommand =
-  | { t: "send"; id: string; from: string; to: string; content: string }
-  | { t: "get"; ref: string; node: string }
-  | { t: "ping"; ref: string }
-  | {
-      t: "traffic";
-      run: string;
-      tag: string;
-      node: string;
-      targets: string[];
-      rate: number;
-      count: number;
-      order: "cycle" | "random";
-      content: string;
-    }
-  | { t: "traffic_stop"; run: string };
+// Commands to the bridge (erlang/PROTOCOL.md, "Server → bridge").
+export const discoverCommand = z.discriminatedUnion("mode", [
+  z.object({ t: z.literal("discover"), mode: z.literal("epmd"), host: z.string().min(1), deployment: z.string().min(1) }),
+  z.object({ t: z.literal("discover"), mode: z.literal("dns"), query: z.string().min(1), name: z.string().min(1) }),
+]);
+/** How the bridge finds this runtime's replicas: epmd names on a host, or the overlay's DNS. */
+export type DiscoverCommand = z.infer<typeof discoverCommand>;
+
+export const trafficCommand = z.object({
+  t: z.literal("traffic"),
+  run: z.string(),
+  tag: z.string(),
+  node: name,
+  targets: z.array(name),
+  rate: z.number().min(0), // messages/s from this generator; 0: as fast as it goes
+  count: z.number().int().min(0),
+  order: z.enum(["cycle", "random"]),
+  content: z.string(),
+});
+export type TrafficCommand = z.infer<typeof trafficCommand>;
+
+export const bridgeCommand = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("send"), id: z.string(), from: name, to: name, content: z.string() }),
+  z.object({ t: z.literal("get"), ref: z.string(), node: name }),
+  z.object({ t: z.literal("ping"), ref: z.string() }),
+  trafficCommand,
+  z.object({ t: z.literal("traffic_stop"), run: z.string() }),
+  discoverCommand,
+]);
+export type BridgeCommand = z.infer<typeof bridgeCommand>;

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, NodeDTO, NodeStatus, RuntimeKind } from "../../lib/types";
+import type { NodeStatus, RuntimeKind } from "../../lib/contracts/common";
+import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, NodeDTO } from "../../lib/contracts/http-replies";
 import { shortNodeName } from "../../lib/node-name";
 import type { Replica } from "../runtime/types";
 

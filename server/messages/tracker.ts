@@ -1,4 +1,5 @@
-import type { MessageDTO, MessageStatus, NodeCountsDTO, StatsDTO } from "../../lib/types";
+import type { MessageStatus } from "../../lib/contracts/common";
+import type { MessageDTO, NodeCountsDTO, StatsDTO } from "../../lib/contracts/http-replies";
 import type { NodeEvent } from "../bridge/protocol";
 import { LatencyWindow } from "./latency";
 

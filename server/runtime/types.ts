@@ -1,5 +1,7 @@
 import type { Readable, Writable } from "node:stream";
-import type { ReplicaDTO, RuntimeKind, RuntimeStatusDTO } from "../../lib/types";
+import type { DiscoverCommand } from "../bridge/protocol";
+import type { RuntimeKind } from "../../lib/contracts/common";
+import type { ReplicaDTO, RuntimeStatusDTO } from "../../lib/contracts/http-replies";
 
 /** The bridge's stdio, wherever the bridge runs (child process or container). */
 export interface BridgeTransport {
@@ -11,9 +13,7 @@ export interface BridgeTransport {
 }
 
 /** The command that tells the bridge how to find this runtime's replicas (see erlang/PROTOCOL.md). */
-export type DiscoverCommand =
-  | { t: "discover"; mode: "epmd"; host: string; deployment: string }
-  | { t: "discover"; mode: "dns"; query: string; name: string };
+export type { DiscoverCommand };
 
 /** Whether the runtime can deploy; `problem` in words a user can act on ("no Docker engine", ...). */
 export type RuntimeStatus = RuntimeStatusDTO;

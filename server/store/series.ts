@@ -1,4 +1,6 @@
-import { MAX_SERIES_POINTS, type ClusterEventDTO, type SeriesPointDTO } from "../../lib/types";
+import type { SeriesQuery } from "../../lib/contracts/http-requests";
+import { MAX_SERIES_POINTS } from "../../lib/contracts/common";
+import type { ClusterEventDTO, SeriesPointDTO } from "../../lib/contracts/http-replies";
 
 // The pure parts of GET /api/series: choosing the buckets, replaying node events into "nodes up",
 // and turning per-bucket counts into points. The counting itself is SQL (Store.series).
@@ -15,11 +17,8 @@ export interface SeriesWindow {
   count: number;
 }
 
-export interface SeriesRequest {
-  since?: number;
-  until?: number;
-  points?: number;
-}
+/** GET /api/series's query. */
+export type SeriesRequest = SeriesQuery;
 
 /**
  * The window asked for, or by default the last 10 minutes, starting no earlier than the data does

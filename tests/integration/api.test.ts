@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, MessageDTO } from "../../lib/types";
+import type { ClusterDTO, MessageDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "./harness";
 
 // Bad input gets a clear 4xx, and the server keeps working afterwards.

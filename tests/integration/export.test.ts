@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, ClusterEventDTO, MessageDTO, StatsDTO } from "../../lib/types";
+import type { ClusterDTO, ClusterEventDTO, MessageDTO, StatsDTO } from "../../lib/contracts/http-replies";
 import { parseCsv } from "./csv-parse";
 import { type ServerHandle, short, startServer, waitFor } from "./harness";
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, MessageDTO, NodeDTO, StatsDTO } from "../../lib/types";
+import type { ClusterDTO, MessageDTO, NodeDTO, StatsDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, percentile, short, startServer, waitFor } from "./harness";
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, MessageDTO, StatsDTO } from "../../lib/types";
+import type { ClusterDTO, MessageDTO, StatsDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "./harness";
 
 // History lives in SQLite in the data folder: a restarted server still shows it.

@@ -1,14 +1,7 @@
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, SeriesDTO, StatsDTO } from "../../lib/types";
+import type { ClusterDTO, SeriesDTO, StatsDTO, TrafficState } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "./harness";
-
-interface TrafficState {
-  run: string;
-  expected: number;
-  generators: number;
-  done: number;
-}
 
 const sum = (s: SeriesDTO, f: (p: SeriesDTO["points"][number]) => number) => s.points.reduce((a, p) => a + f(p), 0);
 

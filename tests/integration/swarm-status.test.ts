@@ -3,7 +3,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO } from "../../lib/types";
+import type { ClusterDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "./harness";
 
 // What the dashboard says when the Swarm runtime cannot deploy, through the real server and its

@@ -1,16 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, NodeCountsDTO, StatsDTO } from "../../lib/types";
+import type { ClusterDTO, NodeCountsDTO, StatsDTO, TrafficState } from "../../lib/contracts/http-replies";
 import { type ServerHandle, short, startServer, waitFor } from "./harness";
-
-interface TrafficState {
-  run: string;
-  pattern: string;
-  expected: number;
-  generators: number;
-  done: number;
-  sent: number;
-}
 
 const KEYS = ["sent", "received", "acked", "lost", "inFlight"] as const;
 

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, ClusterEventDTO, MessageDTO } from "../../lib/types";
+import type { ClusterDTO, ClusterEventDTO, MessageDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "../integration/harness";
 import { docker, ensureErlangBuilt, newRuntime, swarmGate, randomCookie, randomId, removeStackLeftovers, repoRoot } from "./helpers";
 

@@ -1,4 +1,4 @@
-import { scaleBody } from "@/lib/schemas";
+import { scaleBody } from "@/lib/contracts/http-requests";
 import { route } from "../edge";
 
 export const dynamic = "force-dynamic";

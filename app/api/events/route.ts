@@ -1,4 +1,4 @@
-import { listQuery } from "@/lib/schemas";
+import { listQuery } from "@/lib/contracts/http-requests";
 import { route } from "../edge";
 
 export const dynamic = "force-dynamic";

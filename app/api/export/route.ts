@@ -1,4 +1,4 @@
-import { exportQuery } from "@/lib/schemas";
+import { exportQuery } from "@/lib/contracts/http-requests";
 import { route } from "../edge";
 
 export const dynamic = "force-dynamic";

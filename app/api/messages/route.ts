@@ -1,4 +1,4 @@
-import { listQuery, sendBody } from "@/lib/schemas";
+import { listQuery, sendBody } from "@/lib/contracts/http-requests";
 import { route } from "../edge";
 
 export const dynamic = "force-dynamic";

@@ -1,12 +1,7 @@
-import { z } from "zod";
+import { runtimeBody } from "@/lib/contracts/http-requests";
 import { route } from "../edge";
 
 export const dynamic = "force-dynamic";
-
-const runtimeBody = z.strictObject({
-  runtime: z.enum(["local", "swarm"], { error: 'runtime must be "local" or "swarm"' }).optional(),
-  init: z.boolean().optional(),
-});
 
 export const GET = route((c) => c.json({ runtime: c.app.cluster().runtime, status: c.app.cluster().runtimeStatus }));
 

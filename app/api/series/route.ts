@@ -1,4 +1,4 @@
-import { seriesQuery } from "@/lib/schemas";
+import { seriesQuery } from "@/lib/contracts/http-requests";
 import { route } from "../edge";
 
 export const dynamic = "force-dynamic";

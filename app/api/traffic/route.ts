@@ -1,4 +1,4 @@
-import { trafficBody } from "@/lib/schemas";
+import { trafficBody } from "@/lib/contracts/http-requests";
 import { route } from "../edge";
 
 export const dynamic = "force-dynamic";

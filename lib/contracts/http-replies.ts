@@ -1,0 +1,210 @@
+import { z } from "zod";
+import { bridgeStatus, count, epochMs, latencyKind, messageStatus, nodeStatus, runtimeKind, trafficPattern } from "./common";
+
+// What the server sends: reply bodies of the HTTP API, also carried by the socket events and the
+// JSON export. Objects are strict: a field the server sends and the contract does not describe is
+// a drift, and the contract tests (tests/integration/harness.ts) fail on it.
+
+/** What the runtime (processes or Swarm tasks) says about one replica. */
+export const replicaSchema = z.strictObject({
+  id: z.string(), // local: "n3"; swarm: task id
+  slot: z.number().int(),
+  state: z.string(), // local: starting|running|exited|restarting|stopped; swarm: the task state
+  host: z.string(), // "127.0.0.1" locally, the Swarm node's hostname on Swarm
+  pid: z.number().int().optional(),
+  taskId: z.string().optional(),
+  containerId: z.string().optional(),
+  ip: z.string().optional(),
+  restarts: count,
+  error: z.string().optional(),
+});
+export type ReplicaDTO = z.infer<typeof replicaSchema>;
+
+export const nodeSchema = z.strictObject({
+  name: z.string(), // Erlang node name, e.g. "n3-ab12cd@127.0.0.1"
+  status: nodeStatus,
+  host: z.string(),
+  slot: z.number().int().nullable(),
+  links: z.array(z.string()), // the nodes this one has a distribution connection to
+  sent: count,
+  received: count,
+  replica: replicaSchema.nullable(), // null: an Erlang node the runtime knows no replica of
+  flags: z.array(z.string()), // where runtime and Erlang disagree, e.g. "node never joined"
+  since: epochMs, // the last status change
+  downReason: z.string().optional(),
+});
+export type NodeDTO = z.infer<typeof nodeSchema>;
+
+/** Whether the runtime can deploy: a problem in words ("no Docker engine"); canInit: one click fixes it. */
+export const runtimeStatusSchema = z.strictObject({
+  ready: z.boolean(),
+  problem: z.string().optional(),
+  canInit: z.boolean().optional(),
+});
+export type RuntimeStatusDTO = z.infer<typeof runtimeStatusSchema>;
+
+export const deployProgressSchema = z.strictObject({
+  target: count,
+  startedAt: epochMs,
+  phase: z.string(), // "building image", "starting replicas", "waiting for Erlang nodes", "done"
+  replicasRunning: count,
+  nodesUp: count,
+  done: z.boolean(),
+  finishedAt: epochMs.optional(),
+  error: z.string().optional(),
+});
+export type DeployProgressDTO = z.infer<typeof deployProgressSchema>;
+
+export const bridgeStateSchema = z.strictObject({ status: bridgeStatus, node: z.string().optional(), error: z.string().optional() });
+
+/** GET /api/cluster, and the socket's `cluster` event. */
+export const clusterSchema = z.strictObject({
+  runtime: runtimeKind,
+  deploymentId: z.string(),
+  desiredReplicas: count,
+  nodes: z.array(nodeSchema),
+  bridge: bridgeStateSchema,
+  progress: deployProgressSchema.nullable(), // null: no deploy or scale asked since the start
+  runtimeStatus: runtimeStatusSchema,
+});
+export type ClusterDTO = z.infer<typeof clusterSchema>;
+
+const ms = z.number().nullable();
+
+export const messageSchema = z.strictObject({
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  content: z.string(),
+  status: messageStatus,
+  sentAt: ms, // ms epoch (fractional), seen at the sender
+  receivedAt: ms, // seen at the receiver
+  ackedAt: ms, // the ack seen back at the sender
+  latencyMs: z.number().min(0).nullable(),
+  latencyKind: latencyKind.optional(), // absent while there is no latency
+  reason: z.string().nullable(), // why lost or failed
+  seed: z.boolean(), // a plain seed-protocol message {send, From, Content}
+});
+export type MessageDTO = z.infer<typeof messageSchema>;
+
+export const nodeCountsSchema = z.strictObject({ sent: count, received: count, acked: count, lost: count, inFlight: count });
+export type NodeCountsDTO = z.infer<typeof nodeCountsSchema>;
+
+export const percentilesSchema = z.strictObject({ p50: ms, p95: ms, p99: ms });
+
+/** GET /api/stats and the socket's `stats`. Always sent = received + lost + inFlight (received counts acked too). */
+export const statsSchema = z.strictObject({
+  ...nodeCountsSchema.shape,
+  failed: count,
+  perNode: z.record(z.string(), nodeCountsSchema),
+  latencyMs: percentilesSchema,
+  at: epochMs,
+});
+export type StatsDTO = z.infer<typeof statsSchema>;
+
+/**
+ * One bucket [t, t + durationMs) of GET /api/series: messages sent in it (by sentAt; a seed
+ * message by its reception), received in it, lost among those sent in it; rates per second;
+ * nearest-rank latency percentiles of those received in it (null: none); nodes up at its end.
+ */
+export const seriesPointSchema = z.strictObject({
+  t: epochMs,
+  durationMs: z.number().positive(),
+  sent: count,
+  received: count,
+  lost: count,
+  sentPerS: z.number().min(0),
+  receivedPerS: z.number().min(0),
+  lostPerS: z.number().min(0),
+  p50: ms,
+  p95: ms,
+  p99: ms,
+  nodesUp: count,
+});
+export type SeriesPointDTO = z.infer<typeof seriesPointSchema>;
+
+/** GET /api/series: buckets of bucketMs tiling [since, until); the sums equal the counters of that range. */
+export const seriesSchema = z.strictObject({
+  since: epochMs,
+  until: epochMs,
+  bucketMs: z.number().int().positive(),
+  points: z.array(seriesPointSchema),
+});
+export type SeriesDTO = z.infer<typeof seriesSchema>;
+
+export const clusterEventSchema = z.strictObject({
+  at: epochMs,
+  kind: z.string(), // "nodeup" | "nodedown" | "replica" | "deploy" | "bridge" | "runtime" | "traffic" | ...
+  node: z.string().optional(),
+  text: z.string(),
+});
+export type ClusterEventDTO = z.infer<typeof clusterEventSchema>;
+
+/** A traffic run: generators inside the sender nodes, started and stopped through the bridge. */
+export const trafficStateSchema = z.strictObject({
+  run: z.string(),
+  pattern: trafficPattern,
+  startedAt: epochMs,
+  expected: count,
+  generators: count,
+  done: count, // generators finished (or whose node went down)
+  sent: count, // as the generators reported it (a generator whose node died reports nothing)
+  nodes: z.array(z.string()), // the nodes running a generator
+  finished: z.array(z.string()),
+});
+export type TrafficState = z.infer<typeof trafficStateSchema>;
+
+/** Every 4xx/5xx answer. */
+export const errorReply = z.strictObject({ error: z.string().min(1) });
+export type ErrorReply = z.infer<typeof errorReply>;
+
+export const healthReply = z.strictObject({
+  status: z.literal("ok"),
+  runtime: runtimeKind,
+  version: z.string(),
+  bridge: bridgeStatus,
+  memory: z.strictObject({ rssMiB: count }),
+});
+export const scaleReply = z.strictObject({ accepted: z.literal(true), replicas: count, runtime: runtimeKind });
+export const runtimeReply = z.strictObject({ runtime: runtimeKind, status: runtimeStatusSchema });
+export const sendReply = z.strictObject({ ids: z.array(z.string()).min(1) });
+export const messagesReply = z.strictObject({ messages: z.array(messageSchema) });
+export const eventsReply = z.strictObject({ events: z.array(clusterEventSchema) });
+export const killReply = z.strictObject({ killed: z.string() });
+/** The node's inbox through the seed protocol's {get, Pid}, newest first; `from` null: not a node name. */
+export const inboxReply = z.strictObject({
+  node: z.string(),
+  messages: z.array(z.strictObject({ from: z.string().nullable(), content: z.string() })),
+});
+export const trafficReply = z.strictObject({ traffic: trafficStateSchema.nullable() });
+export const trafficStartedReply = z.strictObject({ traffic: trafficStateSchema });
+export type HealthReply = z.infer<typeof healthReply>;
+export type ScaleReply = z.infer<typeof scaleReply>;
+export type RuntimeReply = z.infer<typeof runtimeReply>;
+export type SendReply = z.infer<typeof sendReply>;
+export type InboxReply = z.infer<typeof inboxReply>;
+
+/** Counts of stored rows, with the same meaning as /api/stats (export JSON's `stored`, the evidence report). */
+export const tallySchema = z.strictObject({
+  ...nodeCountsSchema.shape,
+  failed: count,
+  pending: count,
+  seedReceived: count, // seed-protocol messages seen arriving (no sender report exists for them)
+  rows: count,
+});
+export type Tally = z.infer<typeof tallySchema>;
+
+/** GET /api/export?format=json: the stored history as evidence, with the live view at the same instant. */
+export const exportJsonReply = z.strictObject({
+  generatedAt: epochMs,
+  deployment: z.string(),
+  runtime: runtimeKind,
+  range: z.strictObject({ since: epochMs.nullable(), until: epochMs.nullable() }),
+  cluster: clusterSchema,
+  stats: statsSchema,
+  note: z.string(), // what "received" means in this file
+  events: z.array(clusterEventSchema),
+  messages: z.array(messageSchema),
+  stored: tallySchema,
+});
+export type ExportJson = z.infer<typeof exportJsonReply>;
