@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { checkReply, findRoute } from "../../lib/contracts/route-match";
 import { percentile as nearestRankPercentile } from "../../lib/percentile";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -17,6 +18,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A reply that breaks the contract in lib/contracts (a status the route does not list, or a body
+ * its schema rejects). api() throws it, so the test that made the call fails; waitFor() does not
+ * retry it.
+ */
+export class ContractViolation extends Error {
+  override readonly name = "ContractViolation";
+}
+
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
   const start = Date.now();
   let last: unknown;
@@ -25,6 +35,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       const v = await fn();
       if (v) return v;
     } catch (err) {
+      if (err instanceof ContractViolation) throw err;
       last = err;
     }
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
@@ -38,6 +49,9 @@ export interface ServerHandle {
   dataDir: string;
   proc: ChildProcess;
   output: string[];
+  /** Every reply api() checked: the route pattern it fell under (null: no route) and its status. */
+  checked: { method: string; route: string | null; status: number }[];
+  /** Calls the API; the reply is checked against the contract's route table (ContractViolation). */
   api<T = any>(method: string, p: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
@@ -48,6 +62,7 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
   const token = `it-${Math.random().toString(36).slice(2)}-token`;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(repoRoot, ".data-it-"));
   const output: string[] = [];
+  const checked: ServerHandle["checked"] = [];
   const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
     cwd: repoRoot,
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), SWARMSCOPE_TOKEN: token, SWARMSCOPE_DATA: dataDir, ...opts.env },
@@ -73,6 +88,9 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     } catch {
       /* not JSON */
     }
+    const verdict = checkReply({ method, url: p, status: res.status, contentType: res.headers.get("content-type"), body: parsed });
+    checked.push({ method, route: findRoute(method, new URL(url + p).pathname)?.route.path ?? null, status: res.status });
+    if (!verdict.ok) throw new ContractViolation(verdict.problem);
     return { status: res.status, body: parsed };
   };
   const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
@@ -92,6 +110,7 @@ export async function startServer(opts: { dataDir?: string; env?: Record<string,
     dataDir,
     proc,
     output,
+    checked,
     api,
     async stop() {
       if (proc.exitCode === null) proc.kill("SIGTERM");
