@@ -1,10 +1,16 @@
 import { expect, test } from "@playwright/test";
+import { messageSchema } from "../lib/contracts/http-replies";
 
 const token = "e2e-token-0123456789";
 
 // Deploy, send and watch the reception from the browser, against the production build and
 // real erl replicas. The screenshot is kept under test-results/.
 test("deploy from the UI, send from the UI, see the reception live", async ({ page, request }, testInfo) => {
+  // The page checks every reply and socket event against lib/contracts and warns on a mismatch.
+  const drift: string[] = [];
+  page.on("console", (msg) => {
+    if (/does not match the contract/.test(msg.text())) drift.push(msg.text());
+  });
   await page.goto(`/?token=${token}`);
   // The token is kept and removed from the address bar.
   await expect(page).not.toHaveURL(/token=/);
@@ -37,6 +43,7 @@ test("deploy from the UI, send from the UI, see the reception live", async ({ pa
   const res = await request.get(`/api/messages/${id}`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status()).toBe(200);
   const m = await res.json();
+  expect(messageSchema.safeParse(m).error).toBeUndefined();
   expect(m).toMatchObject({ status: "acked", content: "hello from the browser" });
   expect(m.from).toMatch(/^n1-/);
   expect(m.to).toMatch(/^n2-/);
@@ -52,6 +59,7 @@ test("deploy from the UI, send from the UI, see the reception live", async ({ pa
 
   await page.getByTestId("remove-button").click();
   await expect(page.getByTestId("node-n1")).toHaveCount(0, { timeout: 30_000 });
+  expect(drift, "replies or socket events that break the contract").toEqual([]);
 });
 
 async function optionLabel(page: import("@playwright/test").Page, select: string, short: string): Promise<string> {
