@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
+import { type RuntimeKind, runtimeKind } from "../lib/contracts/common";
 
 // The only module that reads process.env. Parsed once at start; bad values stop the server
 // with a message that names the variable.
 const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
-  SWARMSCOPE_RUNTIME: z.enum(["local", "swarm"]).default("local"),
+  SWARMSCOPE_RUNTIME: runtimeKind.default("local"),
   SWARMSCOPE_TOKEN: z.string().min(8, "SWARMSCOPE_TOKEN must be at least 8 characters").optional(),
   SWARMSCOPE_DATA: z.string().min(1).default("data"),
   SWARMSCOPE_STACK: z
@@ -22,7 +23,7 @@ const schema = z.object({
 export interface Config {
   port: number;
   host: string;
-  runtime: "local" | "swarm";
+  runtime: RuntimeKind;
   token: string;
   tokenGenerated: boolean;
   dataDir: string;

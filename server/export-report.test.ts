@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterDTO, StatsDTO } from "../lib/types";
+import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { mdCell } from "./export-markdown";
 import { buildReport, nodeLives, RECEIVED_LINE, type ReportInput } from "./export-report";
 import { perNodeDiffs, receivedBy, span, tally, tallyBySender } from "./export-tally";

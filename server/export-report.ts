@@ -1,4 +1,4 @@
-import type { ClusterDTO, ClusterEventDTO, StatsDTO } from "../lib/types";
+import type { ClusterDTO, ClusterEventDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { iso, mdCell, ms, num as n, shortName, times } from "./export-markdown";
 import { COUNTER_KEYS, emptyTally, invariantHolds, perNodeDiffs, receivedBy, span, type Tally, tally, tallyBySender } from "./export-tally";
 import type { ExportRange, LatencyKind, LatencySummary, MessageGroup, ReasonCount, SeedReception } from "./store/export-reader";

@@ -1,15 +1,11 @@
-import type { MessageStatus, NodeCountsDTO } from "../lib/types";
+import type { MessageStatus } from "../lib/contracts/common";
+import type { NodeCountsDTO, Tally } from "../lib/contracts/http-replies";
 import type { MessageGroup } from "./store/export-reader";
 
 // The stored rows counted with the same meaning as /api/stats, for the evidence report.
 
 /** Counts of the stored rows, with the same meaning as /api/stats. */
-export interface Tally extends NodeCountsDTO {
-  failed: number;
-  pending: number;
-  seedReceived: number;
-  rows: number;
-}
+export type { Tally };
 
 export const COUNTER_KEYS = ["sent", "received", "acked", "lost", "inFlight"] as const;
 

@@ -23,7 +23,7 @@ export function planTraffic(req: TrafficRequest, up: string[], run: string, rand
   }
   const content = req.content ?? `${req.pattern}`;
   const rounds = req.rounds ?? (req.pattern === "random" ? 10 : 1);
-  const cmd = (tag: number, node: string, targets: string[], count: number, rate: number, order: "cycle" | "random" = "cycle") => ({
+  const cmd = (tag: number, node: string, targets: string[], count: number, rate: number, order: TrafficCommand["order"] = "cycle") => ({
     t: "traffic" as const, run, tag: String(tag), node, targets, rate, count, order, content,
   });
   const pick = () => up[Math.floor(rand() * up.length)]!;

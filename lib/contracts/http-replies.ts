@@ -158,11 +158,30 @@ export type TrafficState = z.infer<typeof trafficStateSchema>;
 export const errorReply = z.strictObject({ error: z.string().min(1) });
 export type ErrorReply = z.infer<typeof errorReply>;
 
+/**
+ * The store writer's health (GET /api/health `store`): whether the last write to SQLite worked,
+ * since when, the last write error, and what waits in memory to be written. While writes fail
+ * (disk full, database locked or read-only) nothing is lost until the queue's bound is reached;
+ * past it the oldest queued updates are dropped and counted in `dropped`, never silently.
+ */
+export const storeStatusSchema = z.strictObject({
+  ok: z.boolean(),
+  since: epochMs, // when the current state (ok or failing) began
+  lastError: z.string().nullable(),
+  lastErrorAt: epochMs.nullable(),
+  failures: count, // failed attempts in a row (0 when ok)
+  retryAt: epochMs.nullable(), // when the next attempt runs while failing
+  queued: z.strictObject({ messages: count, events: count }),
+  dropped: z.strictObject({ messages: count, events: count }),
+});
+export type StoreStatus = z.infer<typeof storeStatusSchema>;
+
 export const healthReply = z.strictObject({
   status: z.literal("ok"),
   runtime: runtimeKind,
   version: z.string(),
   bridge: bridgeStatus,
+  store: storeStatusSchema,
   memory: z.strictObject({ rssMiB: count }),
 });
 export const scaleReply = z.strictObject({ accepted: z.literal(true), replicas: count, runtime: runtimeKind });

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { nearestRank, percentileDiscFraction } from "../../lib/percentile";
-import type { ClusterEventDTO, MessageDTO, MessageStatus } from "../../lib/types";
+import type { LatencyKind, MessageStatus } from "../../lib/contracts/common";
+import type { ClusterEventDTO, MessageDTO } from "../../lib/contracts/http-replies";
 import { eventRowToDTO, type EventRow, mapIterator, type MessageRow, rowToDTO } from "./rows";
 import { isMissingFunction } from "./series-sql";
 
@@ -46,7 +47,7 @@ export interface LatencySummary {
   max: number | null;
 }
 
-export type LatencyKind = "one-way" | "half-rtt";
+export type { LatencyKind };
 
 /** Which latency a row holds: "one-way" or "half-rtt" (see MessageDTO.latencyKind); NULL: none. */
 export const LATENCY_KIND_SQL = "latency_kind";

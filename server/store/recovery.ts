@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
-import type { MessageStatus, NodeCountsDTO } from "../../lib/types";
+import type { MessageStatus } from "../../lib/contracts/common";
+import type { NodeCountsDTO } from "../../lib/contracts/http-replies";
 
 // Restart recovery: what the previous run left unfinished, and the counters rebuilt from the rows.
 

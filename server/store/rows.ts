@@ -1,4 +1,5 @@
-import type { ClusterEventDTO, MessageDTO, MessageStatus } from "../../lib/types";
+import type { LatencyKind, MessageStatus } from "../../lib/contracts/common";
+import type { ClusterEventDTO, MessageDTO } from "../../lib/contracts/http-replies";
 
 // The stored rows and their DTOs: one mapping, used by every reader of the database.
 
@@ -12,7 +13,7 @@ export interface MessageRow {
   received_at: number | null;
   acked_at: number | null;
   latency_ms: number | null;
-  latency_kind: "one-way" | "half-rtt" | null;
+  latency_kind: LatencyKind | null;
   reason: string | null;
   seed: number;
 }

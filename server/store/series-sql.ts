@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { SeriesDTO } from "../../lib/types";
+import type { SeriesDTO } from "../../lib/contracts/http-replies";
 import { eventRowToDTO, type EventRow } from "./rows";
 import { type BucketCounts, NODE_EVENT_KINDS, replayNodesUp, type SeriesRequest, seriesPoints, seriesWindow } from "./series";
 

@@ -1,6 +1,5 @@
 import type Database from "better-sqlite3";
-import type { StoreStatus } from "../../lib/store-status";
-import type { ClusterEventDTO, MessageDTO, SeriesDTO } from "../../lib/types";
+import type { ClusterEventDTO, MessageDTO, SeriesDTO, StoreStatus } from "../../lib/contracts/http-replies";
 import type { TrackedMessage } from "../messages/tracker";
 import { type ExportRange, ExportReader } from "./export-reader";
 import { type Recovered, recover } from "./recovery";

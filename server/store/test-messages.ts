@@ -1,4 +1,4 @@
-import type { MessageStatus } from "../../lib/types";
+import type { MessageStatus } from "../../lib/contracts/common";
 import type { TrackedMessage } from "../messages/tracker";
 
 /** For the store's tests: a tracked message n1 → n2 sent and created at 1000, with overrides. */

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { storeStatusSchema } from "../../lib/store-status";
+import { storeStatusSchema } from "../../lib/contracts/http-replies";
 import type { Logger } from "../log";
 import { openDatabase } from "./schema";
 import { tm } from "./test-messages";

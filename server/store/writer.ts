@@ -1,6 +1,5 @@
 import type Database from "better-sqlite3";
-import type { StoreStatus } from "../../lib/store-status";
-import type { ClusterEventDTO } from "../../lib/types";
+import type { ClusterEventDTO, StoreStatus } from "../../lib/contracts/http-replies";
 import { createLogger, type Logger } from "../log";
 import type { TrackedMessage } from "../messages/tracker";
 
