@@ -48,6 +48,7 @@ describe("route table lookup", () => {
     for (const r of routeList) {
       expect(r.replies[r.status]).toBe(r.reply);
       expect(r.replies[500]).toBeDefined();
+      expect(r.replies[503]).toBeDefined();
       expect(r.replies[401] !== undefined, `${r.path} 401`).toBe(r.auth);
       if (r.body) expect(Object.keys(r.replies)).toEqual(expect.arrayContaining(["400", "413"]));
     }

@@ -23,7 +23,7 @@ interface RouteDef {
   reply: z.ZodType;
   /** Media types the success reply may have instead of JSON (GET /api/export). */
   textReplies?: readonly string[];
-  /** Error statuses beyond those every route of its kind has (401/403, 400/413, 500). */
+  /** Error statuses beyond those every route of its kind has (401/403, 400/413, 500, 503). */
   errors?: readonly number[];
 }
 
@@ -35,7 +35,8 @@ export type RouteContract<D extends RouteDef = RouteDef> = D & {
 
 function route<const D extends RouteDef>(def: D): RouteContract<D> {
   const auth = def.auth ?? true;
-  const errors = new Set<number>([...(def.errors ?? []), 500]);
+  // Any route: 500 for an unexpected failure, 503 when the service is not attached (server/edge.ts).
+  const errors = new Set<number>([...(def.errors ?? []), 500, 503]);
   if (auth) [401, 403].forEach((s) => errors.add(s));
   if (def.body) [400, 413].forEach((s) => errors.add(s));
   if (def.query) errors.add(400);
