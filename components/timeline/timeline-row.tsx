@@ -20,6 +20,8 @@ interface TimelineRowProps {
 export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, seenAt }: TimelineRowProps) {
   const bad = m.status === "lost" || m.status === "failed";
   const rtt = m.ackedAt != null && m.sentAt != null ? m.ackedAt - m.sentAt : null;
+  const kind = m.latencyKind === "half-rtt" ? "half the round trip (the hosts' clocks differ)" : m.latencyKind;
+  const latencyTitle = [kind && `latency: ${kind}`, rtt !== null && `round trip ${latency(rtt)}`].filter(Boolean).join("; ");
   return (
     <div
       data-testid="timeline-row"
@@ -48,7 +50,8 @@ export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, s
       <StatusBadge status={m.status} />
       <span
         className="text-right font-mono text-sm tabular-nums"
-        title={rtt !== null ? `round trip ${latency(rtt)}` : undefined}
+        title={latencyTitle || undefined}
+        data-latency-kind={m.latencyKind}
       >
         {m.latencyMs !== null ? latency(m.latencyMs) : <span className="text-faint">—</span>}
       </span>
