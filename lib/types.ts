@@ -137,12 +137,36 @@ export interface ClusterEventDTO {
   text: string;
 }
 
+/**
+ * A traffic run: GET/POST/DELETE /api/traffic and the socket's `traffic` event. `sent` is live:
+ * the messages of this run (ids `<run>.<tag>.<seq>`) the dashboard has counted sent so far, the
+ * same books as /api/stats. `reported` is what the generators said they sent when they ended.
+ * A run ends `finished` (every generator ended by itself) or `stopped` (DELETE, or a new run).
+ */
+export interface TrafficRunDTO {
+  run: string;
+  pattern: string;
+  state: "running" | "finished" | "stopped";
+  startedAt: number; // ms epoch
+  endedAt: number | null;
+  expected: number;
+  generators: number;
+  done: number; // generators that ended: reported done, or their node (or the bridge) went down
+  sent: number;
+  reported: number;
+  nodes: string[]; // the nodes running a generator
+  pending: string[]; // those whose generator has not ended yet
+}
+
 export interface ServerToClientEvents {
   cluster: (c: ClusterDTO) => void;
   /** New or changed messages since the last batch (at most a few hundred per batch). */
   messages: (batch: { messages: MessageDTO[]; dropped: number }) => void;
   stats: (s: StatsDTO) => void;
   event: (e: ClusterEventDTO) => void;
+  // Added with the traffic-run split (issue 7); to be carried over into lib/contracts/ at merge.
+  /** The current traffic run: at most a few times a second while it runs, and once when it ends. */
+  traffic: (t: TrafficRunDTO) => void;
 }
 
 // Control goes through the HTTP API; the socket is for live state only.

@@ -10,6 +10,7 @@ import { messageStore } from "./message-store";
 import { clusterSchema, eventSchema, parseMessages, seriesSchema, statsSchema } from "./schemas";
 import { MAX_POINTS, seedHistory } from "./stats-history";
 import { toast } from "./toasts";
+import { setTraffic } from "./traffic";
 
 export const keys = {
   cluster: ["cluster"] as const,
@@ -17,7 +18,6 @@ export const keys = {
   messages: ["messages"] as const,
   events: ["events"] as const,
   series: ["series"] as const,
-  traffic: ["traffic"] as const,
 };
 
 /** Live through the socket; polled over HTTP only while the socket is down. */
@@ -164,44 +164,16 @@ export interface TrafficInput {
   to?: string;
 }
 
-/** What the server says about the current traffic run (beyond the documented contract: optional). */
-export interface TrafficRun {
-  run?: string;
-  pattern?: string;
-  startedAt?: number;
-  expected?: number;
-  generators?: number;
-  done?: number;
-  sent?: number;
-}
-
 export function useStartTraffic() {
   return useMutation({
-    mutationFn: (input: TrafficInput) => api<{ traffic?: TrafficRun } | undefined>("POST", "/api/traffic", input),
+    mutationFn: async (input: TrafficInput) => setTraffic((await api<{ traffic?: unknown }>("POST", "/api/traffic", input))?.traffic),
   });
 }
 
-/** Polls GET /api/traffic while a run is going, when the server offers it. */
-export function useTrafficState(active: boolean) {
-  return useQuery({
-    queryKey: keys.traffic,
-    queryFn: async () => {
-      try {
-        return (await api<{ traffic?: TrafficRun | null }>("GET", "/api/traffic"))?.traffic ?? null;
-      } catch (err) {
-        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return null;
-        throw err;
-      }
-    },
-    enabled: active,
-    refetchInterval: active ? 1000 : false,
-    staleTime: 0,
-  });
-}
-
+/** Stops the running run; the server answers 404 when none runs (shown like any failed request). */
 export function useStopTraffic() {
   return useMutation({
-    mutationFn: () => api("DELETE", "/api/traffic"),
+    mutationFn: async () => setTraffic((await api<{ traffic?: unknown }>("DELETE", "/api/traffic"))?.traffic),
     onSuccess: () => toast("info", "Traffic stopped"),
   });
 }

@@ -12,6 +12,7 @@ import type {
   SeriesDTO,
   SeriesPointDTO,
   StatsDTO,
+  TrafficRunDTO,
 } from "@/lib/types";
 
 const count = z.number().catch(0);
@@ -117,6 +118,22 @@ export const eventSchema: z.ZodType<ClusterEventDTO> = z.object({
   kind: z.string().catch("event"),
   node: optionalString,
   text: z.string().catch(""),
+});
+
+/** A traffic run: the socket's `traffic` event and the body of /api/traffic. */
+export const trafficRunSchema: z.ZodType<TrafficRunDTO> = z.object({
+  run: z.string(),
+  pattern: z.string().catch(""),
+  state: z.enum(["running", "finished", "stopped"]),
+  startedAt: z.number(),
+  endedAt: nullableNumber,
+  expected: count,
+  generators: count,
+  done: count,
+  sent: count,
+  reported: count,
+  nodes: z.array(z.string()).catch([]),
+  pending: z.array(z.string()).catch([]),
 });
 
 const seriesPointSchema: z.ZodType<SeriesPointDTO> = z.object({

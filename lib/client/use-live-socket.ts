@@ -11,6 +11,7 @@ import { messageStore } from "./message-store";
 import { keys } from "./queries";
 import { clusterSchema, eventSchema, messagesBatchSchema, parseMessages, statsSchema } from "./schemas";
 import { pushStats, setNodesUp } from "./stats-history";
+import { setTraffic } from "./traffic";
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -60,6 +61,7 @@ export function useLiveSocket(token: string): void {
       const r = eventSchema.safeParse(raw);
       if (r.success) pushEvent(r.data);
     });
+    socket.on("traffic", setTraffic);
 
     return () => {
       clearTimeout(retry);

@@ -1,5 +1,5 @@
-import type { BridgeCommand } from "./bridge/protocol";
-import { ApiError } from "./errors";
+import type { BridgeCommand } from "../bridge/protocol";
+import { ApiError } from "../errors";
 
 export type Pattern = "one" | "broadcast" | "ring" | "random" | "storm";
 
