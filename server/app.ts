@@ -80,8 +80,8 @@ export class Swarmscope {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    this.trafficRuns.close();
     await this.supervisor.close();
+    this.trafficRuns.close(); // after the bridge's last "down", which may schedule a push
     this.flushStore();
     this.store.close();
   }

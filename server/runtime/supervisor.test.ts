@@ -41,6 +41,13 @@ function setup(opts: { failKind?: RuntimeKind } = {}) {
   return { supervisor, model, created, maxAlive: () => maxAlive };
 }
 
+/** A started supervisor and its first (local) runtime. */
+async function started() {
+  const s = setup();
+  await s.supervisor.start();
+  return { ...s, rt: s.created[0]! };
+}
+
 describe("RuntimeSupervisor: switches", () => {
   it("two concurrent switches to the same runtime create it once", async () => {
     const { supervisor, created, maxAlive } = setup();
@@ -86,9 +93,7 @@ describe("RuntimeSupervisor: switches", () => {
 
 describe("RuntimeSupervisor: scaling", () => {
   it("5 → 3 → 5 asked quickly ends at 5, and the deploy progress finishes", async () => {
-    const { supervisor, created, model } = setup();
-    await supervisor.start();
-    const rt = created[0]!;
+    const { supervisor, model, rt } = await started();
     await supervisor.scale(5);
     await supervisor.scale(3);
     await supervisor.scale(5);
@@ -107,9 +112,7 @@ describe("RuntimeSupervisor: scaling", () => {
   });
 
   it("every request runs when each scale finishes before the next is asked", async () => {
-    const { supervisor, created } = setup();
-    await supervisor.start();
-    const rt = created[0]!;
+    const { supervisor, rt } = await started();
     for (const n of [2, 4, 1]) {
       await supervisor.scale(n);
       rt.release();
@@ -120,9 +123,7 @@ describe("RuntimeSupervisor: scaling", () => {
   });
 
   it("a failed scale fails the progress, unless a newer request already waits", async () => {
-    const { supervisor, created, model } = setup();
-    await supervisor.start();
-    const rt = created[0]!;
+    const { supervisor, model, rt } = await started();
     await supervisor.scale(4);
     await supervisor.scale(2);
     rt.fail("no room"); // superseded by the waiting 2
@@ -134,9 +135,7 @@ describe("RuntimeSupervisor: scaling", () => {
   });
 
   it("a switch during a scale does not wait for it; the old scale's outcome is ignored, later scales go to the new runtime", async () => {
-    const { supervisor, created, model } = setup();
-    await supervisor.start();
-    const local = created[0]!;
+    const { supervisor, created, model, rt: local } = await started();
     await supervisor.scale(5);
     await supervisor.scale(2); // waiting behind the 5: dropped by the switch
     await supervisor.switchTo("swarm");
