@@ -1,57 +1,79 @@
 import path from "node:path";
 import { MAX_REPLICAS, type RuntimeKind } from "../lib/contracts/common";
-import type { ClusterDTO, ClusterEventDTO, MessageDTO, SeriesDTO, StatsDTO, TrafficState } from "../lib/contracts/http-replies";
+import type { ClusterDTO, ClusterEventDTO, MessageDTO, SeriesDTO, StatsDTO, TrafficRunDTO } from "../lib/contracts/http-replies";
 import { BridgeClient } from "./bridge/bridge-client";
-import { type BridgeFrame, nodeEvent } from "./bridge/protocol";
+import { createFrameRouter } from "./bridge/frame-router";
 import { ClusterModel } from "./cluster/model";
 import type { Config } from "./config";
 import { ApiError } from "./errors";
 import type { Identity } from "./identity";
 import { createLogger, type Logger } from "./log";
-import { MessageTracker, toDTO } from "./messages/tracker";
-import { LocalRuntime } from "./runtime/local";
-import type { Runtime } from "./runtime/types";
+import { toDTO } from "./messages/message";
+import { MessageTracker } from "./messages/tracker";
+import { createRuntime } from "./runtime/factory";
+import { RuntimeSupervisor } from "./runtime/supervisor";
 import type { SeriesRequest } from "./store/series";
 import { Store } from "./store/store";
-import { type TrafficRequest, planTraffic } from "./traffic";
-
-export type { TrafficState };
+import type { TrafficRequest } from "./traffic/plan";
+import { TrafficRuns } from "./traffic/runs";
 
 /**
- * The dashboard's service layer: owns the runtime, the bridge, the cluster model, the message
- * tracker and the store, and offers the operations the HTTP API and the socket hub use.
+ * The dashboard's service facade, used by the HTTP route handlers and the socket hub. It wires
+ * the parts and answers their questions: the runtime supervisor (runtime, bridge, scaling), the
+ * frame router (bridge frames to model, tracker and traffic), the cluster model, the message
+ * tracker, the traffic runs and the store.
  */
 export class Swarmscope {
-  runtime!: Runtime;
-  bridge!: BridgeClient;
   readonly model: ClusterModel;
   readonly tracker: MessageTracker;
   readonly store: Store;
-  traffic: TrafficState | null = null;
+  readonly trafficRuns: TrafficRuns;
+  private readonly supervisor: RuntimeSupervisor;
   private readonly log: Logger = createLogger("app");
   private readonly pendingEvents: ClusterEventDTO[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private idSeq = 0;
-  private runtimeKind: RuntimeKind;
 
   constructor(
     readonly config: Config,
     readonly identity: Identity,
   ) {
-    this.runtimeKind = config.runtime;
     this.tracker = new MessageTracker({
       lossTimeoutMs: config.lossTimeoutMs,
       sameClock: (a, b) => this.model.hostOf(a) === this.model.hostOf(b),
+      onSent: (m) => this.trafficRuns.onSent(m.id),
     });
     this.store = new Store(path.join(config.dataDir, "swarmscope.db"), config.retention);
     const recovered = this.store.recover();
     this.tracker.restore(recovered.totals, recovered.perNode, recovered.inbound);
-    this.model = this.newModel();
+    this.model = new ClusterModel({
+      runtime: config.runtime,
+      deploymentId: identity.deploymentId,
+      counts: (node) => ({ sent: this.tracker.sentBy(node), received: this.tracker.inboundOf(node) }),
+    });
+    this.model.on("event", (e) => this.pendingEvents.push(e));
+    this.trafficRuns = new TrafficRuns({
+      send: (cmd) => this.supervisor.bridge.send(cmd),
+      record: (e) => this.model.emit("event", { at: Date.now(), ...e }),
+      shortName: (node) => this.model.short(node),
+    });
+    this.supervisor = new RuntimeSupervisor({
+      kind: config.runtime,
+      createRuntime: (kind) => createRuntime(kind, config, identity),
+      createBridge: (runtime) =>
+        new BridgeClient({ open: () => runtime.openBridge(), discovery: () => runtime.discovery(), log: createLogger("bridge") }),
+      model: this.model,
+      onFrame: createFrameRouter({ model: this.model, tracker: this.tracker, traffic: this.trafficRuns, log: this.log }),
+      onBridgeStatus: (status) => {
+        if (status === "down") this.trafficRuns.onBridgeDown();
+      },
+      log: createLogger("runtime"),
+    });
   }
 
   async start(): Promise<void> {
-    await this.useRuntime(this.runtimeKind);
-    this.every(3000, () => void this.checkRuntime());
+    await this.supervisor.start();
+    this.every(3000, () => void this.supervisor.check());
     this.every(250, () => this.tracker.sweep());
     this.every(200, () => this.flushStore());
     this.every(60_000, () => this.store.enforceRetention());
@@ -59,8 +81,8 @@ export class Swarmscope {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    await this.bridge?.close();
-    await this.runtime?.close();
+    await this.supervisor.close();
+    this.trafficRuns.close(); // after the bridge's last "down", which may schedule a push
     this.flushStore();
     this.store.close();
   }
@@ -70,9 +92,9 @@ export class Swarmscope {
   health() {
     return {
       status: "ok" as const,
-      runtime: this.runtimeKind,
+      runtime: this.supervisor.kind,
       version: "0.1.0",
-      bridge: this.bridge.status,
+      bridge: this.supervisor.bridge.status,
       store: this.store.writerStatus(),
       memory: { rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
     };
@@ -82,35 +104,21 @@ export class Swarmscope {
     return this.model.snapshot();
   }
 
+  /** Deploy or scale (switching runtime first when asked); answers once the request is queued. */
   async scale(replicas: number, runtime?: RuntimeKind): Promise<void> {
     if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) {
       throw new ApiError(400, `replicas must be an integer from 0 to ${MAX_REPLICAS}`);
     }
-    if (runtime && runtime !== this.runtimeKind) await this.switchRuntime(runtime);
-    const st = await this.checkRuntime();
-    if (!st.ready) throw new ApiError(409, st.problem ?? `the ${this.runtimeKind} runtime is not ready`);
-    this.model.setDesired(replicas);
-    this.runtime.scale(replicas).catch((err: Error) => {
-      this.log.error(`scale to ${replicas} failed: ${err.message}`);
-      this.model.failProgress(err.message);
-    });
+    await this.supervisor.scale(replicas, runtime);
   }
 
   /** Makes the runtime ready when it can be (Swarm: `docker swarm init`). */
-  async initRuntime(): Promise<ClusterDTO["runtimeStatus"]> {
-    const st = await this.checkRuntime();
-    if (st.ready) return st;
-    if (!st.canInit || !this.runtime.init) throw new ApiError(409, st.problem ?? "this runtime cannot be initialised from here");
-    try {
-      await this.runtime.init();
-    } catch (err) {
-      throw new ApiError(500, `initialising the ${this.runtimeKind} runtime failed: ${(err as Error).message}`);
-    }
-    return this.checkRuntime();
+  initRuntime(): Promise<ClusterDTO["runtimeStatus"]> {
+    return this.supervisor.init();
   }
 
-  async switchTo(kind: RuntimeKind): Promise<void> {
-    if (kind !== this.runtimeKind) await this.switchRuntime(kind);
+  switchTo(kind: RuntimeKind): Promise<void> {
+    return this.supervisor.switchTo(kind);
   }
 
   send(from: string, to: string, content: string): string[] {
@@ -129,7 +137,7 @@ export class Swarmscope {
     return targets.map((target) => {
       const id = `m${Date.now().toString(36)}${(++this.idSeq).toString(36)}`;
       this.tracker.create(id, from, target, content);
-      this.bridge.send({ t: "send", id, from, to: target, content });
+      this.supervisor.bridge.send({ t: "send", id, from, to: target, content });
       return id;
     });
   }
@@ -137,7 +145,7 @@ export class Swarmscope {
   async kill(name: string): Promise<void> {
     const r = this.model.findReplica(name);
     if (!r) throw new ApiError(404, `no replica named ${name}`);
-    await this.runtime.kill(r.id);
+    await this.supervisor.runtime.kill(r.id);
   }
 
   messages(limit: number, after?: number): MessageDTO[] {
@@ -169,131 +177,25 @@ export class Swarmscope {
   async inbox(name: string): Promise<unknown> {
     this.requireBridge();
     this.requireUp(name, "node");
-    return this.bridge.request({ t: "get", node: name });
+    return this.supervisor.bridge.request({ t: "get", node: name });
   }
 
-  startTraffic(req: TrafficRequest): TrafficState {
+  /** The latest traffic run with its live progress (null before the first). */
+  get traffic(): TrafficRunDTO | null {
+    return this.trafficRuns.current();
+  }
+
+  startTraffic(req: TrafficRequest): TrafficRunDTO {
     this.requireBridge();
-    if (this.traffic && this.traffic.done < this.traffic.generators) this.stopTraffic();
-    const run = `t${Date.now().toString(36)}`;
-    const plan = planTraffic(req, this.model.upNodes(), run);
-    for (const c of plan.commands) this.bridge.send(c);
-    this.traffic = {
-      run, pattern: req.pattern, startedAt: Date.now(), expected: plan.expected, generators: plan.commands.length,
-      done: 0, sent: 0, nodes: plan.commands.map((c) => c.node), finished: [],
-    };
-    this.model.emit("event", { at: Date.now(), kind: "traffic", text: `traffic ${req.pattern} started: ${plan.expected} messages from ${plan.commands.length} nodes` });
-    return this.traffic;
+    return this.trafficRuns.start(req, this.model.upNodes());
   }
 
-  stopTraffic(): TrafficState | null {
-    if (!this.traffic) return null;
-    this.bridge.send({ t: "traffic_stop", run: this.traffic.run });
-    this.model.emit("event", { at: Date.now(), kind: "traffic", text: `traffic ${this.traffic.pattern} stopped` });
-    return this.traffic;
+  /** Stops the running traffic run; 404 when none runs. */
+  stopTraffic(): TrafficRunDTO {
+    return this.trafficRuns.stop();
   }
 
-  // ---- wiring ----
-
-  private newModel(): ClusterModel {
-    const model = new ClusterModel({
-      runtime: this.runtimeKind,
-      deploymentId: this.identity.deploymentId,
-      counts: (node) => ({ sent: this.tracker.sentBy(node), received: this.tracker.inboundOf(node) }),
-    });
-    model.on("event", (e) => this.pendingEvents.push(e));
-    return model;
-  }
-
-  private async useRuntime(kind: RuntimeKind): Promise<void> {
-    this.runtimeKind = kind;
-    this.runtime = await createRuntime(kind, this.config, this.identity);
-    const runtime = this.runtime;
-    runtime.on("change", (list) => this.model.setReplicas(list, runtime.desired()));
-    runtime.on("progress", (phase) => this.model.setPhase(phase));
-    this.model.setReplicas(runtime.list());
-    this.bridge = new BridgeClient({
-      open: () => this.runtime.openBridge(),
-      discovery: () => this.runtime.discovery(),
-      log: createLogger("bridge"),
-    });
-    this.bridge.on("status", (status, error) =>
-      this.model.setBridge({ status, ...(this.bridge.bridgeNode ? { node: this.bridge.bridgeNode } : {}), ...(error ? { error } : {}) }),
-    );
-    this.bridge.on("frame", (f) => this.onFrame(f));
-    await this.checkRuntime();
-  }
-
-  /** Polled: the bridge starts once the runtime is ready (a Swarm engine may come later). */
-  private async checkRuntime(): Promise<ClusterDTO["runtimeStatus"]> {
-    const runtime = this.runtime;
-    let st: ClusterDTO["runtimeStatus"];
-    try {
-      st = await runtime.status();
-    } catch (err) {
-      st = { ready: false, problem: (err as Error).message };
-    }
-    if (runtime !== this.runtime) return st;
-    this.model.setRuntimeStatus(st);
-    if (st.ready && this.bridge.status === "down" && !this.bridge.started) void this.bridge.start();
-    if (!st.ready && this.bridge.status !== "up") this.model.bridge = { status: "down", error: `waiting for the runtime: ${st.problem}` };
-    return st;
-  }
-
-  private async switchRuntime(kind: RuntimeKind): Promise<void> {
-    this.log.info(`switching runtime ${this.runtimeKind} → ${kind}`);
-    await this.bridge.close();
-    await this.runtime.close();
-    for (const n of this.model.upNodes()) this.model.nodeDown(n, "runtime switched");
-    this.model.setRuntime(kind);
-    await this.useRuntime(kind);
-  }
-
-  private onFrame(f: BridgeFrame): void {
-    switch (f.t) {
-      case "nodeup":
-        this.model.nodeUp(f.node);
-        this.tracker.onNodeUp(f.node);
-        return;
-      case "nodedown":
-        this.model.nodeDown(f.node, f.reason ?? "unknown");
-        this.tracker.onNodeDown(f.node, f.reason ?? "unknown");
-        this.onTrafficDone(this.traffic?.run ?? "", 0, f.node, "its node went down");
-        return;
-      case "links":
-        this.model.setLinks(f.node, f.links);
-        return;
-      case "events":
-        for (const raw of f.events) {
-          const ev = nodeEvent.safeParse(raw);
-          if (!ev.success) {
-            this.log.warn(`unexpected event from ${f.node}: ${JSON.stringify(raw).slice(0, 200)}`);
-            continue;
-          }
-          if (ev.data.e === "traffic_done") this.onTrafficDone(ev.data.run, ev.data.sent, f.node);
-          else this.tracker.onEvent(f.node, ev.data);
-        }
-        return;
-      case "send_failed":
-        this.tracker.fail(f.id, f.reason === "unknown_node" ? "the bridge does not know that node" : f.reason);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** A generator finished, or its node went down (then it can never report). */
-  private onTrafficDone(run: string, sent: number, node: string, why?: string): void {
-    const t = this.traffic;
-    if (!t || t.run !== run || !t.nodes.includes(node) || t.finished.includes(node)) return;
-    t.finished.push(node);
-    t.done++;
-    t.sent += sent;
-    if (why) this.model.emit("event", { at: Date.now(), kind: "traffic", node, text: `traffic generator on ${this.model.short(node)} ended: ${why}` });
-    if (t.done === t.generators) {
-      this.model.emit("event", { at: Date.now(), kind: "traffic", text: `traffic ${t.pattern} finished: ${t.sent} sent in ${((Date.now() - t.startedAt) / 1000).toFixed(2)} s` });
-    }
-  }
+  // ---- helpers ----
 
   private flushStore(): void {
     this.store.saveMessages(this.tracker.drainForStore());
@@ -301,7 +203,8 @@ export class Swarmscope {
   }
 
   private requireBridge(): void {
-    if (this.bridge.status !== "up") throw new ApiError(503, `the bridge is ${this.bridge.status}${this.bridge.lastError ? `: ${this.bridge.lastError}` : ""}`);
+    const bridge = this.supervisor.bridge;
+    if (bridge.status !== "up") throw new ApiError(503, `the bridge is ${bridge.status}${bridge.lastError ? `: ${bridge.lastError}` : ""}`);
   }
 
   private requireUp(name: string, role: string): void {
@@ -314,24 +217,4 @@ export class Swarmscope {
   private every(ms: number, fn: () => void): void {
     this.timers.push(setInterval(fn, ms));
   }
-}
-
-async function createRuntime(kind: RuntimeKind, config: Config, identity: Identity): Promise<Runtime> {
-  if (kind === "local") {
-    return new LocalRuntime({
-      deploymentId: identity.deploymentId,
-      erlangHome: identity.erlangHome,
-      ebin: path.join(config.repoRoot, "erlang", "ebin"),
-      env: config.childEnv,
-      log: createLogger("local"),
-    });
-  }
-  const { SwarmRuntime } = await import("./runtime/swarm");
-  return new SwarmRuntime({
-    deploymentId: identity.deploymentId,
-    stack: config.stack,
-    cookie: identity.cookie,
-    repoRoot: config.repoRoot,
-    log: createLogger("swarm"),
-  });
 }

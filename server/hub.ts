@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
+import type { TrafficRunDTO } from "../lib/contracts/http-replies";
 import type { ClientToServerEvents, ServerToClientEvents } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
 import { tokenMatches } from "./auth";
@@ -13,7 +14,7 @@ export interface HubOptions {
 /**
  * Live state to browsers over socket.io. Messages are pushed at once when few change, batched
  * every `messageFlushMs` under load (capped per batch; the count left out is sent along); the
- * cluster when it changed; stats a few times a second.
+ * cluster when it changed; stats a few times a second; the traffic run's progress as it moves.
  */
 export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string, opts: HubOptions = {}) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -28,6 +29,8 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
   io.on("connection", (socket) => {
     socket.emit("cluster", app.cluster());
     socket.emit("stats", app.stats());
+    const traffic = app.traffic;
+    if (traffic) socket.emit("traffic", traffic);
   });
 
   // Pushed as soon as something changed. While the stream is quiet the next push may follow
@@ -60,6 +63,9 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     schedule();
   });
   app.model.on("event", (e) => io.emit("event", e));
+  // Already throttled by the traffic runs: a few a second while a run goes, one when it ends.
+  const onTraffic = (t: TrafficRunDTO) => io.emit("traffic", t);
+  app.trafficRuns.on("progress", onTraffic);
 
   const timers = [
     setInterval(() => io.emit("stats", app.stats()), opts.statsMs ?? 500),
@@ -73,6 +79,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
       for (const t of timers) clearInterval(t);
       if (pushTimer) clearTimeout(pushTimer);
       app.tracker.onChange = undefined;
+      app.trafficRuns.off("progress", onTraffic);
       await io.close();
     },
   };

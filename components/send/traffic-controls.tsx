@@ -1,10 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { useEvents } from "@/lib/client/events";
 import { count, duration, shortName } from "@/lib/client/format";
-import { useStartTraffic, useStats, useStopTraffic, useTrafficState, type TrafficInput, type TrafficPattern } from "@/lib/client/queries";
+import { useStartTraffic, useStopTraffic, type TrafficInput, type TrafficPattern } from "@/lib/client/queries";
 import { toast } from "@/lib/client/toasts";
+import { useTraffic } from "@/lib/client/traffic";
 import { Button } from "../ui/button";
 import { Field, Input, Select } from "../ui/field";
 import { useNow } from "../ui/use-now";
@@ -16,20 +16,6 @@ const patterns: { value: TrafficPattern; label: string }[] = [
   { value: "random", label: "random pairs" },
   { value: "storm", label: "storm" },
 ];
-
-interface Run {
-  startedAt: number;
-  pattern: TrafficPattern;
-  /** Messages the server plans to send, when it says. */
-  expected: number | null;
-  durationS: number | null;
-  /** The cluster's sent counter when the run started: progress is measured from it. */
-  baseSent: number;
-  runId: string | null;
-  /** The server's clock at the start, when it says: events are compared with it. */
-  serverStartedAt: number | null;
-  stopped: boolean;
-}
 
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
 
@@ -48,31 +34,24 @@ function hint(pattern: TrafficPattern, from: string, to: string): string {
   }
 }
 
-/** Start/stop a server-side traffic pattern, with its progress. */
+const stateColor = { running: "text-accent", finished: "text-emerald-300", stopped: "text-amber-300" } as const;
+const barColor = { running: "bg-accent", finished: "bg-emerald-400", stopped: "bg-amber-400" } as const;
+
+/** Start/stop a server-side traffic pattern, with the progress the server pushes for it. */
 export function TrafficControls({ from, to }: { from: string; to: string }) {
   const start = useStartTraffic();
   const stop = useStopTraffic();
-  const stats = useStats().data;
-  const events = useEvents();
+  const run = useTraffic();
   const [pattern, setPattern] = useState<TrafficPattern>("random");
   const [rate, setRate] = useState("50");
   const [dur, setDur] = useState("");
   const [rounds, setRounds] = useState("");
-  const [run, setRun] = useState<Run | null>(null);
 
-  const server = useTrafficState(!!run).data;
-  const endEvent = run
-    ? events.find(
-        (e) => e.kind === "traffic" && (run.serverStartedAt !== null ? e.at > run.serverStartedAt : e.at >= run.startedAt) && /finish|stop|done|end/i.test(e.text),
-      )
-    : undefined;
-  const serverDone = !!run && !!server && server.run === run.runId && server.generators !== undefined && (server.done ?? 0) >= server.generators;
-  const finished = !!run?.stopped || !!endEvent || serverDone;
-  const now = useNow(250, !!run && !finished);
-  const elapsed = run ? (now - run.startedAt) / 1000 : 0;
-  const counted = run && stats ? Math.max(0, stats.sent - run.baseSent) : 0;
-  const sent = serverDone && typeof server?.sent === "number" ? server.sent : counted;
-  const fraction = finished ? 1 : run?.expected ? Math.min(1, sent / run.expected) : run?.durationS ? Math.min(1, elapsed / run.durationS) : null;
+  const running = run?.state === "running";
+  const now = useNow(250, running);
+  const elapsed = run ? Math.max(0, ((run.endedAt ?? now) - run.startedAt) / 1000) : 0;
+  // Finished is whole; a stopped run shows how far it got; no plan (expected 0) has no bar.
+  const fraction = !run ? null : run.state === "finished" ? 1 : run.expected > 0 ? Math.min(1, run.sent / run.expected) : null;
 
   const values = { rate: num(rate), durationS: num(dur), rounds: num(rounds) };
   const invalid = Object.values(values).some((v) => v !== undefined && (!Number.isFinite(v) || v < 0));
@@ -81,22 +60,8 @@ export function TrafficControls({ from, to }: { from: string; to: string }) {
     const input: TrafficInput = { pattern, ...values };
     if (pattern === "one" || pattern === "broadcast") Object.assign(input, { from: from || undefined });
     if (pattern === "one" && to !== "*") input.to = to;
-    const baseSent = stats?.sent ?? 0;
     start.mutate(input, {
-      onSuccess: (r) => {
-        const t = r?.traffic;
-        setRun({
-          startedAt: Date.now(),
-          pattern,
-          expected: typeof t?.expected === "number" && t.expected > 0 ? t.expected : null,
-          durationS: values.durationS ?? null,
-          baseSent,
-          runId: t?.run ?? null,
-          serverStartedAt: typeof t?.startedAt === "number" ? t.startedAt : null,
-          stopped: false,
-        });
-        toast("success", `Traffic started: ${pattern}${t?.expected ? `, ${count(t.expected)} messages` : ""}`);
-      },
+      onSuccess: (t) => toast("success", `Traffic started: ${pattern}${t ? `, ${count(t.expected)} messages` : ""}`),
     });
   };
 
@@ -125,31 +90,32 @@ export function TrafficControls({ from, to }: { from: string; to: string }) {
       <p className="-mt-1 hidden text-sm text-faint tall:block">{hint(pattern, from, to)}</p>
       <div className="flex gap-2">
         <Button variant="primary" className="flex-1" data-testid="traffic-start" disabled={invalid} busy={start.isPending} onClick={begin}>
-          {run && !finished ? "Restart" : "Start traffic"}
+          {running ? "Restart" : "Start traffic"}
         </Button>
-        <Button variant="danger" data-testid="traffic-stop" busy={stop.isPending} onClick={() => stop.mutate(undefined, { onSuccess: () => setRun((r) => r && { ...r, stopped: true }) })}
-        >
+        <Button variant="danger" data-testid="traffic-stop" disabled={!running} busy={stop.isPending} onClick={() => stop.mutate()}>
           Stop
         </Button>
       </div>
       {run && (
-        <div className="flex flex-col gap-1.5" data-testid="traffic-progress" data-status={finished ? "done" : "running"}>
+        <div
+          className="flex flex-col gap-1.5"
+          data-testid="traffic-progress"
+          data-status={run.state}
+          title={`${run.done} of ${run.generators} generators ended · ${duration(elapsed, true)}`}
+        >
           <div className="flex justify-between gap-2 text-sm">
-            <span className={`truncate font-semibold ${finished ? "text-emerald-300" : "text-accent"}`}>
-              {run.pattern} {finished ? (run.stopped || (endEvent && /stop/i.test(endEvent.text)) ? "stopped" : "finished") : "running"}
+            <span className={`truncate font-semibold ${stateColor[run.state]}`}>
+              {run.pattern} {run.state}
             </span>
             <span className="shrink-0 font-mono text-dim tabular-nums">
-              {run.expected ? `${count(Math.min(sent, run.expected))} / ${count(run.expected)}` : duration(elapsed)}
+              {run.expected > 0 ? `${count(run.sent)} / ${count(run.expected)}` : `${count(run.sent)} · ${duration(elapsed)}`}
             </span>
           </div>
           <div className="relative h-1.5 overflow-hidden rounded-full bg-edge">
             {fraction === null ? (
               <div className="absolute inset-y-0 w-2/5 animate-indeterminate rounded-full bg-accent" />
             ) : (
-              <div
-                className={`h-full rounded-full transition-[width] duration-300 ease-linear ${finished ? "bg-emerald-400" : "bg-accent"}`}
-                style={{ width: `${fraction * 100}%` }}
-              />
+              <div className={`h-full rounded-full transition-[width] duration-300 ease-linear ${barColor[run.state]}`} style={{ width: `${fraction * 100}%` }} />
             )}
           </div>
         </div>

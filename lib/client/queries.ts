@@ -11,6 +11,7 @@ import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
 import { MAX_POINTS, seedHistory } from "./stats-history";
 import { toast } from "./toasts";
+import { setTraffic } from "./traffic";
 
 // Every fetcher goes through call(): the reply is checked against the route's schema in
 // lib/contracts, and one that does not match puts the query in its error state (QueryCache reports it).
@@ -21,7 +22,6 @@ export const keys = {
   messages: ["messages"] as const,
   events: ["events"] as const,
   series: ["series"] as const,
-  traffic: ["traffic"] as const,
 };
 
 /** Live through the socket; polled over HTTP only while the socket is down. */
@@ -136,24 +136,14 @@ export type TrafficInput = TrafficBody;
 
 export function useStartTraffic() {
   return useMutation({
-    mutationFn: (input: TrafficInput) => call(routes.startTraffic, { body: input }),
+    mutationFn: async (input: TrafficInput) => setTraffic((await call(routes.startTraffic, { body: input })).traffic),
   });
 }
 
-/** Polls GET /api/traffic while a run is going. */
-export function useTrafficState(active: boolean) {
-  return useQuery({
-    queryKey: keys.traffic,
-    queryFn: async () => (await call(routes.getTraffic)).traffic,
-    enabled: active,
-    refetchInterval: active ? 1000 : false,
-    staleTime: 0,
-  });
-}
-
+/** Stops the running run; the server answers 404 when none runs (shown like any failed request). */
 export function useStopTraffic() {
   return useMutation({
-    mutationFn: () => call(routes.stopTraffic),
+    mutationFn: async () => setTraffic((await call(routes.stopTraffic)).traffic),
     onSuccess: () => toast("info", "Traffic stopped"),
   });
 }

@@ -12,6 +12,7 @@ import { pushEvent } from "./events";
 import { messageStore } from "./message-store";
 import { keys } from "./queries";
 import { pushStats, setNodesUp } from "./stats-history";
+import { setTraffic } from "./traffic";
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Payload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
@@ -78,6 +79,7 @@ export function useLiveSocket(token: string): void {
       pushStats(s);
     });
     on("event", pushEvent);
+    on("traffic", setTraffic);
 
     return () => {
       clearTimeout(retry);

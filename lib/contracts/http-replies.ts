@@ -140,19 +140,28 @@ export const clusterEventSchema = z.strictObject({
 });
 export type ClusterEventDTO = z.infer<typeof clusterEventSchema>;
 
-/** A traffic run: generators inside the sender nodes, started and stopped through the bridge. */
+/**
+ * A traffic run: GET/POST/DELETE /api/traffic and the socket's `traffic` event. `sent` is live:
+ * the messages of this run the dashboard has counted sent so far, the same books as /api/stats.
+ * `reported` is what the generators said they sent when they ended. A run ends `finished` (every
+ * generator ended by itself) or `stopped` (DELETE, or a new run).
+ */
 export const trafficStateSchema = z.strictObject({
   run: z.string(),
   pattern: trafficPattern,
+  state: z.enum(["running", "finished", "stopped"]),
   startedAt: epochMs,
+  endedAt: epochMs.nullable(),
   expected: count,
   generators: count,
-  done: count, // generators finished (or whose node went down)
-  sent: count, // as the generators reported it (a generator whose node died reports nothing)
+  done: count, // generators that ended: reported done, or their node (or the bridge) went down
+  sent: count,
+  reported: count,
   nodes: z.array(z.string()), // the nodes running a generator
-  finished: z.array(z.string()),
+  pending: z.array(z.string()), // those whose generator has not ended yet
 });
 export type TrafficState = z.infer<typeof trafficStateSchema>;
+export type TrafficRunDTO = TrafficState;
 
 /** Every 4xx/5xx answer. */
 export const errorReply = z.strictObject({ error: z.string().min(1) });

@@ -78,7 +78,9 @@ export const routes = {
     method: "POST", path: "/api/traffic", summary: "start a traffic pattern",
     body: rq.trafficBody, status: 202, reply: rp.trafficStartedReply, errors: [404, 409, 503],
   }),
-  stopTraffic: route({ method: "DELETE", path: "/api/traffic", summary: "stop the traffic run", status: 200, reply: rp.trafficReply }),
+  stopTraffic: route({
+    method: "DELETE", path: "/api/traffic", summary: "stop the traffic run", status: 200, reply: rp.trafficStartedReply, errors: [404],
+  }),
   stats: route({ method: "GET", path: "/api/stats", summary: "message counters and latency percentiles", status: 200, reply: rp.statsSchema }),
   events: route({ method: "GET", path: "/api/events", summary: "cluster events, newest first", query: rq.listQuery, status: 200, reply: rp.eventsReply }),
   series: route({ method: "GET", path: "/api/series", summary: "chart history per time bucket", query: rq.seriesQuery, status: 200, reply: rp.seriesSchema }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { count } from "./common";
-import { clusterEventSchema, clusterSchema, messageSchema, statsSchema } from "./http-replies";
+import { clusterEventSchema, clusterSchema, messageSchema, statsSchema, trafficStateSchema } from "./http-replies";
 
 // The socket.io contract: one schema per event payload, and socket.io's typed event maps derived
 // from them. Control goes through the HTTP API; the socket carries live state only.
@@ -17,6 +17,8 @@ export const serverToClient = {
   stats: statsSchema,
   /** One cluster event (joins, downs, deploys, traffic). */
   event: clusterEventSchema,
+  /** The current traffic run: at once on start and end, at most every 250 ms in between. */
+  traffic: trafficStateSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export const clientToServer = {} as const satisfies Record<string, z.ZodType>;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { planTraffic } from "../traffic";
+import { planTraffic } from "../traffic/plan";
 import { bridgeCommand, discoverCommand, trafficCommand } from "./protocol";
 
 /** The JSON lines of the "Server → bridge" example block of erlang/PROTOCOL.md. */

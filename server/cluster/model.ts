@@ -259,7 +259,3 @@ function stripNodeName(r: Replica): NodeDTO["replica"] {
   const { nodeName: _unused, ...dto } = r;
   return dto;
 }
-
-export function short(name: string, slot?: number | null): string {
-  return shortNodeName(name, slot);
-}

@@ -1,7 +1,10 @@
-import type { MessageStatus } from "../../lib/contracts/common";
 import type { MessageDTO, NodeCountsDTO, StatsDTO } from "../../lib/contracts/http-replies";
 import type { NodeEvent } from "../bridge/protocol";
+import { Counters } from "./counters";
 import { LatencyWindow } from "./latency";
+import { type TrackedMessage, newMessage, toDTO } from "./message";
+
+export type { TrackedMessage } from "./message";
 
 /**
  * Every message's life: pending (asked the sender) → sent (seen at the sender) → received (seen
@@ -12,20 +15,12 @@ import { LatencyWindow } from "./latency";
  *
  * Invariant, in total and per sender: sent = received + lost + inFlight.
  */
-export interface TrackedMessage extends MessageDTO {
-  createdAt: number;
-  counted: { sent: boolean; received: boolean; acked: boolean; lost: boolean };
-}
 
 export interface Clock {
   now(): number; // ms epoch
 }
 
 const systemClock: Clock = { now: () => Date.now() };
-
-function emptyCounts(): NodeCountsDTO {
-  return { sent: 0, received: 0, acked: 0, lost: 0, inFlight: 0 };
-}
 
 export interface TrackerOptions {
   lossTimeoutMs: number;
@@ -37,15 +32,14 @@ export interface TrackerOptions {
    * acked round trip, measured on the sender's clock alone.
    */
   sameClock?: (a: string, b: string) => boolean;
+  /** Called once per message when it enters the sent count (traffic runs follow their progress). */
+  onSent?: (m: TrackedMessage) => void;
 }
 
 export class MessageTracker {
   private readonly live = new Map<string, TrackedMessage>();
   private readonly changed = new Set<string>();
-  private readonly totals = emptyCounts();
-  private failed = 0;
-  private readonly perNode = new Map<string, NodeCountsDTO>();
-  private readonly inbound = new Map<string, number>();
+  private readonly books = new Counters();
   private readonly latency = new LatencyWindow(4096);
   private readonly clock: Clock;
   private readonly recentLimit: number;
@@ -60,29 +54,12 @@ export class MessageTracker {
 
   /** Counts restored from the store after a restart. */
   restore(totals: NodeCountsDTO & { failed: number }, perNode: Record<string, NodeCountsDTO>, inbound: Record<string, number>): void {
-    Object.assign(this.totals, { ...totals, inFlight: 0 });
-    this.failed = totals.failed;
-    for (const [n, c] of Object.entries(perNode)) this.perNode.set(n, { ...c, inFlight: 0 });
-    for (const [n, c] of Object.entries(inbound)) this.inbound.set(n, c);
+    this.books.restore(totals, perNode, inbound);
   }
 
   /** The server asked `from` to send: the message exists, but is not sent until the sender says so. */
   create(id: string, from: string, to: string, content: string): TrackedMessage {
-    const m: TrackedMessage = {
-      id,
-      from,
-      to,
-      content,
-      status: "pending",
-      sentAt: null,
-      receivedAt: null,
-      ackedAt: null,
-      latencyMs: null,
-      reason: null,
-      seed: false,
-      createdAt: this.clock.now(),
-      counted: { sent: false, received: false, acked: false, lost: false },
-    };
+    const m = newMessage(id, from, to, content, this.clock.now());
     this.live.set(id, m);
     this.touch(m);
     return m;
@@ -129,8 +106,7 @@ export class MessageTracker {
         this.countReceived(m);
         if (!m.counted.acked) {
           m.counted.acked = true;
-          this.totals.acked++;
-          this.countsOf(m.from).acked++;
+          this.books.acked(m.from);
         }
         m.status = "acked";
         this.updateLatency(m);
@@ -151,7 +127,7 @@ export class MessageTracker {
   fail(id: string, reason: string): void {
     const m = this.live.get(id);
     if (!m || m.counted.sent) return;
-    if (m.status !== "failed") this.failed++;
+    if (m.status !== "failed") this.books.failed(1);
     m.status = "failed";
     m.reason = reason;
     this.touch(m);
@@ -206,28 +182,15 @@ export class MessageTracker {
   }
 
   stats(): StatsDTO {
-    const perNode: Record<string, NodeCountsDTO> = {};
-    for (const [n, c] of this.perNode) perNode[n] = { ...c };
-    return {
-      ...this.totals,
-      failed: this.failed,
-      perNode,
-      latencyMs: this.latency.percentiles(),
-      at: this.clock.now(),
-    };
+    return { ...this.books.snapshot(), latencyMs: this.latency.percentiles(), at: this.clock.now() };
   }
 
   inboundOf(node: string): number {
-    return this.inbound.get(node) ?? 0;
+    return this.books.inboundOf(node);
   }
 
   sentBy(node: string): number {
-    return this.perNode.get(node)?.sent ?? 0;
-  }
-
-  /** Messages in memory, newest first. */
-  recent(limit: number): MessageDTO[] {
-    return [...this.live.values()].slice(-limit).reverse().map(toDTO);
+    return this.books.sentBy(node);
   }
 
   private readonly storeQueue = new Set<TrackedMessage>();
@@ -248,33 +211,21 @@ export class MessageTracker {
     if (m.counted.sent) return;
     m.counted.sent = true;
     if (m.status === "failed") {
-      this.failed--; // it did leave after all
+      this.books.failed(-1); // it did leave after all
       m.reason = null;
     }
-    this.totals.sent++;
-    this.totals.inFlight++;
-    const c = this.countsOf(m.from);
-    c.sent++;
-    c.inFlight++;
+    this.books.sent(m.from);
+    this.opts.onSent?.(m);
   }
 
   private countReceived(m: TrackedMessage): void {
     if (m.counted.received) return;
     m.counted.received = true;
-    const c = this.countsOf(m.from);
-    if (m.counted.lost) {
-      // A late arrival after the loss verdict: the receiver's report wins.
-      m.counted.lost = false;
-      this.totals.lost--;
-      c.lost--;
-      m.reason = "arrived after it was reported lost";
-    } else {
-      this.totals.inFlight--;
-      c.inFlight--;
-    }
-    this.totals.received++;
-    c.received++;
-    this.inbound.set(m.to, (this.inbound.get(m.to) ?? 0) + 1);
+    // A late arrival after the loss verdict: the receiver's report wins.
+    const wasLost = m.counted.lost;
+    m.counted.lost = false;
+    if (wasLost) m.reason = "arrived after it was reported lost";
+    this.books.received(m.from, m.to, wasLost);
   }
 
   private lose(m: TrackedMessage, reason: string): void {
@@ -282,11 +233,7 @@ export class MessageTracker {
     m.counted.lost = true;
     m.status = "lost";
     m.reason = reason;
-    this.totals.inFlight--;
-    this.totals.lost++;
-    const c = this.countsOf(m.from);
-    c.inFlight--;
-    c.lost++;
+    this.books.lost(m.from);
     this.touch(m);
   }
 
@@ -303,15 +250,6 @@ export class MessageTracker {
     } else return;
     m.latencyMs = Math.max(0, Math.round(ms * 1000) / 1000); // µs resolution
     this.latency.add(m.latencyMs);
-  }
-
-  private countsOf(node: string): NodeCountsDTO {
-    let c = this.perNode.get(node);
-    if (!c) {
-      c = emptyCounts();
-      this.perNode.set(node, c);
-    }
-    return c;
   }
 
   private touch(m: TrackedMessage): void {
@@ -338,22 +276,3 @@ export class MessageTracker {
     }
   }
 }
-
-export function toDTO(m: TrackedMessage): MessageDTO {
-  return {
-    id: m.id,
-    from: m.from,
-    to: m.to,
-    content: m.content,
-    status: m.status,
-    sentAt: m.sentAt,
-    receivedAt: m.receivedAt,
-    ackedAt: m.ackedAt,
-    latencyMs: m.latencyMs,
-    reason: m.reason,
-    seed: m.seed,
-    ...(m.latencyKind ? { latencyKind: m.latencyKind } : {}),
-  };
-}
-
-export type { MessageStatus };

@@ -126,6 +126,10 @@ export class LocalRuntime implements Runtime {
     this.emitter.on(event, cb);
   }
 
+  off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void {
+    this.emitter.off(event, cb);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const waits = [...this.replicas.values()].map((r) => this.stopReplica(r));
@@ -177,6 +181,8 @@ export class LocalRuntime implements Runtime {
     if (r.stopping || this.closed || r.slot > this.desiredCount) {
       r.state = "stopped";
       this.replicas.delete(r.slot);
+      // Scaled back up while it was stopping (5 → 3 → 5): a fresh replica takes the slot.
+      if (!this.closed && r.slot <= this.desiredCount) this.startReplica(r.slot);
       this.changed();
       return;
     }

@@ -208,6 +208,10 @@ export class SwarmRuntime implements Runtime {
     this.emitter.on(event, cb);
   }
 
+  off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void {
+    this.emitter.off(event, cb);
+  }
+
   /** Stops watching and removes the bridge container; the service keeps running. */
   async close(): Promise<void> {
     this.closed = true;

@@ -44,6 +44,7 @@ export interface Runtime {
   openBridge(): Promise<BridgeTransport>;
   discovery(): DiscoverCommand;
   on<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
+  off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
   /** Make the runtime ready when status() says canInit (Swarm: `docker swarm init`). */
   init?(): Promise<void>;
   /** Stop what this runtime started (local: every process). */

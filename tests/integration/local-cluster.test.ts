@@ -147,6 +147,23 @@ describe("local runtime, end to end", () => {
     expect(c.nodes.map((n: NodeDTO) => short(n.name)).sort()).toEqual(["n1", "n2", "n3"]);
   });
 
+  it("scales 3 → 2 → 3 asked at once: ends with 3 up and the deploy progress done", async () => {
+    const oldPid = byShort((await allUp(3))!, "n3")!.replica!.pid;
+    const t0 = Date.now();
+    expect((await s.api("PUT", "/api/cluster", { replicas: 2 })).status).toBe(202);
+    expect((await s.api("PUT", "/api/cluster", { replicas: 3 })).status).toBe(202);
+    // n3 was told to stop by the 2; the 3 must bring a new n3, not count the stopping one.
+    const c = await waitFor("3 nodes up with a new n3, progress done", async () => {
+      const c = await allUp(3);
+      return c?.progress?.done && byShort(c, "n3")!.replica?.pid !== oldPid ? c : undefined;
+    });
+    console.log(`[measure] local 3 → 2 → 3 at once: settled in ${Date.now() - t0} ms`);
+    expect(c.desiredReplicas).toBe(3);
+    expect(c.progress).toMatchObject({ target: 3, done: true });
+    expect(c.progress?.error).toBeUndefined();
+    expect(c.nodes.map((n: NodeDTO) => short(n.name)).sort()).toEqual(["n1", "n2", "n3"]);
+  });
+
   it("a second instance with another data folder runs beside it without touching its nodes", async () => {
     const other = await startServer();
     try {

@@ -1,8 +1,11 @@
 import fs from "node:fs";
+import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, NodeCountsDTO, StatsDTO, TrafficState } from "../../lib/contracts/http-replies";
+import type { ClusterDTO, ClusterEventDTO, NodeCountsDTO, StatsDTO, TrafficState } from "../../lib/contracts/http-replies";
 import { type ServerHandle, short, startServer, waitFor } from "./harness";
 
+// `reported`: the generators' own count of sends; `sent`: the dashboard's count of the run's
+// messages, live while the run goes.
 const KEYS = ["sent", "received", "acked", "lost", "inFlight"] as const;
 
 function delta(a: NodeCountsDTO | undefined, b: NodeCountsDTO | undefined): NodeCountsDTO {
@@ -79,6 +82,7 @@ describe("traffic patterns on real nodes", () => {
     const [a, b] = nodes as [string, string];
     const { d, t, perNode, final } = await runPattern({ pattern: "one", from: a, to: b }, 1);
     expect(d).toMatchObject({ sent: 1, received: 1, lost: 0, inFlight: 0 });
+    expect(t.reported).toBe(1);
     expect(t.sent).toBe(1);
     expect(perNode(a)).toMatchObject({ sent: 1, received: 1 });
     expect(final.acked).toBeGreaterThanOrEqual(1);
@@ -88,6 +92,7 @@ describe("traffic patterns on real nodes", () => {
   it(`broadcast: the sender reaches each of the ${N - 1} others once`, async () => {
     const { d, t, perNode, after, before } = await runPattern({ pattern: "broadcast" }, N - 1);
     expect(d).toMatchObject({ sent: N - 1, received: N - 1, lost: 0, inFlight: 0 });
+    expect(t.reported).toBe(N - 1);
     expect(t.sent).toBe(N - 1);
     const senders = nodes.filter((n) => perNode(n).sent > 0);
     expect(senders).toHaveLength(1);
@@ -100,6 +105,7 @@ describe("traffic patterns on real nodes", () => {
   it("ring, 5 rounds: every node sends 5 to the next", async () => {
     const { d, t, perNode, after } = await runPattern({ pattern: "ring", rounds: 5 }, N * 5);
     expect(d).toMatchObject({ sent: N * 5, received: N * 5, lost: 0, inFlight: 0 });
+    expect(t.reported).toBe(N * 5);
     expect(t.sent).toBe(N * 5);
     for (const n of nodes) expect(perNode(n), n).toMatchObject({ sent: 5, received: 5, lost: 0 });
     expectInvariant(after);
@@ -108,6 +114,7 @@ describe("traffic patterns on real nodes", () => {
   it("random, 20 rounds: every node sends 20", async () => {
     const { d, t, perNode, after } = await runPattern({ pattern: "random", rounds: 20 }, N * 20);
     expect(d).toMatchObject({ sent: N * 20, received: N * 20, lost: 0, inFlight: 0 });
+    expect(t.reported).toBe(N * 20);
     expect(t.sent).toBe(N * 20);
     for (const n of nodes) expect(perNode(n), n).toMatchObject({ sent: 20, received: 20, lost: 0 });
     expectInvariant(after);
@@ -117,6 +124,7 @@ describe("traffic patterns on real nodes", () => {
     const each = Math.round((2000 * 2) / N);
     const { d, t, perNode, after, final, before } = await runPattern({ pattern: "storm", rate: 2000, durationS: 2 }, each * N);
     expect(d).toMatchObject({ sent: each * N, received: each * N, lost: 0, inFlight: 0 });
+    expect(t.reported).toBe(each * N);
     expect(t.sent).toBe(each * N);
     for (const n of nodes) expect(perNode(n), n).toMatchObject({ sent: each, received: each, lost: 0 });
     expect(after.failed - before.failed).toBe(0);
@@ -140,13 +148,59 @@ describe("traffic patterns on real nodes", () => {
     console.log(`[measure] storm stopped early: ${d.sent} of ${expected} sent, ${d.received} received, ${d.lost} lost`);
     expect(d.sent).toBeLessThan(expected);
     expect(d.sent).toBeGreaterThanOrEqual(500);
-    expect(t.sent, "the generators' own count of sends = the dashboard's").toBe(d.sent);
+    expect(t.reported, "the generators' own count of sends = the dashboard's").toBe(d.sent);
+    expect(t.sent).toBe(d.sent);
     expect(d).toMatchObject({ received: d.sent, lost: 0, inFlight: 0 });
     expect(st.failed - before.failed).toBe(0);
     expectInvariant(st);
     // Stopped means stopped: nothing more is sent afterwards.
     await new Promise((res) => setTimeout(res, 500));
     expect((await stats()).sent).toBe(st.sent);
+  });
+
+  it("a run's progress is live over HTTP and the socket; stopped is not finished; DELETE with nothing running is a 404", async () => {
+    const pushes: { at: number; t: TrafficState }[] = [];
+    const socket = io(s.url, { auth: { token: s.token }, transports: ["websocket"] });
+    socket.on("traffic", (t: TrafficState) => pushes.push({ at: Date.now(), t }));
+    await waitFor("the socket connected", () => socket.connected, 10_000, 20);
+    try {
+      const r = await s.api<{ traffic: TrafficState }>("POST", "/api/traffic", { pattern: "storm", rate: 1000, durationS: 60 });
+      expect(r.status).toBe(202);
+      const run = r.body.traffic.run;
+      // Mid-run, GET already shows what was sent, before any generator has ended.
+      const live = await waitFor("live progress", async () => {
+        const t = await traffic();
+        return t && t.run === run && t.sent >= 300 ? t : undefined;
+      }, 30_000, 50);
+      expect(live).toMatchObject({ state: "running", done: 0, endedAt: null });
+      const stop = await s.api<{ traffic: TrafficState }>("DELETE", "/api/traffic");
+      expect(stop.status).toBe(200);
+      expect(stop.body.traffic).toMatchObject({ run, state: "stopped" });
+      const { t } = await settle(run);
+      expect(t).toMatchObject({ state: "stopped", endedAt: stop.body.traffic.endedAt });
+      // Nothing runs now: a second DELETE is a 404 that says so and logs nothing.
+      const eventsBefore = (await s.api<{ events: ClusterEventDTO[] }>("GET", "/api/events?limit=1000")).body.events.length;
+      const again = await s.api<{ error: string }>("DELETE", "/api/traffic");
+      expect(again.status).toBe(404);
+      expect(again.body.error).toBe("no traffic run is running");
+      expect((await s.api<{ events: ClusterEventDTO[] }>("GET", "/api/events?limit=1000")).body.events.length).toBe(eventsBefore);
+      const ofRun = pushes.filter((p) => p.t.run === run);
+      expect(ofRun.some((p) => p.t.state === "running" && p.t.sent > 0), "a running push with progress").toBe(true);
+      expect(ofRun.some((p) => p.t.state === "stopped"), "a push when it stopped").toBe(true);
+      expect(ofRun.some((p) => p.t.state === "finished"), "never pushed as finished").toBe(false);
+      const running = ofRun.filter((p) => p.t.state === "running");
+      const spanS = Math.max(0.25, (running.at(-1)!.at - running[0]!.at) / 1000);
+      console.log(`[measure] traffic pushes while running: ${running.length} in ${spanS.toFixed(2)} s`);
+      expect(running.length, "a few pushes a second at most").toBeLessThanOrEqual(Math.ceil(spanS * 5) + 2);
+      // A run that ends by itself is finished, and its last push says so.
+      const one = await s.api<{ traffic: TrafficState }>("POST", "/api/traffic", { pattern: "ring", rounds: 2 });
+      const done = await settle(one.body.traffic.run);
+      expect(done.t).toMatchObject({ state: "finished", sent: N * 2 });
+      await waitFor("the finished push", () => pushes.at(-1)?.t.state === "finished", 5_000, 20);
+      expect(pushes.at(-1)!.t).toMatchObject({ run: one.body.traffic.run, sent: N * 2, done: N });
+    } finally {
+      socket.close();
+    }
   });
 
   it("a node killed during a storm: every message sent is received or lost, and only messages to it are lost", async () => {
@@ -170,7 +224,7 @@ describe("traffic patterns on real nodes", () => {
     const t = (await traffic())!;
     console.log(
       `[measure] storm with ${short(victim)} killed: ${d.sent} sent, ${d.received} received, ${d.lost} lost, ` +
-        `${st.failed - before.failed} failed (counted), generators done ${t.done}/${t.generators} reporting ${t.sent} sent, settled in ${Date.now() - t0} ms`,
+        `${st.failed - before.failed} failed (counted), generators done ${t.done}/${t.generators} reporting ${t.reported} sent (${t.sent} counted), settled in ${Date.now() - t0} ms`,
     );
     expect(d.sent).toBeLessThan(r.body.traffic.expected);
     expect(d.received + d.lost).toBe(d.sent);

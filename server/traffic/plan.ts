@@ -1,8 +1,8 @@
-import type { TrafficBody } from "../lib/contracts/http-requests";
-import type { TrafficCommand } from "./bridge/protocol";
-import { ApiError } from "./errors";
+import type { TrafficBody } from "../../lib/contracts/http-requests";
+import type { TrafficCommand } from "../bridge/protocol";
+import { ApiError } from "../errors";
 
-export type { TrafficPattern as Pattern } from "../lib/contracts/common";
+export type { TrafficPattern as Pattern } from "../../lib/contracts/common";
 /** POST /api/traffic's body. */
 export type TrafficRequest = TrafficBody;
 
