@@ -2,6 +2,7 @@
 // scale. Skipped (with a message) when no Docker engine is reachable, unless CI=true.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NotFoundError } from "../../server/errors";
 import type { SwarmRuntime } from "../../server/runtime/swarm";
 import type { Replica } from "../../server/runtime/types";
 import {
@@ -132,6 +133,35 @@ describe.skipIf(skip)("Swarm runtime on a real Docker Swarm", () => {
     expect(received).toMatchObject({ node: to, from, content: "hello over the overlay", seed: false });
     expect(acked).toMatchObject({ node: from, to });
     measure("send → acked seen at the bridge", acked.at - t0);
+  });
+
+  it("frames larger than one Docker stream record come through the attach intact (docker-modem's demuxer)", async () => {
+    // 60 KB of content: each events frame holding it spans several of Docker's stdout records
+    // and several socket chunks; one byte lost or misplaced would change it or break the framing.
+    const [from, to] = nodesOf(rt.list()) as [string, string];
+    const content = Array.from({ length: 60 * 1024 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 94))).join("");
+    const ids = [randomId("big"), randomId("big"), randomId("big")];
+    const t0 = Date.now();
+    for (const id of ids) bridge!.send({ t: "send", id, from, to, content });
+    await eventually(
+      () => ids.every((id) => bridge!.events().some((e) => e.id === id && e.e === "acked")),
+      15_000,
+      "3 large messages acked",
+      () => bridge!.events().filter((e) => ids.includes(e.id ?? "")).map((e) => `${e.id} ${e.e}`),
+    );
+    measure("3 messages of 60 KB: send → all acked at the bridge", Date.now() - t0);
+    for (const id of ids) {
+      const evs = bridge!.events().filter((e) => e.id === id);
+      expect(evs.find((e) => e.e === "sent")?.content).toBe(content);
+      expect(evs.find((e) => e.e === "received")?.content).toBe(content);
+    }
+    expect(bridge!.exitReason).toBeNull();
+  });
+
+  it("kill of a task that does not exist is a NotFoundError (404), not a crash", async () => {
+    const err = await rt.kill("no-such-task").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err).toMatchObject({ status: 404, message: `no task no-such-task in service ${STACK}_node` });
   });
 
   it("a docker kill of a task's container: nodedown, then a replacement task's node comes up", async () => {
