@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import path from "node:path";
+import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
+import { eachLine, keepLast } from "./lines";
 import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeEvents, RuntimeStatus } from "./types";
 
 export interface LocalRuntimeOptions {
@@ -88,7 +89,8 @@ export class LocalRuntime implements Runtime {
 
   async kill(replicaId: string): Promise<void> {
     const r = [...this.replicas.values()].find((x) => `n${x.slot}` === replicaId);
-    if (!r || !r.proc) throw new Error(`no running replica ${replicaId}`);
+    if (!r) throw new NotFoundError(`no replica ${replicaId} (replicas: ${this.list().map((x) => x.id).join(", ") || "none"})`);
+    if (!r.proc) throw new ConflictError(`replica ${replicaId} is not running (${r.state}); it cannot be killed now`);
     this.opts.log.info(`killing replica ${replicaId} (pid ${r.pid})`);
     r.proc.kill("SIGKILL");
   }
@@ -99,10 +101,7 @@ export class LocalRuntime implements Runtime {
       ["-noshell", "-noinput", "-hidden", "-name", `bridge-${this.deploymentId}@${this.host}`, "-pa", this.opts.ebin, "-run", "swarmscope_bridge", "main"],
       { env: { ...this.opts.env, HOME: this.opts.erlangHome }, stdio: ["pipe", "pipe", "pipe"] },
     );
-    proc.stderr!.setEncoding("utf8");
-    proc.stderr!.on("data", (d: string) => {
-      for (const line of d.split("\n")) if (line.trim()) this.opts.log.debug(`bridge: ${line}`);
-    });
+    eachLine(proc.stderr!, (line) => this.opts.log.debug(`bridge: ${line}`));
     const exited = new Promise<string>((resolve) => {
       proc.on("error", (err) => resolve(`could not run erl: ${err.message}`));
       proc.on("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
@@ -152,15 +151,9 @@ export class LocalRuntime implements Runtime {
     );
     r.proc = proc;
     r.pid = proc.pid;
-    const keep = (d: Buffer) => {
-      for (const line of d.toString("utf8").split("\n")) {
-        if (!line.trim()) continue;
-        r.output.push(line);
-        if (r.output.length > 20) r.output.shift();
-      }
-    };
-    proc.stdout!.on("data", keep);
-    proc.stderr!.on("data", keep);
+    const keep = (line: string) => keepLast(r.output, line, 20);
+    eachLine(proc.stdout!, keep);
+    eachLine(proc.stderr!, keep);
     proc.on("spawn", () => {
       if (r.proc === proc) {
         r.state = "running";
@@ -216,8 +209,4 @@ export class LocalRuntime implements Runtime {
   private changed(): void {
     this.emitter.emit("change", this.list());
   }
-}
-
-export function defaultEbin(repoRoot: string): string {
-  return path.join(repoRoot, "erlang", "ebin");
 }

@@ -2,12 +2,13 @@ import type { Duplex } from "node:stream";
 import { PassThrough, Writable } from "node:stream";
 import type Dockerode from "dockerode";
 import type { Logger } from "../log";
-import { DockerStreamDemuxer } from "./swarm-demux";
-import { tarFiles } from "./swarm-tar";
+import { eachLine, keepLast } from "./lines";
+import { type DockerClients, dockerStatus } from "./swarm-docker";
+import { tarOf } from "./swarm-image";
 import type { BridgeTransport } from "./types";
 
 export interface BridgeContainerOptions {
-  docker: Dockerode;
+  docker: DockerClients;
   name: string; // container name
   image: string;
   network: string; // the stack's attachable overlay network
@@ -24,8 +25,8 @@ export interface BridgeContainerOptions {
  * once we detach (StdinOnce), so the bridge ends with the dashboard.
  */
 export async function startBridgeContainer(o: BridgeContainerOptions): Promise<BridgeTransport> {
-  await removeIfPresent(o.docker, o.name, o.log);
-  const container = await o.docker.createContainer({
+  await removeIfPresent(o.docker.api, o.name, o.log);
+  const container = await o.docker.api.createContainer({
     name: o.name,
     Image: o.image,
     Cmd: ["bridge"],
@@ -41,10 +42,9 @@ export async function startBridgeContainer(o: BridgeContainerOptions): Promise<B
   });
   const started = Date.now();
   try {
-    await container.putArchive(tarFiles([{ name: ".erlang.cookie", data: Buffer.from(o.cookie), mode: 0o400 }]), {
-      path: "/root",
-    });
-    const sock = (await container.attach({
+    await container.putArchive(tarOf([{ name: ".erlang.cookie", data: Buffer.from(o.cookie), mode: 0o400 }]), { path: "/root" });
+    // attach stays open as long as the bridge runs: through the client without a deadline
+    const sock = (await o.docker.streams.getContainer(container.id).attach({
       stream: true,
       stdin: true,
       stdout: true,
@@ -62,29 +62,20 @@ export async function startBridgeContainer(o: BridgeContainerOptions): Promise<B
 }
 
 function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: Duplex): BridgeTransport {
+  // The attach stream multiplexes stdout (the frames) and stderr (log lines): docker-modem splits them.
   const output = new PassThrough();
+  const stderr = new PassThrough();
   const stderrTail: string[] = [];
-  let stderrRest = "";
-  const demux = new DockerStreamDemuxer(
-    (d) => output.write(d),
-    (d) => {
-      const lines = (stderrRest + d.toString("utf8")).split("\n");
-      stderrRest = lines.pop() ?? "";
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        o.log.debug(`bridge: ${line}`);
-        stderrTail.push(line);
-        if (stderrTail.length > 20) stderrTail.shift();
-      }
-    },
-    (err) => {
-      o.log.error(`bridge attach stream: ${err.message}`);
-      sock.destroy();
-    },
-  );
-  sock.on("data", (chunk: Buffer) => demux.push(chunk));
+  o.docker.streams.modem.demuxStream(sock, output, stderr);
+  eachLine(stderr, (line) => {
+    o.log.debug(`bridge: ${line}`);
+    keepLast(stderrTail, line, 20);
+  });
   sock.on("error", (err) => o.log.debug(`bridge attach socket: ${err.message}`));
-  sock.on("close", () => output.end());
+  sock.on("close", () => {
+    output.end();
+    stderr.end();
+  });
 
   const input = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -98,7 +89,8 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
   });
 
   // Registered before start: "next-exit" (the default would answer at once for a created container).
-  const exited: Promise<string> = container
+  const exited: Promise<string> = o.docker.streams
+    .getContainer(container.id)
     .wait({ condition: "next-exit" })
     .then((r: { StatusCode?: number }) => `exit code ${r.StatusCode ?? "?"}`)
     .catch((err: Error) => `container gone: ${err.message}`)
@@ -126,6 +118,6 @@ async function removeIfPresent(docker: Dockerode, name: string, log: Logger): Pr
     await docker.getContainer(name).remove({ force: true });
     log.info(`removed a stale bridge container ${name}`);
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    if (dockerStatus(err) !== 404) throw err;
   }
 }

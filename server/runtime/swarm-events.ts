@@ -1,5 +1,7 @@
+import type { Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import type { Logger } from "../log";
+import { eachLine } from "./lines";
 
 /** One event from GET /events (the fields the runtime reads). */
 export interface DockerEvent {
@@ -16,7 +18,7 @@ export interface EventWatcher {
 /**
  * Follows the Docker events stream (service, container and node events: Docker 20.10 has no
  * task events; task state changes show up as container and service events), parsing one JSON
- * object per line across chunks, and reconnects with a growing delay when the stream ends.
+ * object per line (whole across chunks), and reconnects with a growing delay when the stream ends.
  */
 export function watchEvents(
   docker: Dockerode,
@@ -50,18 +52,11 @@ export function watchEvents(
         stream = s;
         delay = 500;
         onConnected();
-        let rest = "";
-        s.on("data", (chunk: Buffer) => {
-          const text = rest + chunk.toString("utf8");
-          const lines = text.split("\n");
-          rest = lines.pop() ?? "";
-          for (const line of lines) {
-            if (!line.trim()) continue;
-            try {
-              onEvent(JSON.parse(line) as DockerEvent);
-            } catch {
-              log.warn(`docker events: not JSON: ${line.slice(0, 120)}`);
-            }
+        eachLine(s as Readable, (line) => {
+          try {
+            onEvent(JSON.parse(line) as DockerEvent);
+          } catch {
+            log.warn(`docker events: not JSON: ${line.slice(0, 120)}`);
           }
         });
         let ended = false;

@@ -4,27 +4,39 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import type Dockerode from "dockerode";
+import tar from "tar-stream";
 import type { Logger } from "../log";
-import { type TarEntry, tarFiles } from "./swarm-tar";
+import { eachLine, keepLast } from "./lines";
+import { type DockerClients, dockerStatus } from "./swarm-docker";
 
 export const NODE_IMAGE_REPO = "swarmscope-node";
 /** Made offline by stack/base-image.sh (debootstrap + docker import): no registry needed. */
 export const LOCAL_BASE_IMAGE = "swarmscope-base:bookworm";
 
+/** Modules only `npm run bench` uses: kept out of the node image. */
+const NOT_IN_IMAGE = /_bench\.beam$/;
+
+/** One file of the build context. */
+export interface TarEntry {
+  name: string; // relative path with "/" separators
+  data: Buffer;
+  mode?: number; // default 0o644
+}
+
 export interface ImageDeps {
-  docker: Dockerode;
+  docker: DockerClients;
   repoRoot: string;
   baseImage: string;
   log: Logger;
   progress: (phase: string) => void;
 }
 
-/** What the Dockerfile copies: stack/Dockerfile, stack/entrypoint.sh and erlang/ebin/*. */
+/** What the Dockerfile copies: stack/Dockerfile, stack/entrypoint.sh and erlang/ebin/* (bench modules aside). */
 export async function buildContext(repoRoot: string): Promise<TarEntry[]> {
   const ebin = path.join(repoRoot, "erlang", "ebin");
   let names: string[] = [];
   try {
-    names = (await fs.readdir(ebin)).filter((n) => n.endsWith(".beam") || n.endsWith(".app")).sort();
+    names = (await fs.readdir(ebin)).filter((n) => (n.endsWith(".beam") || n.endsWith(".app")) && !NOT_IN_IMAGE.test(n)).sort();
   } catch {
     /* reported below */
   }
@@ -55,27 +67,36 @@ export async function imageExists(docker: Dockerode, ref: string): Promise<boole
     await docker.getImage(ref).inspect();
     return true;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    if (dockerStatus(err) === 404) return false;
     throw err;
   }
+}
+
+/** Files as a tar stream: the build context, or what PUT /containers/{id}/archive copies in. */
+export function tarOf(entries: TarEntry[]): Readable {
+  const pack = tar.pack();
+  for (const e of entries) pack.entry({ name: e.name, mode: e.mode ?? 0o644 }, e.data);
+  pack.finalize();
+  return Readable.from(pack); // tar-stream's streams are streamx ones; dockerode pipes a Node stream
 }
 
 /** Builds the node image when missing (and the local base image before it); returns its tag. */
 export async function ensureNodeImage(deps: ImageDeps): Promise<string> {
   const entries = await buildContext(deps.repoRoot);
   const tag = imageTag(entries, deps.baseImage);
-  if (await imageExists(deps.docker, tag)) {
+  if (await imageExists(deps.docker.api, tag)) {
     await tagLatest(deps, tag);
     return tag;
   }
 
-  if (deps.baseImage === LOCAL_BASE_IMAGE && !(await imageExists(deps.docker, deps.baseImage))) {
+  if (deps.baseImage === LOCAL_BASE_IMAGE && !(await imageExists(deps.docker.api, deps.baseImage))) {
     await buildBaseImage(deps);
   }
   const started = Date.now();
   deps.progress(`building image ${tag}`);
   deps.log.info(`building image ${tag} from ${deps.baseImage}`);
-  const stream = await deps.docker.buildImage(Readable.from([tarFiles(entries)]), {
+  // a build streams its progress for as long as it takes: through the client without a deadline
+  const stream = await deps.docker.streams.buildImage(tarOf(entries), {
     t: tag,
     dockerfile: "stack/Dockerfile",
     buildargs: { BASE: deps.baseImage },
@@ -91,12 +112,12 @@ export async function ensureNodeImage(deps: ImageDeps): Promise<string> {
 
 /** Untags builds of older code; one still used by a container (a task not yet updated) stays. */
 async function pruneOldImages(deps: ImageDeps, keep: string): Promise<void> {
-  const images = await deps.docker.listImages({ filters: { reference: [NODE_IMAGE_REPO] } });
+  const images = await deps.docker.api.listImages({ filters: { reference: [NODE_IMAGE_REPO] } });
   for (const img of images) {
     for (const t of img.RepoTags ?? []) {
       if (t === keep || t === `${NODE_IMAGE_REPO}:latest` || !t.startsWith(`${NODE_IMAGE_REPO}:`)) continue;
       try {
-        await deps.docker.getImage(t).remove();
+        await deps.docker.api.getImage(t).remove();
         deps.log.debug(`removed the old image ${t}`);
       } catch {
         /* in use: kept */
@@ -109,11 +130,11 @@ async function pruneOldImages(deps: ImageDeps, keep: string): Promise<void> {
 async function tagLatest(deps: ImageDeps, tag: string): Promise<void> {
   const latest = `${NODE_IMAGE_REPO}:latest`;
   const [a, b] = await Promise.all([
-    deps.docker.getImage(tag).inspect(),
-    deps.docker.getImage(latest).inspect().catch(() => null),
+    deps.docker.api.getImage(tag).inspect(),
+    deps.docker.api.getImage(latest).inspect().catch(() => null),
   ]);
   if (b && a.Id === b.Id) return;
-  await deps.docker.getImage(tag).tag({ repo: NODE_IMAGE_REPO, tag: "latest" });
+  await deps.docker.api.getImage(tag).tag({ repo: NODE_IMAGE_REPO, tag: "latest" });
   deps.log.info(`tagged ${tag} as ${latest}`);
 }
 
@@ -127,7 +148,7 @@ interface BuildEvent {
 function followBuild(deps: ImageDeps, stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     let failure: string | null = null;
-    deps.docker.modem.followProgress(
+    deps.docker.streams.modem.followProgress(
       stream,
       (err: Error | null) => {
         if (err) reject(err);
@@ -158,19 +179,15 @@ function buildBaseImage(deps: ImageDeps): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn("bash", [script, deps.baseImage], { stdio: ["ignore", "pipe", "pipe"] });
     const tail: string[] = [];
-    const onLine = (d: Buffer) => {
-      for (const line of d.toString("utf8").split("\n")) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 10) tail.shift();
-        deps.log.debug(line);
-        deps.progress(line.replace(/^\[base-image\]\s*/, "base image: "));
-      }
+    const onLine = (line: string) => {
+      keepLast(tail, line, 10);
+      deps.log.debug(line);
+      deps.progress(line.replace(/^\[base-image\]\s*/, "base image: "));
     };
-    proc.stdout.on("data", onLine);
-    proc.stderr.on("data", onLine);
+    eachLine(proc.stdout, onLine);
+    eachLine(proc.stderr, onLine);
     proc.on("error", (err) => reject(new Error(`could not run ${script}: ${err.message}`)));
-    proc.on("exit", (code) => {
+    proc.on("close", (code) => {
       if (code === 0) resolve();
       else reject(new Error(`base image build failed (exit ${code}): ${tail.slice(-3).join(" | ")}`));
     });

@@ -114,6 +114,11 @@ describe("local runtime, end to end", () => {
     expect(r.status).toBe(202);
     await waitFor("n2 down", async () => byShort(await cluster(), "n2")?.status === "down", 10_000, 20);
     const tDown = Date.now() - t0;
+    // While its process is gone (restart pending), a second kill is a conflict, not a 500.
+    await waitFor("n2's replica restarting", async () => byShort(await cluster(), "n2")?.replica?.state === "restarting", 10_000, 20);
+    const again = await s.api<{ error: string }>("POST", `/api/nodes/${encodeURIComponent(n2.name)}/kill`);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe("replica n2 is not running (restarting); it cannot be killed now");
     const back = await waitFor("n2 up again with a new process", async () => {
       const n = byShort(await cluster(), "n2");
       return n?.status === "up" && n.replica?.pid !== oldPid ? n : undefined;

@@ -2,6 +2,7 @@
 // scale. Skipped (with a message) when no Docker engine is reachable, unless CI=true.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NotFoundError } from "../../server/errors";
 import type { SwarmRuntime } from "../../server/runtime/swarm";
 import type { Replica } from "../../server/runtime/types";
 import {
@@ -132,6 +133,43 @@ describe.skipIf(skip)("Swarm runtime on a real Docker Swarm", () => {
     expect(received).toMatchObject({ node: to, from, content: "hello over the overlay", seed: false });
     expect(acked).toMatchObject({ node: from, to });
     measure("send → acked seen at the bridge", acked.at - t0);
+  });
+
+  it("a burst of 2,000 messages: every event comes through the attach intact, in frames far larger than one Docker stream record", async () => {
+    // Events carry up to 1,024 characters of content; under load a node batches up to 500 events
+    // per frame, so these frames span many of Docker's stdout records and socket chunks (split by
+    // docker-modem's demuxStream). One byte lost or misplaced would change a content or an id, or
+    // break the framing.
+    const [from, to] = nodesOf(rt.list()) as [string, string];
+    const content = Array.from({ length: 1000 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 94))).join(""); // quotes and backslashes included
+    const run = randomId("burst");
+    const count = 2000;
+    const firstFrame = bridge!.frames.length;
+    const t0 = Date.now();
+    bridge!.send({ t: "traffic", run, tag: "0", node: from, targets: [to], rate: 0, count, order: "cycle", content });
+    const ofRun = (e: string) => bridge!.events().filter((ev) => ev.e === e && ev.id?.startsWith(`${run}.`));
+    await eventually(() => ofRun("received").length >= count && ofRun("sent").length >= count, 30_000, `${count} sent and received`, () => ({
+      sent: ofRun("sent").length,
+      received: ofRun("received").length,
+      bridge: bridge!.summary(),
+    }));
+    measure(`burst of ${count} messages of 1,000 characters: start → all received at the bridge`, Date.now() - t0);
+    for (const e of ["sent", "received"]) {
+      const evs = ofRun(e);
+      expect(evs).toHaveLength(count);
+      expect(new Set(evs.map((ev) => ev.id)).size).toBe(count);
+      expect(evs.every((ev) => ev.content === content)).toBe(true);
+    }
+    const sizes = bridge!.frames.slice(firstFrame).filter((f) => f.frame.t === "events").map((f) => JSON.stringify(f.frame).length);
+    console.log(`[measure] burst: ${sizes.length} events frames, largest ${Math.max(...sizes)} bytes`);
+    expect(Math.max(...sizes)).toBeGreaterThan(64 * 1024);
+    expect(bridge!.exitReason).toBeNull();
+  });
+
+  it("kill of a task that does not exist is a NotFoundError (404), not a crash", async () => {
+    const err = await rt.kill("no-such-task").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err).toMatchObject({ status: 404, message: `no task no-such-task in service ${STACK}_node` });
   });
 
   it("a docker kill of a task's container: nodedown, then a replacement task's node comes up", async () => {

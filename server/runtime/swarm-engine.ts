@@ -1,0 +1,54 @@
+import type Dockerode from "dockerode";
+import { UnavailableError } from "../errors";
+import type { Logger } from "../log";
+import type { RuntimeStatus } from "./types";
+
+type ErrorWithCode = Error & { code?: string };
+
+/** Whether this engine can run the stack: reachable, in swarm mode, and a manager. */
+export async function engineStatus(docker: Dockerode): Promise<RuntimeStatus> {
+  try {
+    await docker.ping();
+  } catch (err) {
+    return { ready: false, problem: engineProblem(docker, err as ErrorWithCode) };
+  }
+  const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+  const state = info.Swarm?.LocalNodeState ?? "unknown";
+  if (state !== "active") {
+    return {
+      ready: false,
+      problem: `the Docker engine is not in swarm mode (state: ${state}); initialise it with \`docker swarm init\``,
+      canInit: state === "inactive",
+    };
+  }
+  if (!info.Swarm?.ControlAvailable) {
+    return { ready: false, problem: "this Docker engine is a swarm worker: point the dashboard at a swarm manager" };
+  }
+  return { ready: true };
+}
+
+/** `docker swarm init` (with `advertiseAddr` when given, else Docker's choice, else 127.0.0.1). */
+export async function initSwarm(docker: Dockerode, advertiseAddr: string | undefined, log: Logger): Promise<void> {
+  log.info(`docker swarm init${advertiseAddr ? ` --advertise-addr ${advertiseAddr}` : ""}`);
+  try {
+    await docker.swarmInit({ ListenAddr: "0.0.0.0:2377", ...(advertiseAddr ? { AdvertiseAddr: advertiseAddr } : {}) });
+  } catch (err) {
+    // "could not choose an IP address to advertise since this system has multiple addresses"
+    if (advertiseAddr || !/advertise/i.test((err as Error).message)) throw err;
+    log.info("docker swarm init: no single address to advertise; using 127.0.0.1");
+    await docker.swarmInit({ ListenAddr: "0.0.0.0:2377", AdvertiseAddr: "127.0.0.1" });
+  }
+}
+
+function engineProblem(docker: Dockerode, err: ErrorWithCode): string {
+  const modem = docker.modem as unknown as { socketPath?: unknown; host?: string };
+  const where = typeof modem.socketPath === "string" ? modem.socketPath : (modem.host ?? "DOCKER_HOST");
+  if (err.code === "EACCES" || err.code === "EPERM") {
+    return `no permission on the Docker socket ${where}: run the dashboard as root or add its user to the docker group`;
+  }
+  if (err.code === "ENOENT" || err.code === "ECONNREFUSED") {
+    return `no Docker engine at ${where}: start dockerd (scripts/start-docker.sh does it) or set DOCKER_HOST`;
+  }
+  if (err instanceof UnavailableError) return err.message.replace("the Docker engine", `the Docker engine at ${where}`);
+  return `the Docker engine at ${where} does not answer: ${err.message}`;
+}
