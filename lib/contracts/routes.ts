@@ -67,7 +67,7 @@ export const routes = {
   }),
   killNode: route({
     method: "POST", path: "/api/nodes/:name/kill", summary: "kill a replica's process or task container",
-    params: rq.nodeParams, status: 202, reply: rp.killReply, errors: [404],
+    params: rq.nodeParams, status: 202, reply: rp.killReply, errors: [404, 409],
   }),
   inbox: route({
     method: "GET", path: "/api/nodes/:name/inbox", summary: "a node's inbox, asked with the seed protocol's {get, Pid}",

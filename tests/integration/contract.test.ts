@@ -51,6 +51,8 @@ describe("contract: socket events and API replies", () => {
       const st = (await s.api<StatsDTO>("GET", "/api/stats")).body;
       return t?.done === t?.generators && st.inFlight === 0 && st.acked === st.sent;
     });
+    expect((await s.api("DELETE", "/api/traffic")).status).toBe(404); // nothing running any more
+    expect((await s.api("POST", "/api/traffic", { pattern: "storm", rate: 100, durationS: 60 })).status).toBe(202);
     expect((await s.api("DELETE", "/api/traffic")).status).toBe(200);
     expect((await s.api("GET", `/api/messages/${one.body.ids[0]}`)).body.latencyKind).toBe("one-way");
     expect((await s.api("GET", `/api/nodes/${encodeURIComponent(b)}/inbox`)).status).toBe(200);
