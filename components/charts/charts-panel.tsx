@@ -1,14 +1,17 @@
 "use client";
 
+import { useMemo } from "react";
+import { chartWindow } from "@/lib/client/chart-window";
 import { latency, rate } from "@/lib/client/format";
 import { statsHistory, type StatsPoint } from "@/lib/client/stats-history";
 import { useStore } from "@/lib/client/store";
 import { throttleStore } from "@/lib/client/throttle";
 import { Panel } from "../ui/panel";
 import { BigValue, ChartRow } from "./chart-row";
-import { LiveChart, type ChartSeries } from "./live-chart";
+import { WINDOW_MS } from "./chart-theme";
+import { TimeChart, type ChartSeries } from "./time-chart";
 
-/** The charts follow the stats (two snapshots a second) once a second. */
+/** The charts follow the stats (two snapshots a second) at most once a second. */
 const CHART_MS = 1000;
 const chartHistory = throttleStore(statsHistory, CHART_MS);
 const EMPTY: StatsPoint[] = [];
@@ -35,12 +38,12 @@ const perSecond = (v: number) => `${rate(v)} /s`;
 const asLatency = (v: number) => latency(v);
 
 /** Throughput, latency percentiles and nodes up over the last five minutes. */
-export function ChartsPanel() {
-  const points = useStore(chartHistory, EMPTY);
+export function ChartsPanel({ className = "h-full" }: { className?: string }) {
+  const history = useStore(chartHistory, EMPTY);
+  const { points, start, end } = useMemo(() => chartWindow(history, WINDOW_MS), [history]);
   const last = points[points.length - 1];
-  const end = last?.t ?? 0;
   return (
-    <Panel title="Live charts" meta="last 5 minutes" testId="charts" className="h-full" bodyClassName="flex flex-col">
+    <Panel title="Live charts" meta="last 5 minutes" testId="charts" className={className} bodyClassName="flex flex-col">
       {points.length < 2 ? (
         <div className="flex h-full items-center justify-center text-dim">Waiting for live stats…</div>
       ) : (
@@ -55,7 +58,7 @@ export function ChartsPanel() {
               </>
             }
           >
-            <LiveChart points={points} end={end} series={throughput} integer format={perSecond} defs={sentFill} />
+            <TimeChart points={points} start={start} end={end} series={throughput} integer format={perSecond} defs={sentFill} />
           </ChartRow>
           <ChartRow
             title="Latency"
@@ -74,10 +77,10 @@ export function ChartsPanel() {
               </>
             }
           >
-            <LiveChart points={points} end={end} series={latencies} yTick={msTick} format={asLatency} />
+            <TimeChart points={points} start={start} end={end} series={latencies} yTick={msTick} format={asLatency} />
           </ChartRow>
           <ChartRow title="Nodes up" testId="chart-nodes" values={<BigValue value={String(last!.nodesUp)} unit="up" className="text-emerald-300" />}>
-            <LiveChart points={points} end={end} series={nodesUp} domain="max+1" integer showTime />
+            <TimeChart points={points} start={start} end={end} series={nodesUp} domain="max+1" integer showTime format={String} />
           </ChartRow>
         </>
       )}

@@ -2,6 +2,7 @@
 
 import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
 import { useKillNode, useStats } from "@/lib/client/queries";
+import { useActions } from "../shell/use-actions";
 import type { NodeDTO } from "@/lib/types";
 import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
@@ -42,6 +43,7 @@ export function NodeDetails({ node, missing, onSelect, onSendFrom }: NodeDetails
 
 function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: string) => void }) {
   const kill = useKillNode();
+  const actions = useActions();
   return (
     <>
       <Button size="sm" variant="secondary" disabled={node.status !== "up"} onClick={() => onSendFrom(node.name)} data-testid="send-from-here">
@@ -53,8 +55,8 @@ function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: stri
         data-testid="kill-button"
         disabled={node.status === "down"}
         busy={kill.isPending && kill.variables === node.name}
-        onClick={() => kill.mutate(node.name)}
-        title={`Kill ${node.name}: its process or task container`}
+        onClick={() => void actions.killNode(node.name)}
+        title={`Kill ${node.name}: its process or task container; asks first. Shortcut: K`}
       >
         Kill
       </Button>

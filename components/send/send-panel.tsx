@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { setUi, useUi } from "@/lib/client/ui-state";
 import type { NodeDTO } from "@/lib/types";
 import { Panel } from "../ui/panel";
 import { MessageForm } from "./message-form";
@@ -14,7 +15,8 @@ interface SendPanelProps {
 
 export function SendPanel({ nodes, from, onFromChange }: SendPanelProps) {
   const [tab, setTab] = useState<"message" | "traffic">("message");
-  const [to, setTo] = useState("*");
+  const { to } = useUi();
+  const setTo = (v: string) => setUi({ to: v });
   const [shownFrom, setShownFrom] = useState(from);
   if (from !== shownFrom) {
     // "Send from here" on a node: bring the message form forward.

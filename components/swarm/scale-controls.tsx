@@ -1,10 +1,11 @@
 "use client";
 
-import { useState } from "react";
 import { useDeploy, useRuntimeControl } from "@/lib/client/queries";
+import { setUi, useUi } from "@/lib/client/ui-state";
 import { MAX_REPLICAS, type ClusterDTO, type RuntimeKind } from "@/lib/types";
 import { Button } from "../ui/button";
 import { Select } from "../ui/field";
+import { useActions } from "../shell/use-actions";
 
 const clamp = (n: number) => Math.min(MAX_REPLICAS, Math.max(1, Math.round(n)));
 
@@ -12,7 +13,9 @@ const clamp = (n: number) => Math.min(MAX_REPLICAS, Math.max(1, Math.round(n)));
 export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) {
   const deploy = useDeploy();
   const runtimeControl = useRuntimeControl();
-  const [draft, setDraft] = useState<string | null>(null);
+  const actions = useActions();
+  const draft = useUi().replicasDraft;
+  const setDraft = (v: string | null) => setUi({ replicasDraft: v });
   const desired = cluster?.desiredReplicas ?? 0;
   const value = draft ?? String(desired > 0 ? desired : 5);
   const parsed = Number(value);
@@ -85,8 +88,8 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
           data-testid="remove-button"
           disabled={!deployed}
           busy={deploy.isPending && deploy.variables?.replicas === 0}
-          onClick={() => submit(0)}
-          title="Remove every replica (scale to 0)"
+          onClick={() => void actions.removeAll()}
+          title="Remove every replica (scale to 0); asks first. Shortcut: R"
         >
           Remove
         </Button>

@@ -12,12 +12,13 @@ export const CONTENT_CELL = "hidden @2xl:flex";
 interface TimelineRowProps {
   message: MessageDTO;
   top: number;
+  height: number;
   fresh: boolean;
   seenAt: number;
 }
 
 /** One message: time, from → to, content (and why it was lost), status, latency. */
-export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, seenAt }: TimelineRowProps) {
+export const TimelineRow = memo(function TimelineRow({ message: m, top, height, fresh, seenAt }: TimelineRowProps) {
   const bad = m.status === "lost" || m.status === "failed";
   const rtt = m.ackedAt != null && m.sentAt != null ? m.ackedAt - m.sentAt : null;
   return (
@@ -26,7 +27,7 @@ export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, s
       data-status={m.status}
       data-id={m.id}
       className={`${GRID} absolute inset-x-0 [contain:strict] border-b border-edge/60 text-[0.95rem] ${fresh ? "animate-row-in" : ""} ${bad ? "bg-rose-500/[0.04]" : ""}`}
-      style={{ height: ROW_HEIGHT, transform: `translateY(${top}px)` }}
+      style={{ height, transform: `translateY(${top}px)` }}
     >
       <span className="font-mono text-sm text-dim tabular-nums">{clockMs(m.sentAt ?? seenAt)}</span>
       <span className="flex min-w-0 items-center gap-1.5 font-semibold" title={`${m.from} → ${m.to}: ${m.content}${m.reason ? ` (${m.reason})` : ""}`}>

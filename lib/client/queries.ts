@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { RuntimeKind } from "@/lib/types";
+import type { ClusterDTO, RuntimeKind } from "@/lib/types";
 import { api, ApiError } from "./api";
 import { loadEventHistory, MAX_EVENTS } from "./events";
 import { rememberSlots, shortName } from "./format";
@@ -9,7 +9,7 @@ import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
 import { clusterSchema, eventSchema, parseMessages, seriesSchema, statsSchema } from "./schemas";
 import { MAX_POINTS, seedHistory } from "./stats-history";
-import { toast } from "./toasts";
+import { pendingToast, toast } from "./toasts";
 
 export const keys = {
   cluster: ["cluster"] as const,
@@ -110,8 +110,11 @@ export function useDeploy() {
   return useMutation({
     mutationKey: ["deploy"],
     mutationFn: (input: DeployInput) => api("PUT", "/api/cluster", input),
-    onSuccess: (_r, input) => {
-      toast("info", input.replicas === 0 ? "Removing all replicas…" : `Scaling to ${input.replicas} replicas…`);
+    // The deploy before this one: its progress is not this one's.
+    onMutate: () => ({ before: qc.getQueryData<ClusterDTO>(keys.cluster)?.progress?.startedAt }),
+    onSuccess: (_r, input, ctx) => {
+      const done = (c: ClusterDTO) => !!c.progress?.done && c.progress.target === input.replicas && c.progress.startedAt !== ctx?.before;
+      pendingToast(input.replicas === 0 ? "Removing all replicas…" : `Scaling to ${input.replicas} replicas…`, done, qc.getQueryData(keys.cluster));
       void qc.invalidateQueries({ queryKey: keys.cluster });
     },
   });
@@ -147,9 +150,13 @@ export function useSendMessage() {
 }
 
 export function useKillNode() {
+  const qc = useQueryClient();
   return useMutation({
     mutationFn: (name: string) => api("POST", `/api/nodes/${encodeURIComponent(name)}/kill`),
-    onSuccess: (_r, name) => toast("info", `Killing ${shortName(name)}…`),
+    onSuccess: (_r, name) => {
+      const gone = (c: ClusterDTO) => c.nodes.find((n) => n.name === name)?.status !== "up";
+      pendingToast(`Killing ${shortName(name)}…`, gone, qc.getQueryData(keys.cluster));
+    },
   });
 }
 
