@@ -1,7 +1,7 @@
 "use client";
 
 import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
-import { useKillNode, useStats } from "@/lib/client/queries";
+import { usePendingVariables, useStats } from "@/lib/client/queries";
 import { useActions } from "../shell/use-actions";
 import type { NodeDTO } from "@/lib/types";
 import { Button } from "../ui/button";
@@ -42,7 +42,7 @@ export function NodeDetails({ node, missing, onSelect, onSendFrom }: NodeDetails
 }
 
 function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: string) => void }) {
-  const kill = useKillNode();
+  const killing = usePendingVariables<string>("kill");
   const actions = useActions();
   return (
     <>
@@ -54,7 +54,7 @@ function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: stri
         variant="danger"
         data-testid="kill-button"
         disabled={node.status === "down"}
-        busy={kill.isPending && kill.variables === node.name}
+        busy={killing.includes(node.name)}
         onClick={() => void actions.killNode(node.name)}
         title={`Kill ${node.name}: its process or task container; asks first. Shortcut: K`}
       >

@@ -74,7 +74,7 @@ function Live() {
   const status = useConnection().status;
   const live = status === "connected";
   return (
-    <span className={`flex items-center gap-2 text-[1.05rem] font-semibold ${live ? "text-emerald-300" : "text-amber-300"}`}>
+    <span data-testid="connection-status" data-status={status} className={`flex items-center gap-2 text-[1.05rem] font-semibold ${live ? "text-emerald-300" : "text-amber-300"}`}>
       <span className={`size-3 rounded-full ${live ? "bg-emerald-400" : "bg-amber-400"}`} />
       {live ? "live" : status}
     </span>

@@ -36,7 +36,8 @@ export function useActions() {
     const draft = uiStore.get().replicasDraft;
     const desired = cluster?.desiredReplicas ?? 0;
     const n = Number(draft ?? (desired > 0 ? desired : 5));
-    if (!cluster?.runtimeStatus.ready || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) return false;
+    if (!cluster?.runtimeStatus.ready) return say(`The ${cluster?.runtime ?? ""} runtime is not ready${cluster?.runtimeStatus.problem ? `: ${cluster.runtimeStatus.problem}` : ""}`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) return say(`Choose between 1 and ${MAX_REPLICAS} replicas`);
     deploy.mutate({ replicas: n }, { onSuccess: () => setUi({ replicasDraft: null }) });
     return true;
   }, [cluster, deploy]);
@@ -55,7 +56,8 @@ export function useActions() {
 
   const killNode = useCallback(async (name: string | null, opts?: { skipConfirm?: boolean }) => {
     const node = nodes?.find((n) => n.name === name);
-    if (!node || node.status === "down") return false;
+    if (!node) return say("Select a node first: click it in the graph");
+    if (node.status === "down") return say(`${shortName(node.name)} is already down`);
     const ok = await confirmAction({
       title: `Kill ${shortName(node.name)}?`,
       body: `Kills ${node.name} (its ${cluster?.runtime === "swarm" ? "task container" : "process"}). The runtime starts a new one; messages to it meanwhile are reported lost.`,
@@ -69,13 +71,14 @@ export function useActions() {
   const sendMessage = useCallback(() => {
     const { to, content } = uiStore.get();
     const from = sender();
-    if (!from || !(to === "*" || nodes?.some((n) => n.name === to))) return false;
+    if (!from) return say("No node is up to send from: deploy first (D)");
+    if (!(to === "*" || nodes?.some((n) => n.name === to))) return say("Choose who to send to in the Send panel");
     send.mutate({ from, to, content: content || "hello" });
     return true;
   }, [nodes, send, sender]);
 
   const storm = useCallback(() => {
-    if ((nodes?.filter((n) => n.status === "up").length ?? 0) < 2) return false;
+    if ((nodes?.filter((n) => n.status === "up").length ?? 0) < 2) return say("A storm needs at least 2 nodes up: deploy first (D)");
     traffic.mutate({ ...STORM }, { onSuccess: () => toast("success", `Storm: ${STORM.rate.toLocaleString("en-US")} messages/s for ${STORM.durationS} s`) });
     return true;
   }, [nodes, traffic]);
@@ -94,6 +97,12 @@ export function useActions() {
 }
 
 export type Actions = ReturnType<typeof useActions>;
+
+/** A shortcut that cannot act says why, rather than doing nothing. */
+function say(why: string): false {
+  toast("info", why);
+  return false;
+}
 
 /** The chosen sender while it is up, else the first node up ("" when none is). */
 export function senderOf(nodes: readonly NodeDTO[], from: string): string {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { setUi } from "@/lib/client/ui-state";
 import { useConfirmRequest } from "@/lib/client/confirm";
 import { useActions } from "../shell/use-actions";
@@ -47,7 +47,8 @@ export function ShortcutsLayer() {
     return () => window.removeEventListener("swarmscope:shortcuts", onOpen);
   }, []);
 
-  return open ? <ShortcutsOverlay onClose={() => setOpen(false)} /> : null;
+  const close = useCallback(() => setOpen(false), []);
+  return open ? <ShortcutsOverlay onClose={close} /> : null;
 }
 
 /** For the `?` buttons: opens the overlay without a key press. */

@@ -1,6 +1,6 @@
 "use client";
 
-import { useDeploy, useRuntimeControl } from "@/lib/client/queries";
+import { useDeploy, usePendingVariables, useRuntimeControl, type DeployInput } from "@/lib/client/queries";
 import { setUi, useUi } from "@/lib/client/ui-state";
 import { MAX_REPLICAS, type ClusterDTO, type RuntimeKind } from "@/lib/types";
 import { Button } from "../ui/button";
@@ -14,6 +14,7 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
   const deploy = useDeploy();
   const runtimeControl = useRuntimeControl();
   const actions = useActions();
+  const pending = usePendingVariables<DeployInput>("deploy");
   const draft = useUi().replicasDraft;
   const setDraft = (v: string | null) => setUi({ replicasDraft: v });
   const desired = cluster?.desiredReplicas ?? 0;
@@ -79,7 +80,7 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
           data-testid="deploy-button"
           disabled={!valid || !cluster || !cluster.runtimeStatus.ready}
           title={cluster && !cluster.runtimeStatus.ready ? `The ${cluster.runtime} runtime is not ready: ${cluster.runtimeStatus.problem ?? "see above"}` : undefined}
-          busy={deploy.isPending && deploy.variables?.replicas !== 0}
+          busy={pending.some((v) => v.replicas !== 0)}
         >
           {deployed ? `Scale to ${valid ? parsed : "…"}` : `Deploy ${valid ? parsed : ""}`}
         </Button>
@@ -87,7 +88,7 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
           variant="danger"
           data-testid="remove-button"
           disabled={!deployed}
-          busy={deploy.isPending && deploy.variables?.replicas === 0}
+          busy={pending.some((v) => v.replicas === 0)}
           onClick={() => void actions.removeAll()}
           title="Remove every replica (scale to 0); asks first. Shortcut: R"
         >

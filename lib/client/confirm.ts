@@ -37,6 +37,11 @@ export function confirmAction(opts: Omit<ConfirmRequest, "resolve"> & { skip?: b
   });
 }
 
+/** The question waiting for an answer, if any. */
+export function currentConfirm(): ConfirmRequest | null {
+  return pending.get();
+}
+
 export function useConfirmRequest(): ConfirmRequest | null {
   return useStore(pending, null);
 }

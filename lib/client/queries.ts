@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ClusterDTO, RuntimeKind } from "@/lib/types";
 import { api, ApiError } from "./api";
 import { loadEventHistory, MAX_EVENTS } from "./events";
@@ -152,12 +152,18 @@ export function useSendMessage() {
 export function useKillNode() {
   const qc = useQueryClient();
   return useMutation({
+    mutationKey: ["kill"],
     mutationFn: (name: string) => api("POST", `/api/nodes/${encodeURIComponent(name)}/kill`),
     onSuccess: (_r, name) => {
       const gone = (c: ClusterDTO) => c.nodes.find((n) => n.name === name)?.status !== "up";
       pendingToast(`Killing ${shortName(name)}…`, gone, qc.getQueryData(keys.cluster));
     },
   });
+}
+
+/** The variables of the pending mutations of one kind (["deploy"], ["kill"]), wherever they were started. */
+export function usePendingVariables<T>(key: "deploy" | "kill"): T[] {
+  return useMutationState({ filters: { mutationKey: [key], status: "pending" }, select: (m) => m.state.variables as T });
 }
 
 export type TrafficPattern = "one" | "broadcast" | "ring" | "random" | "storm";
