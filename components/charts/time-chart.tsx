@@ -92,39 +92,21 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
       <YAxis width={Y_AXIS_W} domain={yDomain} ticks={ticks} tickFormatter={yTick} tick={axisTick} axisLine={false} tickLine={false} interval="preserveStartEnd" />
       <Tooltip {...tooltipStyle} isAnimationActive={false} labelFormatter={labelClock} formatter={tooltipValue} />
       <Legend verticalAlign="top" align="right" height={18} iconSize={10} wrapperStyle={legendStyle} />
-      {series.map((s) =>
-        s.fill ? (
-          <Area
-            key={s.key}
-            dataKey={s.key}
-            name={s.name}
-            type={s.step ? "stepAfter" : "linear"}
-            stroke={s.color}
-            strokeWidth={s.width}
-            fill={s.fill}
-            fillOpacity={s.fillOpacity ?? 1}
-            isAnimationActive={false}
-            dot={false}
-            activeDot={ACTIVE_DOT}
-            legendType="circle"
-          />
-        ) : (
-          <Line
-            key={s.key}
-            dataKey={s.key}
-            name={s.name}
-            type={s.step ? "stepAfter" : "linear"}
-            stroke={s.color}
-            strokeWidth={s.width}
-            strokeDasharray={s.dash}
-            isAnimationActive={false}
-            dot={false}
-            activeDot={ACTIVE_DOT}
-            connectNulls
-            legendType="circle"
-          />
-        ),
-      )}
+      {series.map((s) => {
+        const common = {
+          dataKey: s.key,
+          name: s.name,
+          type: s.step ? ("stepAfter" as const) : ("linear" as const),
+          stroke: s.color,
+          strokeWidth: s.width,
+          strokeDasharray: s.dash,
+          isAnimationActive: false,
+          dot: false,
+          activeDot: ACTIVE_DOT,
+          legendType: "circle" as const,
+        };
+        return s.fill ? <Area key={s.key} {...common} fill={s.fill} fillOpacity={s.fillOpacity ?? 1} /> : <Line key={s.key} {...common} connectNulls />;
+      })}
     </ComposedChart>
   );
 }

@@ -7,6 +7,7 @@ import { forgetToken } from "@/lib/client/token";
 import type { ClusterDTO } from "@/lib/types";
 import { PRESENT_PATH } from "../shell/use-actions";
 import { openShortcuts } from "../shortcuts/shortcuts-layer";
+import { Icon } from "../ui/icon";
 import { StatusPill, type Tone } from "../ui/status-pill";
 import { ExportMenu } from "./export-menu";
 import { Logo } from "./logo";
@@ -71,9 +72,7 @@ export function AppHeader() {
           title="Presenter view: large type for a projector (F)"
           className="flex h-11 items-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20"
         >
-          <svg viewBox="0 0 24 24" className="size-4.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden>
-            <path d="M3 4h18v12H3zM12 16v4M8 20h8" />
-          </svg>
+          <Icon d="M3 4h18v12H3zM12 16v4M8 20h8" />
           Present
         </Link>
         <button

@@ -19,8 +19,8 @@ export function BigCounters() {
   const stats = useStats().data;
   const texts = COUNTERS.map((c) => (stats ? count(stats[c.key]) : "—"));
   const longest = Math.max(4, ...texts.map((t) => t.length));
-  // A digit is about 0.6 em wide: the number fills at most ~90% of its cell, and at most 11% of the screen's height.
-  const size = `min(${Math.round(150 / longest)}cqw, 11vh)`;
+  // A digit is about 0.6 em wide: the number fills at most ~90% of its cell, and at most 10% of the screen's height.
+  const size = `min(${Math.round(150 / longest)}cqw, 10vh)`;
   return (
     <div className="grid grid-cols-5 gap-[1.2vw]" data-testid="presenter-counters">
       {COUNTERS.map((c, i) => {

@@ -39,7 +39,7 @@ export function PresenterView({ caption, replayBar }: PresenterViewProps) {
     <div className="presenter flex h-dvh flex-col overflow-hidden" data-testid="presenter">
       <header className="flex shrink-0 flex-col gap-[1.2vh] border-b border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-[1.2vw] pt-[1vh] pb-[1.4vh]">
         <div className="flex items-center gap-3">
-          <Logo />
+          <Logo className="size-[2.2rem]" />
           <h1 className="text-[1.4rem] font-bold tracking-tight">Swarmscope</h1>
           <span className="rounded-md border border-accent/30 bg-accent/10 px-2 text-[0.85rem] font-bold tracking-wider text-accent uppercase">
             {cluster?.runtime ?? "…"}

@@ -9,7 +9,7 @@ import type { MessageDTO, MessageStatus, NodeDTO } from "@/lib/types";
 import { EmptyState } from "../ui/empty-state";
 import { Select } from "../ui/field";
 import { Panel } from "../ui/panel";
-import { CONTENT_CELL, GRID, ROW_HEIGHT, TimelineRow } from "./timeline-row";
+import { CONTENT_CELL, GRID, ROW_HEIGHT, TIME_CELL, TimelineRow } from "./timeline-row";
 
 const STATUSES: MessageStatus[] = ["pending", "sent", "received", "acked", "lost", "failed"];
 const FRESH_MS = 1500;
@@ -108,7 +108,7 @@ export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) 
       bodyClassName="flex flex-col"
     >
       <div className={`${GRID} h-[2.25rem] shrink-0 border-b border-edge text-xs font-semibold tracking-wider text-faint uppercase`}>
-        <span>Time</span>
+        <span className={TIME_CELL}>Time</span>
         <span>From → To</span>
         <span className={CONTENT_CELL}>Content</span>
         <span className="text-center">Status</span>

@@ -4,9 +4,13 @@ import type { MessageDTO } from "@/lib/types";
 import { StatusBadge } from "./status-badge";
 
 export const ROW_HEIGHT = 46;
-/** Columns; the content column only where the panel is wide enough (container query). */
+/**
+ * Columns by the panel's width (container queries): from → to, status and latency always; the
+ * time from 32 root ems; the content from 42 (the presenter view's larger type reaches them later).
+ */
 export const GRID =
-  "grid grid-cols-[7.2rem_minmax(0,1fr)_6.4rem_5.8rem] @2xl:grid-cols-[7.6rem_minmax(8rem,12rem)_minmax(0,1fr)_6.4rem_6.2rem] items-center gap-3 px-4";
+  "grid grid-cols-[minmax(0,1fr)_6.4rem_5.8rem] @lg:grid-cols-[7.2rem_minmax(0,1fr)_6.4rem_5.8rem] @2xl:grid-cols-[7.6rem_minmax(8rem,12rem)_minmax(0,1fr)_6.4rem_6.2rem] items-center gap-3 px-4";
+export const TIME_CELL = "hidden @lg:block";
 export const CONTENT_CELL = "hidden @2xl:flex";
 
 interface TimelineRowProps {
@@ -29,7 +33,7 @@ export const TimelineRow = memo(function TimelineRow({ message: m, top, height, 
       className={`${GRID} absolute inset-x-0 [contain:strict] border-b border-edge/60 text-[0.95rem] ${fresh ? "animate-row-in" : ""} ${bad ? "bg-rose-500/[0.04]" : ""}`}
       style={{ height, transform: `translateY(${top}px)` }}
     >
-      <span className="font-mono text-sm text-dim tabular-nums">{clockMs(m.sentAt ?? seenAt)}</span>
+      <span className={`${TIME_CELL} font-mono text-sm text-dim tabular-nums`}>{clockMs(m.sentAt ?? seenAt)}</span>
       <span className="flex min-w-0 items-center gap-1.5 font-semibold" title={`${m.from} → ${m.to}: ${m.content}${m.reason ? ` (${m.reason})` : ""}`}>
         <span className="truncate">{shortName(m.from)}</span>
         <span className="text-faint">→</span>
