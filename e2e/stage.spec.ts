@@ -94,7 +94,7 @@ test.describe("at 1280×720", () => {
     await expect(page.getByTestId("presenter-counters")).toBeVisible();
   });
 
-  test("dashboard: toasts stay off the graph, charts are recharts SVG with data after traffic", async ({ page, request }) => {
+  test("dashboard: toasts stay off the graph, charts are recharts SVG with data after traffic", async ({ page, request }, testInfo) => {
     await ensureFive(request);
     await page.goto(`/?token=${token}`);
     await allUp(page, 5);
@@ -117,7 +117,7 @@ test.describe("at 1280×720", () => {
 
     for (const id of ["chart-throughput", "chart-latency", "chart-nodes"]) {
       const chart = page.getByTestId(id);
-      await expect(chart.locator("svg.recharts-surface")).toHaveCount(1);
+      await expect(chart.locator(".recharts-wrapper > svg.recharts-surface")).toHaveCount(1);
       await expect(chart.locator(".recharts-legend-wrapper")).toBeVisible();
     }
     const curve = page.getByTestId("chart-throughput").locator("path.recharts-curve.recharts-area-curve").first();
@@ -128,6 +128,7 @@ test.describe("at 1280×720", () => {
       .toBeGreaterThan(3);
     const ys = await curve.evaluate((p) => (p.getAttribute("d") ?? "").match(/,[\d.]+/g)!.map((s) => Number(s.slice(1))));
     expect(Math.min(...ys)).toBeLessThan(Math.max(...ys));
+    await page.screenshot({ path: testInfo.outputPath("dashboard-1280.png") });
 
     // Remove asks first.
     await page.getByTestId("remove-button").click();
@@ -154,16 +155,17 @@ test.describe("screenshots of the presenter view", () => {
       expect(graph.width).toBeGreaterThan(width * 0.5);
       // The smallest text on the page, for a projector.
       const smallest = await page.evaluate(() => {
-        let min = Infinity;
+        let min = { px: Infinity, text: "" };
         for (const el of document.querySelectorAll<HTMLElement>(".presenter *")) {
-          if (!el.childNodes.length || ![...el.childNodes].some((c) => c.nodeType === 3 && c.textContent!.trim())) continue;
+          if (![...el.childNodes].some((c) => c.nodeType === 3 && c.textContent!.trim())) continue;
           if (el.closest(".sr-only") || el.getClientRects().length === 0) continue;
-          min = Math.min(min, parseFloat(getComputedStyle(el).fontSize));
+          const px = parseFloat(getComputedStyle(el).fontSize);
+          if (px < min.px) min = { px, text: `<${el.tagName.toLowerCase()}> ${el.textContent!.trim().slice(0, 30)}` };
         }
         return min;
       });
-      console.log(`[measure] presenter ${width}x${height}: smallest HTML text ${smallest} px`);
-      expect(smallest).toBeGreaterThanOrEqual(width >= 1920 ? 20 : 15);
+      console.log(`[measure] presenter ${width}x${height}: smallest HTML text ${smallest.px} px (${smallest.text})`);
+      expect(smallest.px, smallest.text).toBeGreaterThanOrEqual(width >= 1920 ? 20 : 15);
 
       await request.post("/api/traffic", { headers: auth, data: { pattern: "random", rate: 60, rounds: 40 } });
       await expect(page.getByTestId("timeline-row").first()).toBeVisible({ timeout: 15_000 });

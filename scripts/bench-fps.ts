@@ -8,6 +8,7 @@ import { type ServerHandle, waitFor } from "../tests/integration/harness";
 const STORM_RATE = Number(process.env.BENCH_STORM_RATE ?? 10_000);
 const MEASURE_MS = Number(process.env.BENCH_FPS_MS ?? 15_000);
 const WARMUP_MS = 5_000;
+const NO_CHARTS_MS = 8_000;
 
 export interface FpsSample {
   fps: number;
@@ -27,6 +28,8 @@ export interface FpsResult {
   nodes: number;
   idle: FpsSample;
   storm: FpsSample;
+  /** The dashboard only: the same storm with the charts panel hidden (its charts then draw nothing): what the charts cost. */
+  stormWithoutCharts?: FpsSample;
   stormMsgsPerS: number;
 }
 
@@ -79,16 +82,26 @@ async function measureView(s: ServerHandle, page: Page, view: string, nodes: num
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="node-n"][data-status="up"]').length >= n, nodes, { timeout: 60_000 });
   await page.waitForTimeout(2000);
   const idle = await sample(page, 5000);
-  const r = await s.api("POST", "/api/traffic", { pattern: "storm", rate: STORM_RATE, durationS: Math.ceil((WARMUP_MS + MEASURE_MS) / 1000) + 5 });
+  const hasCharts = (await page.getByTestId("charts").count()) > 0;
+  const stormS = Math.ceil((WARMUP_MS + MEASURE_MS + (hasCharts ? NO_CHARTS_MS : 0)) / 1000) + 8;
+  const r = await s.api("POST", "/api/traffic", { pattern: "storm", rate: STORM_RATE, durationS: stormS });
   if (r.status !== 202) throw new Error(`storm: ${JSON.stringify(r.body)}`);
   await page.waitForTimeout(WARMUP_MS);
   const s0 = await stats(s);
   const storm = await sample(page, MEASURE_MS);
   const s1 = await stats(s);
   const stormMsgsPerS = Math.round(((s1.received - s0.received) * 1000) / Math.max(1, s1.at - s0.at));
+  let stormWithoutCharts: FpsSample | undefined;
+  if (hasCharts) {
+    // Hidden, the charts measure 0 × 0 and render no recharts tree: the difference is their cost.
+    const style = await page.addStyleTag({ content: '[data-testid="charts"] { display: none !important; }' });
+    await page.waitForTimeout(500);
+    stormWithoutCharts = await sample(page, NO_CHARTS_MS);
+    await style.evaluate((el) => (el as unknown as { remove(): void }).remove());
+  }
   await s.api("DELETE", "/api/traffic");
   await waitFor("the storm to settle", async () => (await stats(s)).inFlight === 0, 120_000, 250);
-  return { view, nodes, idle, storm, stormMsgsPerS };
+  return { view, nodes, idle, storm, stormWithoutCharts, stormMsgsPerS };
 }
 
 /** Needs a running server (production build) with `nodes` replicas up. */
@@ -106,7 +119,10 @@ export async function fpsUnderStorm(s: ServerHandle, nodes: number): Promise<Fps
         log(
           `frame rate ${r.view} ${r.viewport}, ${nodes} nodes: idle ${r.idle.fps} fps; storm (${r.stormMsgsPerS} msgs/s received) ` +
             `${r.storm.fps} fps, ${r.storm.slowFrames} frames > 25 ms (worst ${r.storm.worstFrameMs} ms), main thread per s: ` +
-            `script ${r.storm.scriptMsPerS} ms, style ${r.storm.styleMsPerS} ms, layout ${r.storm.layoutMsPerS} ms, all tasks ${r.storm.taskMsPerS} ms`,
+            `script ${r.storm.scriptMsPerS} ms, style ${r.storm.styleMsPerS} ms, layout ${r.storm.layoutMsPerS} ms, all tasks ${r.storm.taskMsPerS} ms` +
+            (r.stormWithoutCharts
+              ? `; charts hidden: ${r.stormWithoutCharts.fps} fps, script ${r.stormWithoutCharts.scriptMsPerS} ms/s, all tasks ${r.stormWithoutCharts.taskMsPerS} ms/s`
+              : ""),
         );
         out.push(r);
       }

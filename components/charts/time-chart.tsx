@@ -43,7 +43,6 @@ export interface TimeChartProps {
 const MARGIN = { top: 2, right: 6, bottom: 0, left: 0 };
 const Y_AXIS_W = 46;
 const asText = (v: number) => String(v);
-const timeLabel = (t: number) => clock(t);
 
 /**
  * One live chart in recharts, sized by its box. Cheap enough to follow the stats once a second:
@@ -82,8 +81,7 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
         ticks={xTicks}
         allowDataOverflow
         hide={!showTime}
-        tickFormatter={timeLabel}
-        tick={axisTick}
+        tick={TimeTick}
         axisLine={false}
         tickLine={false}
         height={20}
@@ -91,7 +89,7 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
       />
       <YAxis width={Y_AXIS_W} domain={yDomain} ticks={ticks} tickFormatter={yTick} tick={axisTick} axisLine={false} tickLine={false} interval="preserveStartEnd" />
       <Tooltip {...tooltipStyle} isAnimationActive={false} labelFormatter={labelClock} formatter={tooltipValue} />
-      <Legend verticalAlign="top" align="right" height={18} iconSize={10} wrapperStyle={legendStyle} />
+      <Legend verticalAlign="top" align="right" height={18} iconSize={10} wrapperStyle={legendStyle} itemSorter={null} />
       {series.map((s) => {
         const common = {
           dataKey: s.key,
@@ -112,6 +110,24 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
 }
 
 const ACTIVE_DOT = { r: 4, strokeWidth: 2, stroke: "#fff" };
+
+interface TickProps {
+  x?: number | string;
+  y?: number | string;
+  index?: number;
+  visibleTicksCount?: number;
+  payload?: { value?: unknown };
+}
+
+/** A time under the axis; the first starts and the last ends at its tick, so neither is cut off. */
+function TimeTick({ x = 0, y = 0, index = 0, visibleTicksCount = 1, payload }: TickProps) {
+  const anchor = visibleTicksCount > 1 && index === 0 ? "start" : index === visibleTicksCount - 1 ? "end" : "middle";
+  return (
+    <text x={Number(x)} y={Number(y)} dy="0.9em" textAnchor={anchor} fill={axisTick.fill} fontSize={axisTick.fontSize}>
+      {typeof payload?.value === "number" ? clock(payload.value) : ""}
+    </text>
+  );
+}
 
 function labelClock(label: unknown): string {
   return typeof label === "number" ? clock(label) : String(label ?? "");

@@ -31,8 +31,11 @@ const LABEL_H = 34;
 const bySlot = (a: NodeDTO, b: NodeDTO) =>
   (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name);
 
-/** Groups nodes by host, one region per host in a grid, nodes on a circle inside each region. */
-export function computeLayout(nodes: NodeDTO[], width: number, height: number, labelRoom = 0): TopologyLayout {
+/**
+ * Groups nodes by host, one region per host in a grid, nodes on a circle inside each region;
+ * discs of at most `maxR` px (larger in the presenter view).
+ */
+export function computeLayout(nodes: NodeDTO[], width: number, height: number, labelRoom = 0, maxR = 32): TopologyLayout {
   const groups = groupByHost(nodes);
   const { cols, rows } = bestGrid(groups.length, width, height);
   const cellW = width / cols;
@@ -53,7 +56,7 @@ export function computeLayout(nodes: NodeDTO[], width: number, height: number, l
       up: members.filter((n) => n.status === "up").length,
     };
     regions.push(region);
-    placeOnCircle(members, region, places, labelRoom);
+    placeOnCircle(members, region, places, labelRoom, maxR);
   });
 
   return { regions, places, edges: uniqueEdges(nodes, places) };
@@ -80,17 +83,17 @@ function bestGrid(k: number, width: number, height: number): { cols: number; row
   return best;
 }
 
-function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number): void {
+function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number, maxR: number): void {
   const cx = region.x + region.w / 2;
   const cy = region.y + LABEL_H + (region.h - LABEL_H) / 2;
   const room = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
   const n = members.length;
   if (n === 1) {
-    places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(34, room * 0.5), angle: -Math.PI / 2, labelInside: true });
+    places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(maxR + 2, room * 0.5), angle: -Math.PI / 2, labelInside: true });
     return;
   }
   const spacing = (2 * Math.PI * (room - 40)) / n;
-  const r = Math.max(9, Math.min(32, spacing * 0.34));
+  const r = Math.max(9, Math.min(maxR, spacing * 0.34));
   const labelInside = r >= 17;
   const radius = Math.max(r * 1.5, room - r - (labelInside ? 14 : 32));
   const start = n === 2 ? Math.PI : -Math.PI / 2;

@@ -28,7 +28,8 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
   const showFullNames = nodes.length / Math.max(1, hostCount) <= 8 && Math.min(width / Math.max(1, hostCount), height) >= 460;
   // Swarm replicas share one Erlang name: without full names, their address under the disc (few per host).
   const showIps = !showFullNames && nodes.length / Math.max(1, hostCount) <= 8;
-  const layout = useMemo(() => computeLayout(nodes, width, height, showFullNames ? 16 : 0), [nodes, width, height, showFullNames]);
+  const maxR = type.maxR;
+  const layout = useMemo(() => computeLayout(nodes, width, height, showFullNames ? 16 : 0, maxR), [nodes, width, height, showFullNames, maxR]);
 
   const hosts = layout.regions.length;
   const up = nodes.filter((n) => n.status === "up").length;

@@ -15,9 +15,11 @@ export interface GraphType {
   inside: number;
   labelMax: number;
   note: number;
+  /** The largest disc's radius. */
+  maxR: number;
 }
-export const TYPE: GraphType = { host: 15, small: 13, label: 13, inside: 0.62, labelMax: 20, note: 12 };
-export const LARGE_TYPE: GraphType = { host: 20, small: 16, label: 18, inside: 0.72, labelMax: 30, note: 16 };
+export const TYPE: GraphType = { host: 15, small: 13, label: 13, inside: 0.62, labelMax: 20, note: 12, maxR: 32 };
+export const LARGE_TYPE: GraphType = { host: 20, small: 16, label: 18, inside: 0.62, labelMax: 30, note: 16, maxR: 48 };
 
 interface TopologyNodeProps {
   node: NodeDTO;
