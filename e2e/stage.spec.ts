@@ -92,6 +92,13 @@ test.describe("at 1280×720", () => {
     await page.keyboard.press("f");
     await expect(page).toHaveURL(/\/present$/);
     await expect(page.getByTestId("presenter-counters")).toBeVisible();
+
+    // Reduced motion: the live dot stops breathing, nothing scrolls smoothly.
+    const dot = page.getByTestId("timeline-follow").locator("span").first();
+    await expect.poll(() => dot.evaluate((el) => getComputedStyle(el).animationIterationCount)).toBe("infinite");
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await expect.poll(() => dot.evaluate((el) => getComputedStyle(el).animationIterationCount)).toBe("1");
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior)).toBe("auto");
   });
 
   test("dashboard: toasts stay off the graph, charts are recharts SVG with data after traffic", async ({ page, request }, testInfo) => {

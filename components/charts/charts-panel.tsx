@@ -1,7 +1,7 @@
 "use client";
 
-import { useMemo } from "react";
-import { chartWindow } from "@/lib/client/chart-window";
+import { memo, useEffect, useMemo, useState } from "react";
+import { chartWindow, type ChartWindow } from "@/lib/client/chart-window";
 import { latency, rate } from "@/lib/client/format";
 import { statsHistory, type StatsPoint } from "@/lib/client/stats-history";
 import { useStore } from "@/lib/client/store";
@@ -37,55 +37,96 @@ const sentFill = (
 const perSecond = (v: number) => `${rate(v)} /s`;
 const asLatency = (v: number) => latency(v);
 
-/** Throughput, latency percentiles and nodes up over the last five minutes. */
+/**
+ * Throughput, latency percentiles and nodes up over the last five minutes. The three charts take
+ * a new window a third of a second apart: three short tasks a second rather than one long one,
+ * so a storm's frames keep their pace.
+ */
 export function ChartsPanel({ className = "h-full" }: { className?: string }) {
   const history = useStore(chartHistory, EMPTY);
-  const { points, start, end } = useMemo(() => chartWindow(history, WINDOW_MS), [history]);
-  const last = points[points.length - 1];
+  const win = useMemo(() => chartWindow(history, WINDOW_MS), [history]);
+  const second = useLater(win, CHART_MS / 3);
+  const third = useLater(win, (2 * CHART_MS) / 3);
   return (
     <Panel title="Live charts" meta="last 5 minutes" testId="charts" className={className} bodyClassName="flex flex-col">
-      {points.length < 2 ? (
+      {win.points.length < 2 ? (
         <div className="flex h-full items-center justify-center text-dim">Waiting for live stats…</div>
       ) : (
         <>
-          <ChartRow
-            title="Messages / s"
-            testId="chart-throughput"
-            values={
-              <>
-                <BigValue value={rate(last!.sentRate)} unit="sent" className="text-sky-300" />
-                <BigValue value={rate(last!.receivedRate)} unit="recv" className="text-teal-300" />
-              </>
-            }
-          >
-            <TimeChart points={points} start={start} end={end} series={throughput} integer format={perSecond} defs={sentFill} />
-          </ChartRow>
-          <ChartRow
-            title="Latency"
-            testId="chart-latency"
-            values={
-              <>
-                <BigValue value={latency(last!.p95)} unit="p95" className="text-amber-200" />
-                <div className="hidden text-sm leading-snug whitespace-nowrap text-dim tabular-nums tall:block">
-                  <div>
-                    <span className="text-teal-300">p50</span> {latency(last!.p50)}
-                  </div>
-                  <div>
-                    <span className="text-pink-300">p99</span> {latency(last!.p99)}
-                  </div>
-                </div>
-              </>
-            }
-          >
-            <TimeChart points={points} start={start} end={end} series={latencies} yTick={msTick} format={asLatency} />
-          </ChartRow>
-          <ChartRow title="Nodes up" testId="chart-nodes" values={<BigValue value={String(last!.nodesUp)} unit="up" className="text-emerald-300" />}>
-            <TimeChart points={points} start={start} end={end} series={nodesUp} domain="max+1" integer showTime format={String} />
-          </ChartRow>
+          <ThroughputRow win={win} />
+          {second.points.length >= 2 && <LatencyRow win={second} />}
+          {third.points.length >= 2 && <NodesRow win={third} />}
         </>
       )}
     </Panel>
   );
+}
+
+interface RowProps {
+  win: ChartWindow;
+}
+
+const ThroughputRow = memo(function ThroughputRow({ win: { points, start, end } }: RowProps) {
+  const last = points[points.length - 1]!;
+  return (
+    <ChartRow
+      title="Messages / s"
+      testId="chart-throughput"
+      values={
+        <>
+          <BigValue value={rate(last.sentRate)} unit="sent" className="text-sky-300" />
+          <BigValue value={rate(last.receivedRate)} unit="recv" className="text-teal-300" />
+        </>
+      }
+    >
+      <TimeChart points={points} start={start} end={end} series={throughput} integer format={perSecond} defs={sentFill} />
+    </ChartRow>
+  );
+});
+
+const LatencyRow = memo(function LatencyRow({ win: { points, start, end } }: RowProps) {
+  const last = points[points.length - 1]!;
+  return (
+    <ChartRow
+      title="Latency"
+      testId="chart-latency"
+      values={
+        <>
+          <BigValue value={latency(last.p95)} unit="p95" className="text-amber-200" />
+          <div className="hidden text-sm leading-snug whitespace-nowrap text-dim tabular-nums tall:block">
+            <div>
+              <span className="text-teal-300">p50</span> {latency(last.p50)}
+            </div>
+            <div>
+              <span className="text-pink-300">p99</span> {latency(last.p99)}
+            </div>
+          </div>
+        </>
+      }
+    >
+      <TimeChart points={points} start={start} end={end} series={latencies} yTick={msTick} format={asLatency} />
+    </ChartRow>
+  );
+});
+
+const NodesRow = memo(function NodesRow({ win: { points, start, end } }: RowProps) {
+  const last = points[points.length - 1]!;
+  return (
+    <ChartRow title="Nodes up" testId="chart-nodes" values={<BigValue value={String(last.nodesUp)} unit="up" className="text-emerald-300" />}>
+      <TimeChart points={points} start={start} end={end} series={nodesUp} domain="max+1" integer showTime format={String} />
+    </ChartRow>
+  );
+});
+
+/** `value`, `ms` later: each change shows after the delay (the first at once). */
+function useLater<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    if (Object.is(value, shown)) return;
+    const t = setTimeout(() => setShown(value), ms);
+    return () => clearTimeout(t);
+  }, [value, shown, ms]);
+  return shown;
 }
 
 function msTick(v: number): string {

@@ -30,10 +30,10 @@ export function NodeDetails({ node, missing, onSelect, onSendFrom }: NodeDetails
       {node ? (
         <Details node={node} onSelect={onSelect} />
       ) : (
-        <div className="py-6">
+        <div className="tall:py-6">
           <EmptyState
             title={missing ? `${shortName(missing)} left the cluster` : "Click a node to inspect it"}
-            hint={missing ? missing : "Status, host, replica, links and traffic of one node; kill it or send from it."}
+            hint={<span className="hidden tall:inline">{missing ? missing : "Status, host, replica, links and traffic of one node; kill it or send from it."}</span>}
           />
         </div>
       )}

@@ -27,7 +27,7 @@ export function SendPanel({ nodes, from, onFromChange }: SendPanelProps) {
     <Panel
       title="Send"
       className="shrink-0"
-      bodyClassName="p-4"
+      bodyClassName="p-3 tall:p-4"
       actions={
         <div className="flex rounded-lg bg-canvas/80 p-0.5 text-sm" role="tablist">
           {(["message", "traffic"] as const).map((t) => (

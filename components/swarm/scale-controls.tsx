@@ -30,7 +30,7 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
 
   return (
     <form
-      className="flex flex-col gap-3"
+      className="flex flex-col gap-2.5 tall:gap-3"
       onSubmit={(e) => {
         e.preventDefault();
         if (valid) submit(parsed);

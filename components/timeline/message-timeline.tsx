@@ -9,6 +9,7 @@ import type { MessageDTO, MessageStatus, NodeDTO } from "@/lib/types";
 import { EmptyState } from "../ui/empty-state";
 import { Select } from "../ui/field";
 import { Panel } from "../ui/panel";
+import { useRootPx } from "../ui/use-root-px";
 import { CONTENT_CELL, GRID, ROW_HEIGHT, TIME_CELL, TimelineRow } from "./timeline-row";
 
 const STATUSES: MessageStatus[] = ["pending", "sent", "received", "acked", "lost", "failed"];
@@ -167,10 +168,10 @@ function FollowToggle({ live, waiting, onFollow, onPause }: { live: boolean; wai
   );
 }
 
-/** Rows of 46 px; in the presenter view 2.6 root ems (the root is larger there), read once on mount. */
+/** Rows of 46 px; in the presenter view 2.6 root ems (the root grows with the window there). */
 function useRowHeight(large: boolean): number {
-  const [px] = useState(() => (large && typeof window !== "undefined" ? Math.round(2.6 * parseFloat(getComputedStyle(document.documentElement).fontSize)) : ROW_HEIGHT));
-  return px;
+  const root = useRootPx(large);
+  return large ? Math.round(2.6 * root) : ROW_HEIGHT;
 }
 
 function byShortName(a: string, b: string): number {

@@ -26,6 +26,7 @@ export interface TopologyLayout {
 }
 
 const GAP = 14;
+const ELLIPSE = 1.7;
 const LABEL_H = 34;
 
 const bySlot = (a: NodeDTO, b: NodeDTO) =>
@@ -86,22 +87,26 @@ function bestGrid(k: number, width: number, height: number): { cols: number; row
 function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number, maxR: number): void {
   const cx = region.x + region.w / 2;
   const cy = region.y + LABEL_H + (region.h - LABEL_H) / 2;
-  const room = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
+  // A ring, stretched up to ELLIPSE times wider than high in a wide region (a short graph panel).
+  const roomY = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
+  const roomX = Math.max(roomY, Math.min(region.w / 2 - labelRoom, roomY * ELLIPSE));
   const n = members.length;
   if (n === 1) {
-    places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(maxR + 2, room * 0.5), angle: -Math.PI / 2, labelInside: true });
+    places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(maxR + 2, roomY * 0.5), angle: -Math.PI / 2, labelInside: true });
     return;
   }
-  const spacing = (2 * Math.PI * (room - 40)) / n;
+  const [a, b] = [roomX - 40, roomY - 40];
+  const spacing = (2 * Math.PI * Math.sqrt((a * a + b * b) / 2)) / n;
   const r = Math.max(9, Math.min(maxR, spacing * 0.34));
   const labelInside = r >= 17;
-  const radius = Math.max(r * 1.5, room - r - (labelInside ? 14 : 32));
+  const pad = r + (labelInside ? 14 : 32);
+  const [rx, ry] = [Math.max(r * 1.5, roomX - pad), Math.max(r * 1.5, roomY - pad)];
   const start = n === 2 ? Math.PI : -Math.PI / 2;
   members.forEach((node, i) => {
     const angle = start + (2 * Math.PI * i) / n;
     places.set(node.name, {
-      x: cx + radius * Math.cos(angle),
-      y: cy + radius * Math.sin(angle),
+      x: cx + rx * Math.cos(angle),
+      y: cy + ry * Math.sin(angle),
       r,
       angle,
       labelInside,

@@ -7,7 +7,8 @@ import { Panel } from "../ui/panel";
 import { nodeColor } from "../ui/status";
 import { computeLayout, type HostRegion, type NodePlace } from "./layout";
 import { PulseLayer } from "./pulse-layer";
-import { LARGE_TYPE, NodeLabel, TopologyNode, TYPE, type GraphType } from "./topology-node";
+import { largeType, NodeLabel, TopologyNode, TYPE, type GraphType } from "./topology-node";
+import { useRootPx } from "../ui/use-root-px";
 import { useSize } from "./use-size";
 
 interface TopologyGraphProps {
@@ -20,7 +21,8 @@ interface TopologyGraphProps {
 
 /** Replicas grouped by host, distribution links as edges, messages as travelling pulses. */
 export function TopologyGraph({ nodes, selected, onSelect, large = false }: TopologyGraphProps) {
-  const type = large ? LARGE_TYPE : TYPE;
+  const root = useRootPx(large);
+  const type = useMemo(() => (large ? largeType(root) : TYPE), [large, root]);
   const boxRef = useRef<HTMLDivElement>(null);
   const { width, height } = useSize(boxRef);
   const hostCount = useMemo(() => new Set(nodes.map((n) => n.host)).size, [nodes]);

@@ -19,7 +19,12 @@ export interface GraphType {
   maxR: number;
 }
 export const TYPE: GraphType = { host: 15, small: 13, label: 13, inside: 0.62, labelMax: 20, note: 12, maxR: 32 };
-export const LARGE_TYPE: GraphType = { host: 20, small: 16, label: 18, inside: 0.62, labelMax: 30, note: 16, maxR: 48 };
+
+/** The presenter's sizes follow its root font size (`root` px): about 1.3 times the dashboard's at 1280×720. */
+export function largeType(root: number): GraphType {
+  const em = (k: number) => Math.round(k * root);
+  return { host: em(1.05), small: em(0.85), label: em(0.95), inside: 0.62, labelMax: em(1.55), note: em(0.85), maxR: em(2.5) };
+}
 
 interface TopologyNodeProps {
   node: NodeDTO;
@@ -125,7 +130,7 @@ export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, sh
       )}
       {ip && labelInside && (
         // Swarm: the overlay address, small, under the disc (the short name is the slot).
-        <text y={ly < -0.5 ? -(r + 8) : r + 8} dy={ly < -0.5 ? "-0.2em" : "0.9em"} textAnchor="middle" fontSize={type.note - 1} fill="#64748b" fontFamily="var(--font-mono)">
+        <text y={ly < -0.5 ? -(r + 8) : r + 8} dy={ly < -0.5 ? "-0.2em" : "0.9em"} textAnchor="middle" fontSize={type.note} fill="#64748b" fontFamily="var(--font-mono)">
           {ip}
         </text>
       )}
