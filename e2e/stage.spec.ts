@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
 const token = "e2e-token-0123456789";
@@ -31,6 +32,14 @@ async function ensureFive(request: APIRequestContext) {
   await expect
     .poll(async () => (await (await request.get("/api/cluster", { headers: auth })).json()).nodes.filter((n: { status: string }) => n.status === "up").length, { timeout: 60_000 })
     .toBe(5);
+}
+
+/** A palette PNG (a fraction of the size, no visible difference) when sharp (Next.js's image library) is there. */
+async function saveSmallPng(png: Buffer, file: string) {
+  const sharp = (await import("sharp").catch(() => null))?.default;
+  if (sharp) await sharp(png).png({ palette: true, quality: 95, effort: 10, compressionLevel: 9 }).toFile(file);
+  else fs.writeFileSync(file, png);
+  console.log(`[measure] ${file}: ${Math.round(fs.statSync(file).size / 1024)} KiB`);
 }
 
 function overlap(a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }): boolean {
@@ -178,7 +187,7 @@ test.describe("screenshots of the presenter view", () => {
       await expect(page.getByTestId("timeline-row").first()).toBeVisible({ timeout: 15_000 });
       await page.waitForTimeout(2500);
       await page.getByTestId("node-n2").click();
-      await page.screenshot({ path: `docs/present-${width}.png` });
+      await saveSmallPng(await page.screenshot(), `docs/present-${width}.png`);
     });
   }
 });

@@ -38,11 +38,12 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
     >
       <div className="flex items-end gap-2">
         <label className="flex min-w-0 flex-1 flex-col gap-1.5">
-          <span className="text-sm font-medium text-dim">Replicas</span>
+          <span className="hidden text-sm font-medium text-dim tall:inline">Replicas</span>
           <div className="flex h-11 items-stretch overflow-hidden rounded-xl border border-edge-strong bg-canvas/70 focus-within:border-accent">
             <StepButton label="Fewer replicas" onClick={() => step(-1)}>−</StepButton>
             <input
               data-testid="replicas-input"
+              aria-label="Replicas"
               type="number"
               inputMode="numeric"
               min={1}

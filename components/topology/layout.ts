@@ -26,7 +26,7 @@ export interface TopologyLayout {
 }
 
 const GAP = 14;
-const ELLIPSE = 1.7;
+const ELLIPSE = 2.2;
 const LABEL_H = 34;
 
 const bySlot = (a: NodeDTO, b: NodeDTO) =>
