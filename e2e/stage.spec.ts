@@ -155,6 +155,17 @@ test.describe("at 1280×720", () => {
   });
 });
 
+test("under 1280 px (1024×768) the header wraps and the panels reflow: still no side scroll", async ({ page, request }) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await ensureFive(request);
+  await page.goto(`/?token=${token}`);
+  await allUp(page, 5);
+  await expectNoSideScroll(page, "/");
+  await page.goto("/present");
+  await allUp(page, 5);
+  await expectNoSideScroll(page, "/present");
+});
+
 test.describe("screenshots of the presenter view", () => {
   for (const [width, height] of [
     [1280, 720],

@@ -38,7 +38,7 @@ export function AppHeader() {
   const bridge = cluster?.bridge;
 
   return (
-    <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 2xl:gap-4 2xl:px-6">
+    <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b max-xl:flex-wrap max-xl:py-2 border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 2xl:gap-4 2xl:px-6">
       <div className="flex min-w-0 shrink-0 items-center gap-3.5">
         <Logo />
         <div className="min-w-0">
@@ -57,7 +57,8 @@ export function AppHeader() {
         </div>
       </div>
 
-      <div className="mx-auto flex min-w-0 items-stretch gap-2 xl:gap-3 2xl:gap-8">
+      {/* Under 1280 px the counters take a row of their own rather than push the page sideways. */}
+      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around xl:gap-3 2xl:gap-8">
         <StatCounter label="Sent" value={stats?.sent} tone="sky" testId="stat-sent" />
         <StatCounter label="Received" value={stats?.received} tone="teal" testId="stat-received" />
         <StatCounter label="Acked" value={stats?.acked} tone="emerald" testId="stat-acked" />
