@@ -89,7 +89,9 @@ function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<strin
   const cy = region.y + LABEL_H + (region.h - LABEL_H) / 2;
   // A ring, stretched up to ELLIPSE times wider than high in a wide region (a short graph panel).
   const roomY = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
-  const roomX = Math.max(roomY, Math.min(region.w / 2 - labelRoom, roomY * ELLIPSE));
+  // Full names under the discs (labelRoom) need room at the sides too: about 90 px either way.
+  const side = labelRoom > 0 ? labelRoom + 90 : 0;
+  const roomX = Math.max(roomY, Math.min(region.w / 2 - side, roomY * ELLIPSE));
   const n = members.length;
   if (n === 1) {
     places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(maxR + 2, roomY * 0.5), angle: -Math.PI / 2, labelInside: true });
