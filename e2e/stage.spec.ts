@@ -194,7 +194,7 @@ test.describe("screenshots of the presenter view", () => {
       console.log(`[measure] presenter ${width}x${height}: smallest HTML text ${smallest.px} px (${smallest.text})`);
       expect(smallest.px, smallest.text).toBeGreaterThanOrEqual(width >= 1920 ? 20 : 15);
 
-      await request.post("/api/traffic", { headers: auth, data: { pattern: "random", rate: 60, rounds: 40 } });
+      await request.post("/api/traffic", { headers: auth, data: { pattern: "random", rate: 60, rounds: 100 } }); // ~8 s: pulses in the picture
       await expect(page.getByTestId("timeline-row").first()).toBeVisible({ timeout: 15_000 });
       await page.waitForTimeout(2500);
       await page.getByTestId("node-n2").click();
