@@ -54,10 +54,12 @@ test("deploy from the UI, send from the UI, see the reception live", async ({ pa
   // Kill a replica from the UI: it goes down, then comes back up.
   await page.getByTestId("node-n3").click();
   await page.getByTestId("kill-button").click();
+  await page.getByTestId("confirm-ok").click(); // Kill asks first
   await expect(page.getByTestId("node-n3")).toHaveAttribute("data-status", /down|starting/, { timeout: 10_000 });
   await expect(page.getByTestId("node-n3")).toHaveAttribute("data-status", "up", { timeout: 60_000 });
 
   await page.getByTestId("remove-button").click();
+  await page.getByTestId("confirm-ok").click(); // Remove all asks first
   await expect(page.getByTestId("node-n1")).toHaveCount(0, { timeout: 30_000 });
   expect(drift, "replies or socket events that break the contract").toEqual([]);
 });

@@ -89,6 +89,7 @@ test("Swarm: deploy 3 replicas from the UI, send from the UI, see the reception 
   await page.screenshot({ path: testInfo.outputPath("swarm-dashboard.png") });
 
   await page.getByTestId("remove-button").click();
+  await page.getByTestId("confirm-ok").click(); // Remove all asks first
   await expect(page.getByTestId("node-n1")).toHaveCount(0, { timeout: 60_000 });
 });
 

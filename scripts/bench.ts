@@ -1,12 +1,15 @@
 // `npm run bench`: measures, in one run on this machine, the raw Erlang distribution baseline and
 // Swarmscope with full accounting, the latency from send to visible in Chromium, deploy times and
-// the server's memory after 1M messages. Writes bench/results.json. Timings are printed, never asserted.
+// the server's memory after 1M messages, the page's frame rate with 50 nodes under a storm (bench-fps.ts).
+// Writes bench/results.json. Timings are printed, never asserted.
+// `npm run bench -- --only fps`: only the frame rates (needs `next build`); merged into the results file.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
+import { fpsUnderStorm } from "./bench-fps";
 import { type ServerHandle, percentile, repoRoot, startServer, waitFor } from "../tests/integration/harness";
 
 const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);
@@ -121,8 +124,32 @@ async function visibleOnly() {
   log(`send → visible in Chromium over ${vis.length}: p50 ${percentile(vis, 50).toFixed(1)} ms, p99 ${percentile(vis, 99).toFixed(1)} ms`);
 }
 
+/** Only the frame rates with 50 nodes: merged into bench/results.json as `fps`. */
+async function fpsOnly() {
+  const s = await startServer();
+  try {
+    await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
+    await deploy(s, 50);
+    const fps = await fpsUnderStorm(s, 50);
+    await deploy(s, 0);
+    const file = path.join(repoRoot, "bench", "results.json");
+    const results = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    fs.writeFileSync(file, JSON.stringify({ ...results, fps, fpsAt: new Date().toISOString() }, null, 2) + "\n");
+    log(`wrote fps to bench/results.json`);
+  } finally {
+    await s.stop();
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+}
+
+function only(): string | undefined {
+  const i = process.argv.indexOf("--only");
+  return i >= 0 ? process.argv[i + 1] : process.env.BENCH_ONLY;
+}
+
 async function main() {
-  if (process.env.BENCH_ONLY === "visible") return visibleOnly();
+  if (only() === "visible") return visibleOnly();
+  if (only() === "fps") return fpsOnly();
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
     at: new Date().toISOString(),
@@ -140,6 +167,7 @@ async function main() {
     await deploy(s, 0);
     results.deploy50S = await deploy(s, 50);
     log(`deploy 50 local replicas → all up: ${results.deploy50S} s`);
+    results.fps = await fpsUnderStorm(s, 50);
     await deploy(s, 0);
     await deploy(s, 2);
     const [a, b] = (await cluster(s)).nodes.map((n) => n.name).sort() as [string, string];

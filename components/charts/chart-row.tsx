@@ -12,7 +12,7 @@ interface ChartRowProps {
 export function ChartRow({ title, values, children, testId }: ChartRowProps) {
   return (
     <div className="flex min-h-0 flex-1 items-stretch gap-2 border-b border-edge/70 last:border-b-0" data-testid={testId}>
-      <div className="flex w-[9.5rem] shrink-0 flex-col justify-center py-1.5 pl-4">
+      <div className="flex w-[8rem] shrink-0 flex-col justify-center py-1.5 pl-4 2xl:w-[9.5rem]">
         <div className="text-xs font-semibold tracking-[0.14em] text-faint uppercase">{title}</div>
         <div className="flex flex-wrap items-baseline gap-x-3">{values}</div>
       </div>

@@ -1,6 +1,6 @@
 export const WINDOW_MS = 5 * 60 * 1000;
 
-export const axisTick = { fill: "#64748b", fontSize: 12 };
+export const axisTick = { fill: "#94a3b8", fontSize: 12 };
 export const gridStroke = "#1c2636";
 
 export const tooltipStyle = {
@@ -10,6 +10,11 @@ export const tooltipStyle = {
     borderRadius: 10,
     fontSize: 13,
     color: "#e6edf7",
+    padding: "8px 10px",
   },
-  labelStyle: { color: "#94a3b8" },
+  labelStyle: { color: "#94a3b8", marginBottom: 2 },
+  itemStyle: { padding: "1px 0" },
+  cursor: { stroke: "#94a3b8", strokeWidth: 1 },
 } as const;
+
+export const legendStyle = { fontSize: 12, lineHeight: "16px", color: "#94a3b8", paddingBottom: 2 } as const;

@@ -1,58 +1,55 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { useCluster, useEventHistory, useMessageHistory, useSeriesHistory } from "@/lib/client/queries";
-import { setNodesUp } from "@/lib/client/stats-history";
-import { useLiveSocket } from "@/lib/client/use-live-socket";
-import type { NodeDTO } from "@/lib/contracts/http-replies";
+import { useCluster } from "@/lib/client/queries";
+import { setUi, useUi } from "@/lib/client/ui-state";
 import { ChartsPanel } from "../charts/charts-panel";
 import { EventLog } from "../events/event-log";
 import { AppHeader } from "../header/app-header";
 import { NodeDetails } from "../nodes/node-details";
 import { SendPanel } from "../send/send-panel";
+import { senderOf } from "../shell/use-actions";
+import { useSortedNodes } from "../shell/use-sorted-nodes";
 import { SwarmPanel } from "../swarm/swarm-panel";
 import { MessageTimeline } from "../timeline/message-timeline";
 import { TopologyGraph } from "../topology/topology-graph";
+import { Toaster } from "../ui/toaster";
 
-const bySlot = (a: NodeDTO, b: NodeDTO) =>
-  (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name, undefined, { numeric: true });
+const select = (name: string | null) => setUi({ selected: name });
+const setFrom = (name: string) => setUi({ from: name });
 
-const EMPTY: NodeDTO[] = [];
-
-/** Wires live data to the panels and holds the little UI state they share (selection, sender). */
-export function LiveDashboard({ token }: { token: string }) {
-  useLiveSocket(token);
-  useMessageHistory();
-  useEventHistory();
-  useSeriesHistory();
+/**
+ * The dashboard: three columns from 1280 px wide (controls | graph over timeline | node, events
+ * over charts), sized to the window so nothing is cut off and nothing scrolls sideways; below
+ * 1024 px the panels stack and the page scrolls down.
+ */
+export function LiveDashboard() {
   const cluster = useCluster().data;
-  const nodes = useMemo(() => (cluster ? [...cluster.nodes].sort(bySlot) : EMPTY), [cluster]);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [from, setFrom] = useState("");
-
-  const up = nodes.filter((n) => n.status === "up");
-  const sender = up.some((n) => n.name === from) ? from : (up[0]?.name ?? "");
+  const nodes = useSortedNodes();
+  const { selected, from } = useUi();
+  const sender = senderOf(nodes, from);
   const selectedNode = nodes.find((n) => n.name === selected) ?? null;
 
-  useEffect(() => setNodesUp(up.length), [up.length]);
-
-  const select = useCallback((name: string | null) => setSelected(name), []);
-
   return (
-    <div className="flex h-dvh min-h-[740px] min-w-[1200px] flex-col">
+    <div className="flex min-h-dvh flex-col lg:h-dvh">
       <AppHeader />
-      <main className="grid min-h-0 flex-1 grid-cols-[20rem_minmax(0,1fr)_22rem] grid-rows-[minmax(0,1.5fr)_minmax(0,1fr)] gap-3 p-3 2xl:grid-cols-[22rem_minmax(0,1fr)_27rem]">
-        <div className="row-span-2 -mr-1 flex min-h-0 flex-col gap-3 overflow-y-auto pr-1">
+      <main className="grid flex-1 grid-cols-1 gap-3 p-3 lg:min-h-0 lg:grid-cols-[18rem_minmax(0,1fr)_23rem] lg:grid-rows-[minmax(0,1fr)_minmax(0,1fr)] lg:tall:grid-rows-[minmax(0,1.35fr)_minmax(0,1fr)] 2xl:grid-cols-[21rem_minmax(0,1fr)_27rem]">
+        <div className="flex min-h-0 flex-col gap-3 lg:row-span-2 lg:-mr-1 lg:overflow-y-auto lg:pr-1">
           <SwarmPanel cluster={cluster} nodes={nodes} selected={selected} onSelect={select} />
           <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />
         </div>
-        <TopologyGraph nodes={nodes} selected={selected} onSelect={select} />
-        <div className="flex min-h-0 flex-col gap-3">
+        <div className="h-[60vh] min-h-0 min-w-0 lg:h-auto">
+          <TopologyGraph nodes={nodes} selected={selected} onSelect={select} />
+        </div>
+        <div className="relative flex min-h-0 min-w-0 flex-col gap-3">
           <NodeDetails node={selectedNode} missing={selectedNode ? null : selected} onSelect={select} onSendFrom={setFrom} />
           <EventLog onSelect={select} />
+          {/* Over the event log, never over the graph. */}
+          <Toaster className="absolute inset-x-2 bottom-2 items-stretch" />
         </div>
-        <MessageTimeline nodes={nodes} />
-        <ChartsPanel />
+        <div className="h-[70vh] min-h-0 min-w-0 lg:h-auto">
+          <MessageTimeline nodes={nodes} />
+        </div>
+        <ChartsPanel className="h-[26rem] lg:h-full" />
       </main>
     </div>
   );

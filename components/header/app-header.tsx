@@ -1,9 +1,13 @@
 "use client";
 
+import Link from "next/link";
 import { useConnection, type ConnectionStatus } from "@/lib/client/connection";
 import { useCluster, useStats } from "@/lib/client/queries";
 import { forgetToken } from "@/lib/client/token";
 import type { ClusterDTO } from "@/lib/contracts/http-replies";
+import { PRESENT_PATH } from "../shell/use-actions";
+import { openShortcuts } from "../shortcuts/shortcuts-layer";
+import { Icon } from "../ui/icon";
 import { StatusPill, type Tone } from "../ui/status-pill";
 import { ExportMenu } from "./export-menu";
 import { Logo } from "./logo";
@@ -34,7 +38,7 @@ export function AppHeader() {
   const bridge = cluster?.bridge;
 
   return (
-    <header className="relative z-40 flex min-h-[5.5rem] shrink-0 items-center gap-4 border-b border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-6">
+    <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b max-xl:flex-wrap max-xl:py-2 border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 2xl:gap-4 2xl:px-6">
       <div className="flex min-w-0 shrink-0 items-center gap-3.5">
         <Logo />
         <div className="min-w-0">
@@ -53,7 +57,8 @@ export function AppHeader() {
         </div>
       </div>
 
-      <div className="mx-auto flex items-stretch gap-3 2xl:gap-8">
+      {/* Under 1280 px the counters take a row of their own rather than push the page sideways. */}
+      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around xl:gap-3 2xl:gap-8">
         <StatCounter label="Sent" value={stats?.sent} tone="sky" testId="stat-sent" />
         <StatCounter label="Received" value={stats?.received} tone="teal" testId="stat-received" />
         <StatCounter label="Acked" value={stats?.acked} tone="emerald" testId="stat-acked" />
@@ -62,6 +67,24 @@ export function AppHeader() {
       </div>
 
       <div className="flex shrink-0 items-center gap-2">
+        <Link
+          href={PRESENT_PATH}
+          data-testid="present-button"
+          title="Presenter view: large type for a projector (F)"
+          className="flex h-11 items-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20"
+        >
+          <Icon d="M3 4h18v12H3zM12 16v4M8 20h8" />
+          Present
+        </Link>
+        <button
+          type="button"
+          onClick={openShortcuts}
+          data-testid="shortcuts-button"
+          title="Keyboard shortcuts (?)"
+          className="grid size-11 cursor-pointer place-items-center rounded-full border border-edge-strong bg-raised font-bold text-dim transition-colors hover:text-ink"
+        >
+          ?<span className="sr-only">Keyboard shortcuts</span>
+        </button>
         <ExportMenu />
         <StatusPill
           testId="bridge-status"

@@ -5,6 +5,7 @@ import { downloadExport } from "@/lib/client/download";
 import type { ExportFormat } from "@/lib/contracts/common";
 import { toast } from "@/lib/client/toasts";
 import { Spinner } from "../ui/button";
+import { Icon } from "../ui/icon";
 
 const items: { format: ExportFormat; label: string; hint: string }[] = [
   { format: "json", label: "JSON", hint: "Everything: cluster, stats, events, every message" },
@@ -58,9 +59,7 @@ export function ExportMenu() {
         title="Download the stored history as proof of delivery"
         className="flex h-11 cursor-pointer items-center gap-2 rounded-full border border-edge-strong bg-raised px-3.5 text-sm font-semibold text-dim transition-colors hover:border-dim/50 hover:text-ink aria-expanded:border-accent/50 aria-expanded:text-ink"
       >
-        <svg viewBox="0 0 24 24" className="size-4.5" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden>
-          <path d="M12 4v11M7.5 10.5 12 15l4.5-4.5M5 19h14" />
-        </svg>
+        <Icon d="M12 4v11M7.5 10.5 12 15l4.5-4.5M5 19h14" />
         Export
       </button>
       {open && (

@@ -1,7 +1,7 @@
 /** Three linked nodes and a travelling message: the product in one glyph. */
-export function Logo() {
+export function Logo({ className = "size-12" }: { className?: string }) {
   return (
-    <svg viewBox="0 0 48 48" className="size-12 shrink-0" aria-hidden>
+    <svg viewBox="0 0 48 48" className={`shrink-0 ${className}`} aria-hidden>
       <defs>
         <linearGradient id="logo-g" x1="0" y1="0" x2="1" y2="1">
           <stop offset="0" stopColor="#38d6c4" />

@@ -1,8 +1,9 @@
 "use client";
 
 import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
-import { useKillNode, useStats } from "@/lib/client/queries";
+import { usePendingVariables, useStats } from "@/lib/client/queries";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
+import { useActions } from "../shell/use-actions";
 import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
@@ -29,10 +30,10 @@ export function NodeDetails({ node, missing, onSelect, onSendFrom }: NodeDetails
       {node ? (
         <Details node={node} onSelect={onSelect} />
       ) : (
-        <div className="py-6">
+        <div className="tall:py-6">
           <EmptyState
             title={missing ? `${shortName(missing)} left the cluster` : "Click a node to inspect it"}
-            hint={missing ? missing : "Status, host, replica, links and traffic of one node; kill it or send from it."}
+            hint={<span className="hidden tall:inline">{missing ? missing : "Status, host, replica, links and traffic of one node; kill it or send from it."}</span>}
           />
         </div>
       )}
@@ -41,7 +42,8 @@ export function NodeDetails({ node, missing, onSelect, onSendFrom }: NodeDetails
 }
 
 function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: string) => void }) {
-  const kill = useKillNode();
+  const killing = usePendingVariables<string>("kill");
+  const actions = useActions();
   return (
     <>
       <Button size="sm" variant="secondary" disabled={node.status !== "up"} onClick={() => onSendFrom(node.name)} data-testid="send-from-here">
@@ -52,9 +54,9 @@ function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: stri
         variant="danger"
         data-testid="kill-button"
         disabled={node.status === "down"}
-        busy={kill.isPending && kill.variables === node.name}
-        onClick={() => kill.mutate(node.name)}
-        title={`Kill ${node.name}: its process or task container`}
+        busy={killing.includes(node.name)}
+        onClick={() => void actions.killNode(node.name)}
+        title={`Kill ${node.name}: its process or task container; asks first. Shortcut: K`}
       >
         Kill
       </Button>

@@ -1,8 +1,8 @@
 "use client";
 
-import { useState } from "react";
 import { nodeLabel } from "@/lib/client/format";
 import { useSendMessage } from "@/lib/client/queries";
+import { setUi, useUi } from "@/lib/client/ui-state";
 import { MAX_CONTENT_BYTES } from "@/lib/contracts/common";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { Button } from "../ui/button";
@@ -21,7 +21,8 @@ const label = (n: NodeDTO) => nodeLabel(n);
 /** Send one message (or a broadcast to "*") from one up node. */
 export function MessageForm({ nodes, from, onFromChange, to, onToChange }: MessageFormProps) {
   const send = useSendMessage();
-  const [content, setContent] = useState("hello");
+  const { content } = useUi();
+  const setContent = (v: string) => setUi({ content: v });
   const upNodes = nodes.filter((n) => n.status === "up");
   const toValid = to === "*" || nodes.some((n) => n.name === to);
   const tooLong = new TextEncoder().encode(content).length > MAX_CONTENT_BYTES;

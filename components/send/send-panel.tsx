@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { setUi, useUi } from "@/lib/client/ui-state";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { Panel } from "../ui/panel";
 import { MessageForm } from "./message-form";
@@ -14,7 +15,8 @@ interface SendPanelProps {
 
 export function SendPanel({ nodes, from, onFromChange }: SendPanelProps) {
   const [tab, setTab] = useState<"message" | "traffic">("message");
-  const [to, setTo] = useState("*");
+  const { to } = useUi();
+  const setTo = (v: string) => setUi({ to: v });
   const [shownFrom, setShownFrom] = useState(from);
   if (from !== shownFrom) {
     // "Send from here" on a node: bring the message form forward.
@@ -25,7 +27,7 @@ export function SendPanel({ nodes, from, onFromChange }: SendPanelProps) {
     <Panel
       title="Send"
       className="shrink-0"
-      bodyClassName="p-4"
+      bodyClassName="p-3 tall:p-4"
       actions={
         <div className="flex rounded-lg bg-canvas/80 p-0.5 text-sm" role="tablist">
           {(["message", "traffic"] as const).map((t) => (

@@ -40,11 +40,11 @@ export function DeployProgress({ progress, requesting, nodes = [], runtime = "lo
   if (done && !error) {
     return (
       <Frame status={status} phase={progress.phase}>
-        <div className="flex items-center gap-2.5">
-          <span className="grid size-6 place-items-center rounded-full bg-emerald-400/20 text-sm text-emerald-300">✓</span>
+        <div className="flex items-center gap-2.5 whitespace-nowrap">
+          <span className="grid size-6 shrink-0 place-items-center rounded-full bg-emerald-400/20 text-sm text-emerald-300">✓</span>
           <span className="font-semibold text-emerald-300">{phase}</span>
-          <span className="text-dim">
-            {removing ? "all replicas removed" : `${nodesUp}/${target} nodes up`} in {duration(elapsed, true)}
+          <span className="truncate text-dim">
+            {removing ? "all removed" : `${nodesUp}/${target} up`} in {duration(elapsed, true)}
           </span>
         </div>
       </Frame>
@@ -107,7 +107,7 @@ function Frame({ status, phase, children }: { status: string; phase: string; chi
       data-status={status}
       data-phase={phase}
       role="status"
-      className={`flex animate-fade-in flex-col gap-2.5 rounded-xl border px-3.5 py-3 ${border}`}
+      className={`flex animate-fade-in flex-col gap-2.5 rounded-xl border px-3.5 ${status === "done" ? "py-2" : "py-3"} ${border}`}
     >
       {children}
     </div>

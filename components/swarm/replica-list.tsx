@@ -35,7 +35,8 @@ function ReplicaRow({ node, selected, onSelect }: { node: NodeDTO; selected: boo
       onClick={() => onSelect(node.name)}
       data-testid={`replica-${nodeLabel(node)}`}
       data-status={node.status}
-      className={`w-full cursor-pointer rounded-xl border px-3 py-2 text-left transition-colors ${
+      title={`${node.name} · ${node.host}${where ? ` · ${where}` : ""}${task ? ` · ${task}` : ""}`}
+      className={`w-full cursor-pointer rounded-xl border px-3 py-1.5 text-left transition-colors tall:py-2 ${
         selected ? "border-accent/60 bg-accent/10" : flagged ? "border-amber-400/40 bg-amber-400/[0.06] hover:bg-amber-400/10" : "border-transparent bg-raised/60 hover:border-edge-strong"
       }`}
     >
@@ -54,12 +55,12 @@ function ReplicaRow({ node, selected, onSelect }: { node: NodeDTO; selected: boo
           </span>
         </span>
       </div>
-      <div className="mt-0.5 truncate pl-5 font-mono text-xs text-faint" title={`${node.host}${where ? ` · ${where}` : ""}`}>
+      <div className="mt-0.5 hidden truncate pl-5 font-mono text-xs text-faint tall:block" title={`${node.host}${where ? ` · ${where}` : ""}`}>
         {node.host}
         {where && ` · ${where}`}
       </div>
       {task && (
-        <div className="truncate pl-5 font-mono text-xs text-faint" title={`slot ${r!.slot} · task ${r!.taskId}${r!.containerId ? ` · container ${r!.containerId}` : ""}`} data-testid="replica-task">
+        <div className="hidden truncate pl-5 font-mono text-xs text-faint tall:block" title={`slot ${r!.slot} · task ${r!.taskId}${r!.containerId ? ` · container ${r!.containerId}` : ""}`} data-testid="replica-task">
           {task}
         </div>
       )}

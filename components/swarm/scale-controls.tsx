@@ -1,11 +1,12 @@
 "use client";
 
-import { useState } from "react";
-import { useDeploy, useRuntimeControl } from "@/lib/client/queries";
+import { useDeploy, usePendingVariables, useRuntimeControl, type DeployInput } from "@/lib/client/queries";
+import { setUi, useUi } from "@/lib/client/ui-state";
 import { MAX_REPLICAS, type RuntimeKind } from "@/lib/contracts/common";
 import type { ClusterDTO } from "@/lib/contracts/http-replies";
 import { Button } from "../ui/button";
 import { Select } from "../ui/field";
+import { useActions } from "../shell/use-actions";
 
 const clamp = (n: number) => Math.min(MAX_REPLICAS, Math.max(1, Math.round(n)));
 
@@ -13,7 +14,10 @@ const clamp = (n: number) => Math.min(MAX_REPLICAS, Math.max(1, Math.round(n)));
 export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) {
   const deploy = useDeploy();
   const runtimeControl = useRuntimeControl();
-  const [draft, setDraft] = useState<string | null>(null);
+  const actions = useActions();
+  const pending = usePendingVariables<DeployInput>("deploy");
+  const draft = useUi().replicasDraft;
+  const setDraft = (v: string | null) => setUi({ replicasDraft: v });
   const desired = cluster?.desiredReplicas ?? 0;
   const value = draft ?? String(desired > 0 ? desired : 5);
   const parsed = Number(value);
@@ -27,7 +31,7 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
 
   return (
     <form
-      className="flex flex-col gap-3"
+      className="flex flex-col gap-2.5 tall:gap-3"
       onSubmit={(e) => {
         e.preventDefault();
         if (valid) submit(parsed);
@@ -35,11 +39,12 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
     >
       <div className="flex items-end gap-2">
         <label className="flex min-w-0 flex-1 flex-col gap-1.5">
-          <span className="text-sm font-medium text-dim">Replicas</span>
+          <span className="hidden text-sm font-medium text-dim tall:inline">Replicas</span>
           <div className="flex h-11 items-stretch overflow-hidden rounded-xl border border-edge-strong bg-canvas/70 focus-within:border-accent">
             <StepButton label="Fewer replicas" onClick={() => step(-1)}>−</StepButton>
             <input
               data-testid="replicas-input"
+              aria-label="Replicas"
               type="number"
               inputMode="numeric"
               min={1}
@@ -77,7 +82,7 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
           data-testid="deploy-button"
           disabled={!valid || !cluster || !cluster.runtimeStatus.ready}
           title={cluster && !cluster.runtimeStatus.ready ? `The ${cluster.runtime} runtime is not ready: ${cluster.runtimeStatus.problem ?? "see above"}` : undefined}
-          busy={deploy.isPending && deploy.variables?.replicas !== 0}
+          busy={pending.some((v) => v.replicas !== 0)}
         >
           {deployed ? `Scale to ${valid ? parsed : "…"}` : `Deploy ${valid ? parsed : ""}`}
         </Button>
@@ -85,9 +90,9 @@ export function ScaleControls({ cluster }: { cluster: ClusterDTO | undefined }) 
           variant="danger"
           data-testid="remove-button"
           disabled={!deployed}
-          busy={deploy.isPending && deploy.variables?.replicas === 0}
-          onClick={() => submit(0)}
-          title="Remove every replica (scale to 0)"
+          busy={pending.some((v) => v.replicas === 0)}
+          onClick={() => void actions.removeAll()}
+          title="Remove every replica (scale to 0); asks first. Shortcut: R"
         >
           Remove
         </Button>

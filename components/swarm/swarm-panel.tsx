@@ -30,10 +30,10 @@ export function SwarmPanel({ cluster, nodes, selected, onSelect }: SwarmPanelPro
           </span>
         )
       }
-      className="min-h-[24rem] flex-1"
+      className="min-h-[20rem] flex-1 tall:min-h-[24rem]"
       bodyClassName="flex flex-col"
     >
-      <div className="flex flex-col gap-3 border-b border-edge p-4">
+      <div className="flex flex-col gap-2.5 border-b border-edge p-3 tall:gap-3 tall:p-4">
         <ScaleControls cluster={cluster} />
         <RuntimeProblem cluster={cluster} />
         <DeployProgress
@@ -43,7 +43,7 @@ export function SwarmPanel({ cluster, nodes, selected, onSelect }: SwarmPanelPro
           runtime={cluster?.runtime ?? "local"}
         />
       </div>
-      <div className="min-h-0 flex-1 overflow-y-auto p-3">
+      <div className="min-h-0 flex-1 overflow-y-auto p-2.5 tall:p-3">
         {nodes.length === 0 ? (
           <p className="px-2 py-6 text-center text-dim">No replicas yet — choose a count and deploy.</p>
         ) : (

@@ -1,7 +1,8 @@
 "use client";
 
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { setUi, useUi } from "@/lib/client/ui-state";
 import { count, shortName } from "@/lib/client/format";
 import { messageStore, useMessages } from "@/lib/client/message-store";
 import type { MessageStatus } from "@/lib/contracts/common";
@@ -9,18 +10,26 @@ import type { MessageDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
 import { Select } from "../ui/field";
 import { Panel } from "../ui/panel";
-import { CONTENT_CELL, GRID, ROW_HEIGHT, TimelineRow } from "./timeline-row";
+import { useRootPx } from "../ui/use-root-px";
+import { CONTENT_CELL, GRID, ROW_HEIGHT, TIME_CELL, TimelineRow } from "./timeline-row";
 
 const STATUSES: MessageStatus[] = ["pending", "sent", "received", "acked", "lost", "failed"];
 const FRESH_MS = 1500;
 
+interface MessageTimelineProps {
+  nodes: NodeDTO[];
+  /** The presenter view: taller rows in larger type, no filters. */
+  large?: boolean;
+}
+
 /** Newest first, virtualized; rows update in place as messages move sent → received → acked. */
-export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
+export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) {
   const all = useMessages();
   const [node, setNode] = useState("");
   const [status, setStatus] = useState<MessageStatus | "">("");
-  const [frozen, setFrozen] = useState<Set<string> | null>(null);
+  const { frozen } = useUi();
   const scrollRef = useRef<HTMLDivElement>(null);
+  const rowHeight = useRowHeight(large);
 
   const filtered = useMemo(
     () => all.filter((m) => (!node || m.from === node || m.to === node) && (!status || m.status === status)),
@@ -32,16 +41,18 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 6,
     getItemKey: (i) => rows[i]?.id ?? i,
   });
 
-  const pause = () => setFrozen(new Set(all.map((m) => m.id)));
-  const follow = () => {
-    setFrozen(null);
-    virtualizer.scrollToOffset(0);
-  };
+  const pause = () => setUi({ frozen: new Set(all.map((m) => m.id)) });
+  const follow = () => setUi({ frozen: null });
+  // Following again (the button or P): back to the newest.
+  const following = frozen === null;
+  useEffect(() => {
+    if (following) virtualizer.scrollToOffset(0);
+  }, [following, virtualizer]);
 
   const nodeNames = useMemo(() => {
     const names = nodes.map((n) => n.name);
@@ -65,37 +76,41 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
       }
       actions={
         <>
-          <Select value={node} onChange={(e) => setNode(e.target.value)} compact className="w-28 2xl:w-36" data-testid="timeline-filter-node" aria-label="Filter by node">
-            <option value="">All nodes</option>
-            {nodeNames.map((n) => (
-              <option key={n} value={n}>
-                {shortName(n)}
-              </option>
-            ))}
-          </Select>
-          <Select
-            value={status}
-            onChange={(e) => setStatus(e.target.value as MessageStatus | "")}
-            compact
-            className="w-32 2xl:w-36"
-            data-testid="timeline-filter-status"
-            aria-label="Filter by status"
-          >
-            <option value="">All statuses</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </Select>
+          {!large && (
+            <>
+              <Select value={node} onChange={(e) => setNode(e.target.value)} compact className="w-28 2xl:w-36" data-testid="timeline-filter-node" aria-label="Filter by node">
+                <option value="">All nodes</option>
+                {nodeNames.map((n) => (
+                  <option key={n} value={n}>
+                    {shortName(n)}
+                  </option>
+                ))}
+              </Select>
+              <Select
+                value={status}
+                onChange={(e) => setStatus(e.target.value as MessageStatus | "")}
+                compact
+                className="w-32 2xl:w-36"
+                data-testid="timeline-filter-status"
+                aria-label="Filter by status"
+              >
+                <option value="">All statuses</option>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </Select>
+            </>
+          )}
           <FollowToggle live={!frozen} waiting={waiting} onFollow={follow} onPause={pause} />
         </>
       }
-      className="@container h-full"
+      className={`@container h-full ${large ? "timeline-large" : ""}`}
       bodyClassName="flex flex-col"
     >
-      <div className={`${GRID} h-9 shrink-0 border-b border-edge text-xs font-semibold tracking-wider text-faint uppercase`}>
-        <span>Time</span>
+      <div className={`${GRID} h-[2.25rem] shrink-0 border-b border-edge text-xs font-semibold tracking-wider text-faint uppercase`}>
+        <span className={TIME_CELL}>Time</span>
         <span>From → To</span>
         <span className={CONTENT_CELL}>Content</span>
         <span className="text-center">Status</span>
@@ -106,7 +121,7 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
         // Contained: the rows replaced several times a second under load lay out and paint only in here.
         className="relative min-h-0 flex-1 overflow-y-auto [contain:strict]"
         onScroll={(e) => {
-          if (!frozen && e.currentTarget.scrollTop > ROW_HEIGHT * 2) pause();
+          if (!frozen && e.currentTarget.scrollTop > rowHeight * 2) pause();
         }}
       >
         {rows.length === 0 ? (
@@ -119,7 +134,7 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
             {virtualizer.getVirtualItems().map((v) => {
               const m = rows[v.index] as MessageDTO;
               const seenAt = messageStore.seenAt(m.id);
-              return <TimelineRow key={m.id} message={m} top={v.start} fresh={highlight && now - seenAt < FRESH_MS} seenAt={seenAt} />;
+              return <TimelineRow key={m.id} message={m} top={v.start} height={rowHeight} fresh={highlight && now - seenAt < FRESH_MS} seenAt={seenAt} />;
             })}
           </div>
         )}
@@ -152,6 +167,12 @@ function FollowToggle({ live, waiting, onFollow, onPause }: { live: boolean; wai
       )}
     </button>
   );
+}
+
+/** Rows of 46 px; in the presenter view 2.6 root ems (the root grows with the window there). */
+function useRowHeight(large: boolean): number {
+  const root = useRootPx(large);
+  return large ? Math.round(2.6 * root) : ROW_HEIGHT;
 }
 
 function byShortName(a: string, b: string): number {

@@ -4,20 +4,25 @@ import type { MessageDTO } from "@/lib/contracts/http-replies";
 import { StatusBadge } from "./status-badge";
 
 export const ROW_HEIGHT = 46;
-/** Columns; the content column only where the panel is wide enough (container query). */
+/**
+ * Columns by the panel's width (container queries): from → to, status and latency always; the
+ * time from 32 root ems; the content from 42 (the presenter view's larger type reaches them later).
+ */
 export const GRID =
-  "grid grid-cols-[7.2rem_minmax(0,1fr)_6.4rem_5.8rem] @2xl:grid-cols-[7.6rem_minmax(8rem,12rem)_minmax(0,1fr)_6.4rem_6.2rem] items-center gap-3 px-4";
+  "grid grid-cols-[minmax(0,1fr)_6.4rem_5.8rem] @lg:grid-cols-[7.2rem_minmax(0,1fr)_6.4rem_5.8rem] @2xl:grid-cols-[7.6rem_minmax(8rem,12rem)_minmax(0,1fr)_6.4rem_6.2rem] items-center gap-3 px-4";
+export const TIME_CELL = "hidden @lg:block";
 export const CONTENT_CELL = "hidden @2xl:flex";
 
 interface TimelineRowProps {
   message: MessageDTO;
   top: number;
+  height: number;
   fresh: boolean;
   seenAt: number;
 }
 
 /** One message: time, from → to, content (and why it was lost), status, latency. */
-export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, seenAt }: TimelineRowProps) {
+export const TimelineRow = memo(function TimelineRow({ message: m, top, height, fresh, seenAt }: TimelineRowProps) {
   const bad = m.status === "lost" || m.status === "failed";
   const rtt = m.ackedAt != null && m.sentAt != null ? m.ackedAt - m.sentAt : null;
   const kind = m.latencyKind === "half-rtt" ? "half the round trip (the hosts' clocks differ)" : m.latencyKind;
@@ -28,9 +33,9 @@ export const TimelineRow = memo(function TimelineRow({ message: m, top, fresh, s
       data-status={m.status}
       data-id={m.id}
       className={`${GRID} absolute inset-x-0 [contain:strict] border-b border-edge/60 text-[0.95rem] ${fresh ? "animate-row-in" : ""} ${bad ? "bg-rose-500/[0.04]" : ""}`}
-      style={{ height: ROW_HEIGHT, transform: `translateY(${top}px)` }}
+      style={{ height, transform: `translateY(${top}px)` }}
     >
-      <span className="font-mono text-sm text-dim tabular-nums">{clockMs(m.sentAt ?? seenAt)}</span>
+      <span className={`${TIME_CELL} font-mono text-sm text-dim tabular-nums`}>{clockMs(m.sentAt ?? seenAt)}</span>
       <span className="flex min-w-0 items-center gap-1.5 font-semibold" title={`${m.from} → ${m.to}: ${m.content}${m.reason ? ` (${m.reason})` : ""}`}>
         <span className="truncate">{shortName(m.from)}</span>
         <span className="text-faint">→</span>

@@ -26,13 +26,17 @@ export interface TopologyLayout {
 }
 
 const GAP = 14;
+const ELLIPSE = 2.2;
 const LABEL_H = 34;
 
 const bySlot = (a: NodeDTO, b: NodeDTO) =>
   (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name);
 
-/** Groups nodes by host, one region per host in a grid, nodes on a circle inside each region. */
-export function computeLayout(nodes: NodeDTO[], width: number, height: number, labelRoom = 0): TopologyLayout {
+/**
+ * Groups nodes by host, one region per host in a grid, nodes on a circle inside each region;
+ * discs of at most `maxR` px (larger in the presenter view).
+ */
+export function computeLayout(nodes: NodeDTO[], width: number, height: number, labelRoom = 0, maxR = 32): TopologyLayout {
   const groups = groupByHost(nodes);
   const { cols, rows } = bestGrid(groups.length, width, height);
   const cellW = width / cols;
@@ -53,7 +57,7 @@ export function computeLayout(nodes: NodeDTO[], width: number, height: number, l
       up: members.filter((n) => n.status === "up").length,
     };
     regions.push(region);
-    placeOnCircle(members, region, places, labelRoom);
+    placeOnCircle(members, region, places, labelRoom, maxR);
   });
 
   return { regions, places, edges: uniqueEdges(nodes, places) };
@@ -80,25 +84,31 @@ function bestGrid(k: number, width: number, height: number): { cols: number; row
   return best;
 }
 
-function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number): void {
+function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number, maxR: number): void {
   const cx = region.x + region.w / 2;
   const cy = region.y + LABEL_H + (region.h - LABEL_H) / 2;
-  const room = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
+  // A ring, stretched up to ELLIPSE times wider than high in a wide region (a short graph panel).
+  const roomY = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
+  // Full names under the discs (labelRoom) need room at the sides too: about 90 px either way.
+  const side = labelRoom > 0 ? labelRoom + 90 : 0;
+  const roomX = Math.max(roomY, Math.min(region.w / 2 - side, roomY * ELLIPSE));
   const n = members.length;
   if (n === 1) {
-    places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(34, room * 0.5), angle: -Math.PI / 2, labelInside: true });
+    places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(maxR + 2, roomY * 0.5), angle: -Math.PI / 2, labelInside: true });
     return;
   }
-  const spacing = (2 * Math.PI * (room - 40)) / n;
-  const r = Math.max(9, Math.min(32, spacing * 0.34));
+  const [a, b] = [roomX - 40, roomY - 40];
+  const spacing = (2 * Math.PI * Math.sqrt((a * a + b * b) / 2)) / n;
+  const r = Math.max(9, Math.min(maxR, spacing * 0.34));
   const labelInside = r >= 17;
-  const radius = Math.max(r * 1.5, room - r - (labelInside ? 14 : 32));
+  const pad = r + (labelInside ? 14 : 32);
+  const [rx, ry] = [Math.max(r * 1.5, roomX - pad), Math.max(r * 1.5, roomY - pad)];
   const start = n === 2 ? Math.PI : -Math.PI / 2;
   members.forEach((node, i) => {
     const angle = start + (2 * Math.PI * i) / n;
     places.set(node.name, {
-      x: cx + radius * Math.cos(angle),
-      y: cy + radius * Math.sin(angle),
+      x: cx + rx * Math.cos(angle),
+      y: cy + ry * Math.sin(angle),
       r,
       angle,
       labelInside,

@@ -38,7 +38,7 @@ interface PulseLayerProps {
  * arrival. Drawn on a canvas between the links and the nodes, a compositing layer of its own,
  * so a frame of pulses repaints neither the 1000+ links nor the nodes (as SVG pulses did).
  * requestAnimationFrame only while something moves; at most MAX_PULSES at once and
- * SPAWN_PER_SECOND new ones, the rest sampled away.
+ * SPAWN_PER_SECOND new ones, the rest sampled away. None with prefers-reduced-motion.
  */
 export function PulseLayer({ places, width, height }: PulseLayerProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -146,8 +146,9 @@ export function PulseLayer({ places, width, height }: PulseLayerProps) {
       frame = busy ? requestAnimationFrame(tick) : 0;
     };
 
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)");
     const off = messageStore.onReception(({ from, to }) => {
-      if (from === to || document.hidden) return;
+      if (from === to || document.hidden || still.matches) return;
       const a = placesRef.current.get(from);
       const b = placesRef.current.get(to);
       if (!a || !b) return;

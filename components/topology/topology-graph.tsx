@@ -7,17 +7,22 @@ import { Panel } from "../ui/panel";
 import { nodeColor } from "../ui/status";
 import { computeLayout, type HostRegion, type NodePlace } from "./layout";
 import { PulseLayer } from "./pulse-layer";
-import { NodeLabel, TopologyNode } from "./topology-node";
+import { largeType, NodeLabel, TopologyNode, TYPE, type GraphType } from "./topology-node";
+import { useRootPx } from "../ui/use-root-px";
 import { useSize } from "./use-size";
 
 interface TopologyGraphProps {
   nodes: NodeDTO[];
   selected: string | null;
   onSelect: (name: string | null) => void;
+  /** The presenter view: labels in larger type. */
+  large?: boolean;
 }
 
 /** Replicas grouped by host, distribution links as edges, messages as travelling pulses. */
-export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps) {
+export function TopologyGraph({ nodes, selected, onSelect, large = false }: TopologyGraphProps) {
+  const root = useRootPx(large);
+  const type = useMemo(() => (large ? largeType(root) : TYPE), [large, root]);
   const boxRef = useRef<HTMLDivElement>(null);
   const { width, height } = useSize(boxRef);
   const hostCount = useMemo(() => new Set(nodes.map((n) => n.host)).size, [nodes]);
@@ -25,7 +30,8 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
   const showFullNames = nodes.length / Math.max(1, hostCount) <= 8 && Math.min(width / Math.max(1, hostCount), height) >= 460;
   // Swarm replicas share one Erlang name: without full names, their address under the disc (few per host).
   const showIps = !showFullNames && nodes.length / Math.max(1, hostCount) <= 8;
-  const layout = useMemo(() => computeLayout(nodes, width, height, showFullNames ? 16 : 0), [nodes, width, height, showFullNames]);
+  const maxR = type.maxR;
+  const layout = useMemo(() => computeLayout(nodes, width, height, showFullNames ? 16 : 0, maxR), [nodes, width, height, showFullNames, maxR]);
 
   const hosts = layout.regions.length;
   const up = nodes.filter((n) => n.status === "up").length;
@@ -56,13 +62,13 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
                   links are painted only when they change, not with every update elsewhere on the page. */}
               <svg width={width} height={height} className="absolute inset-0 block select-none will-change-transform" role="img" aria-label="Cluster topology">
                 {layout.regions.map((r) => (
-                  <Region key={r.host} region={r} />
+                  <Region key={r.host} region={r} type={type} />
                 ))}
                 <Edges edges={layout.edges} places={layout.places} selected={selected} opacity={edgeOpacity} />
                 <g>
                   {nodes.map((n) => {
                     const place = layout.places.get(n.name);
-                    return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} />;
+                    return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} type={type} />;
                   })}
                 </g>
               </svg>
@@ -86,6 +92,7 @@ export function TopologyGraph({ nodes, selected, onSelect }: TopologyGraphProps)
                         place={place}
                         selected={n.name === selected}
                         onSelect={onSelect}
+                        type={type}
                       />
                     )
                   );
@@ -147,19 +154,20 @@ function sameEdges(p: EdgesProps, q: EdgesProps): boolean {
   });
 }
 
-function Region({ region: r }: { region: HostRegion }) {
+function Region({ region: r, type }: { region: HostRegion; type: GraphType }) {
+  const top = r.y + 8 + type.host;
   return (
     <g pointerEvents="none">
       <rect x={r.x} y={r.y} width={r.w} height={r.h} rx={18} fill="#0f1828" fillOpacity={0.55} stroke="#1f2b3e" strokeDasharray="6 6" />
-      <g transform={`translate(${r.x + 16}, ${r.y + 22})`}>
-        <text fontSize={13} fontWeight={700} letterSpacing="0.12em" fill="#64748b">
+      <g transform={`translate(${r.x + 16}, ${top})`}>
+        <text fontSize={type.small} fontWeight={700} letterSpacing="0.12em" fill="#64748b">
           HOST
         </text>
-        <text x={48} fontSize={15} fontWeight={600} fill="#cbd5e1" fontFamily="var(--font-mono)">
+        <text x={type.small * 3.7} fontSize={type.host} fontWeight={600} fill="#cbd5e1" fontFamily="var(--font-mono)">
           {r.host}
         </text>
       </g>
-      <text x={r.x + r.w - 16} y={r.y + 22} textAnchor="end" fontSize={14} fill="#64748b">
+      <text x={r.x + r.w - 16} y={top} textAnchor="end" fontSize={type.host} fill="#94a3b8">
         {r.up}/{r.count} up
       </text>
     </g>

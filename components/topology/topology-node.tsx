@@ -6,15 +6,36 @@ import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { nodeColor } from "../ui/status";
 import type { NodePlace } from "./layout";
 
+/** Type sizes of the graph (px): the dashboard's, and the presenter view's, read from across a room. */
+export interface GraphType {
+  host: number;
+  small: number;
+  label: number;
+  /** A short name inside its disc: this much of the radius, at most labelMax. */
+  inside: number;
+  labelMax: number;
+  note: number;
+  /** The largest disc's radius. */
+  maxR: number;
+}
+export const TYPE: GraphType = { host: 15, small: 13, label: 13, inside: 0.62, labelMax: 20, note: 12, maxR: 32 };
+
+/** The presenter's sizes follow its root font size (`root` px): about 1.3 times the dashboard's at 1280×720. */
+export function largeType(root: number): GraphType {
+  const em = (k: number) => Math.round(k * root);
+  return { host: em(1.05), small: em(0.85), label: em(0.95), inside: 0.62, labelMax: em(1.55), note: em(0.85), maxR: em(2.5) };
+}
+
 interface TopologyNodeProps {
   node: NodeDTO;
   place: NodePlace;
   selected: boolean;
   onSelect: (name: string) => void;
+  type: GraphType;
 }
 
 /** One replica: a status-coloured disc with its short name; down nodes dimmed and crossed out. */
-export const TopologyNode = memo(function TopologyNode({ node, place, selected, onSelect }: TopologyNodeProps) {
+export const TopologyNode = memo(function TopologyNode({ node, place, selected, onSelect, type }: TopologyNodeProps) {
   const { x, y, r, labelInside } = place;
   const color = nodeColor[node.status];
   const short = nodeLabel(node);
@@ -66,7 +87,7 @@ export const TopologyNode = memo(function TopologyNode({ node, place, selected, 
         <text
           textAnchor="middle"
           dy="0.35em"
-          fontSize={Math.max(13, Math.min(20, r * 0.62))}
+          fontSize={Math.max(13, Math.min(type.labelMax, r * type.inside))}
           fontWeight={700}
           fill={down ? "#fecdd3" : "#f1f5f9"}
           pointerEvents="none"
@@ -84,13 +105,14 @@ interface NodeLabelProps {
   showFullName: boolean;
   /** Swarm, when there is no room for full names: the overlay address, small, under the disc. */
   showIp: boolean;
+  type: GraphType;
 }
 
 /**
  * Labels outside the disc (the short name when the disc is too small for it, the full name),
  * drawn in their own layer so a node's clickable shape stays centred on the disc.
  */
-export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, showIp }: NodeLabelProps) {
+export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, showIp, type }: NodeLabelProps) {
   const { x, y, r, angle, labelInside } = place;
   const ip = showIp && !showFullName ? node.replica?.ip : undefined;
   if (labelInside && !showFullName && !ip) return null;
@@ -102,13 +124,13 @@ export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, sh
   return (
     <g className="topo-node" style={{ transform: `translate(${x}px, ${y}px)`, opacity: down ? 0.7 : 1 }} pointerEvents="none">
       {!labelInside && (
-        <text x={lx * (r + 8)} y={ly * (r + 8)} dy={dy} textAnchor={anchor} fontSize={13} fontWeight={700} fill={down ? "#fb7185" : "#e2e8f0"}>
+        <text x={lx * (r + 8)} y={ly * (r + 8)} dy={dy} textAnchor={anchor} fontSize={type.label} fontWeight={700} fill={down ? "#fb7185" : "#e2e8f0"}>
           {nodeLabel(node)}
         </text>
       )}
       {ip && labelInside && (
         // Swarm: the overlay address, small, under the disc (the short name is the slot).
-        <text y={ly < -0.5 ? -(r + 8) : r + 8} dy={ly < -0.5 ? "-0.2em" : "0.9em"} textAnchor="middle" fontSize={11} fill="#64748b" fontFamily="var(--font-mono)">
+        <text y={ly < -0.5 ? -(r + 8) : r + 8} dy={ly < -0.5 ? "-0.2em" : "0.9em"} textAnchor="middle" fontSize={type.note} fill="#64748b" fontFamily="var(--font-mono)">
           {ip}
         </text>
       )}
@@ -118,7 +140,7 @@ export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, sh
           y={ly < -0.5 ? -(r + 10) : r + 10}
           dy={ly < -0.5 ? "-0.2em" : "0.9em"}
           textAnchor="middle"
-          fontSize={12}
+          fontSize={type.note}
           fill="#64748b"
           fontFamily="var(--font-mono)"
         >

@@ -28,7 +28,7 @@ export function StatusPill({ tone, label, value, title, testId, status }: Status
       className={`flex h-11 items-center gap-2 rounded-full border px-3 text-sm whitespace-nowrap 2xl:gap-2.5 2xl:px-4 ${t.ring}`}
     >
       <span className={`size-2.5 rounded-full ${t.dot}`} />
-      <span className="text-faint">{label}</span>
+      <span className="hidden text-faint 2xl:inline">{label}</span>
       <span className="font-semibold">{value}</span>
     </div>
   );

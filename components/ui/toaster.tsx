@@ -10,17 +10,20 @@ const styles: Record<ToastKind, string> = {
 
 const icons: Record<ToastKind, string> = { error: "!", success: "✓", info: "i" };
 
-/** Errors and confirmations, top centre, above everything. */
-export function Toaster() {
+/**
+ * Errors and confirmations. Each view places them (`className`) where they cover no graph: the
+ * dashboard over its event log, the presenter view over the timeline's foot; top centre elsewhere.
+ */
+export function Toaster({ className = "fixed inset-x-0 top-24 items-center" }: { className?: string }) {
   const toasts = useToasts();
   return (
-    <div className="pointer-events-none fixed inset-x-0 top-24 z-50 flex flex-col items-center gap-2" aria-live="polite">
+    <div className={`pointer-events-none z-50 flex flex-col gap-2 ${className}`} aria-live="polite" data-testid="toaster">
       {toasts.map((t) => (
         <div
           key={t.id}
           role={t.kind === "error" ? "alert" : "status"}
           data-testid={`toast-${t.kind}`}
-          className={`pointer-events-auto flex max-w-[44rem] animate-toast-in items-start gap-3 rounded-xl border px-4 py-3 shadow-2xl backdrop-blur ${styles[t.kind]}`}
+          className={`pointer-events-auto flex max-w-[min(44rem,100%)] animate-toast-in items-start gap-3 rounded-xl border px-4 py-3 shadow-2xl backdrop-blur ${styles[t.kind]}`}
         >
           <span className="mt-0.5 grid size-6 shrink-0 place-items-center rounded-full bg-white/10 text-sm font-bold">
             {icons[t.kind]}

@@ -1,8 +1,9 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { TrafficPattern } from "../contracts/common";
 import type { RuntimeBody, ScaleBody, SendBody, TrafficBody } from "../contracts/http-requests";
+import type { ClusterDTO } from "../contracts/http-replies";
 import { routes } from "../contracts/routes";
 import { call } from "./api";
 import { loadEventHistory, MAX_EVENTS } from "./events";
@@ -10,7 +11,7 @@ import { rememberSlots, shortName } from "./format";
 import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
 import { MAX_POINTS, seedHistory } from "./stats-history";
-import { toast } from "./toasts";
+import { pendingToast, toast } from "./toasts";
 import { setTraffic } from "./traffic";
 
 // Every fetcher goes through call(): the reply is checked against the route's schema in
@@ -93,9 +94,12 @@ export function useDeploy() {
   const qc = useQueryClient();
   return useMutation({
     mutationKey: ["deploy"],
-    mutationFn: (input: ScaleBody) => call(routes.scale, { body: input }),
-    onSuccess: (_r, input) => {
-      toast("info", input.replicas === 0 ? "Removing all replicas…" : `Scaling to ${input.replicas} replicas…`);
+    mutationFn: (input: DeployInput) => call(routes.scale, { body: input }),
+    // The deploy before this one: its progress is not this one's.
+    onMutate: () => ({ before: qc.getQueryData<ClusterDTO>(keys.cluster)?.progress?.startedAt }),
+    onSuccess: (_r, input, ctx) => {
+      const done = (c: ClusterDTO) => !!c.progress?.done && c.progress.target === input.replicas && c.progress.startedAt !== ctx?.before;
+      pendingToast(input.replicas === 0 ? "Removing all replicas…" : `Scaling to ${input.replicas} replicas…`, done, qc.getQueryData(keys.cluster));
       void qc.invalidateQueries({ queryKey: keys.cluster });
     },
   });
@@ -125,14 +129,25 @@ export function useSendMessage() {
 }
 
 export function useKillNode() {
+  const qc = useQueryClient();
   return useMutation({
+    mutationKey: ["kill"],
     mutationFn: (name: string) => call(routes.killNode, { params: { name } }),
-    onSuccess: (_r, name) => toast("info", `Killing ${shortName(name)}…`),
+    onSuccess: (_r, name) => {
+      const gone = (c: ClusterDTO) => c.nodes.find((n) => n.name === name)?.status !== "up";
+      pendingToast(`Killing ${shortName(name)}…`, gone, qc.getQueryData(keys.cluster));
+    },
   });
+}
+
+/** The variables of the pending mutations of one kind (["deploy"], ["kill"]), wherever they were started. */
+export function usePendingVariables<T>(key: "deploy" | "kill"): T[] {
+  return useMutationState({ filters: { mutationKey: [key], status: "pending" }, select: (m) => m.state.variables as T });
 }
 
 export type { TrafficPattern };
 export type TrafficInput = TrafficBody;
+export type DeployInput = ScaleBody;
 
 export function useStartTraffic() {
   return useMutation({

@@ -1,5 +1,0 @@
-import { Dashboard } from "@/components/dashboard/dashboard";
-
-export default function Page() {
-  return <Dashboard />;
-}
