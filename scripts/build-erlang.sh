@@ -8,6 +8,12 @@ src="$root/erlang/src"
 ebin="$root/erlang/ebin"
 mkdir -p "$ebin"
 
+# A beam whose source is gone (a module renamed or removed) must not be loaded by a replica.
+for beam in "$ebin"/*.beam; do
+	[[ -e "$beam" ]] || continue
+	[[ -e "$src/$(basename "${beam%.beam}").erl" ]] || rm -f "$beam"
+done
+
 stale=()
 for source in "$src"/*.erl; do
 	beam="$ebin/$(basename "${source%.erl}").beam"
