@@ -8,6 +8,7 @@ const cluster: ClusterDTO = {
   runtime: "local",
   deploymentId: "abc123",
   desiredReplicas: 3,
+  strangers: [],
   nodes: ["n1", "n2", "n3"].map((s, i) => ({
     name: `${s}-abc123@127.0.0.1`, status: i === 2 ? "down" : "up", host: "127.0.0.1", slot: i + 1, links: [], sent: 0, received: 0,
     replica: null, flags: [], since: 0,

@@ -1,6 +1,8 @@
 "use client";
 
+import { useMemo } from "react";
 import { useCluster } from "@/lib/client/queries";
+import { graphNodes } from "@/lib/client/strangers";
 import { setUi, useUi } from "@/lib/client/ui-state";
 import { ChartsPanel } from "../charts/charts-panel";
 import { EventLog } from "../events/event-log";
@@ -27,7 +29,9 @@ export function LiveDashboard() {
   const nodes = useSortedNodes();
   const { selected, from } = useUi();
   const sender = senderOf(nodes, from);
-  const selectedNode = nodes.find((n) => n.name === selected) ?? null;
+  // The graph also draws strangers (a plain `erl` connected to replicas); the panels do not.
+  const drawn = useMemo(() => (cluster ? graphNodes(cluster, nodes) : nodes), [cluster, nodes]);
+  const selectedNode = drawn.find((n) => n.name === selected) ?? null;
 
   return (
     <div className="flex min-h-dvh flex-col lg:h-dvh">
@@ -38,7 +42,7 @@ export function LiveDashboard() {
           <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />
         </div>
         <div className="h-[60vh] min-h-0 min-w-0 lg:h-auto">
-          <TopologyGraph nodes={nodes} selected={selected} onSelect={select} />
+          <TopologyGraph nodes={drawn} selected={selected} onSelect={select} />
         </div>
         <div className="relative flex min-h-0 min-w-0 flex-col gap-3">
           <NodeDetails node={selectedNode} missing={selectedNode ? null : selected} onSelect={select} onSendFrom={setFrom} />

@@ -53,7 +53,7 @@ function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: stri
         size="sm"
         variant="danger"
         data-testid="kill-button"
-        disabled={node.status === "down"}
+        disabled={node.status === "down" || !node.replica}
         busy={killing.includes(node.name)}
         onClick={() => void actions.killNode(node.name)}
         title={`Kill ${node.name}: its process or task container; asks first. Shortcut: K`}

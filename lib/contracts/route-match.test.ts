@@ -7,6 +7,7 @@ const cluster: ClusterDTO = {
   runtime: "local",
   deploymentId: "ab12cd",
   desiredReplicas: 1,
+  strangers: [],
   nodes: [
     {
       name: "n1-ab12cd@127.0.0.1", status: "up", host: "127.0.0.1", slot: 1, links: [], sent: 0, received: 0,

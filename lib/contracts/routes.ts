@@ -3,8 +3,9 @@ import * as rq from "./http-requests";
 import * as rp from "./http-replies";
 
 // The HTTP API as one table: route, method, request schemas and the reply schema of every status.
-// The route handlers, the browser's fetchers and the contract tests read it, and so can an
-// OpenAPI generator. Errors are always `{error}` (errorReply).
+// The route handlers, the browser's fetchers and the contract tests read it, and the OpenAPI
+// document (./openapi.ts, served at /api/openapi.json) is generated from it. Errors are always
+// `{error}` (errorReply).
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -13,6 +14,8 @@ interface RouteDef {
   /** Path pattern; `:name` matches one URL segment. */
   path: `/api/${string}`;
   summary: string;
+  /** More words for the OpenAPI document: limits, defaults, what to expect. */
+  description?: string;
   /** Needs `Authorization: Bearer <token>` (default true). */
   auth?: boolean;
   params?: z.ZodType;
@@ -25,6 +28,8 @@ interface RouteDef {
   textReplies?: readonly string[];
   /** Error statuses beyond those every route of its kind has (401/403, 400/413, 500, 503). */
   errors?: readonly number[];
+  /** What a status means for this route (its error statuses join `errors`). */
+  notes?: Readonly<Partial<Record<number, string>>>;
 }
 
 export type RouteContract<D extends RouteDef = RouteDef> = D & {
@@ -36,7 +41,8 @@ export type RouteContract<D extends RouteDef = RouteDef> = D & {
 function route<const D extends RouteDef>(def: D): RouteContract<D> {
   const auth = def.auth ?? true;
   // Any route: 500 for an unexpected failure, 503 when the service is not attached (server/edge.ts).
-  const errors = new Set<number>([...(def.errors ?? []), 500, 503]);
+  const noted = Object.keys(def.notes ?? {}).map(Number).filter((s) => s !== def.status);
+  const errors = new Set<number>([...(def.errors ?? []), ...noted, 500, 503]);
   if (auth) [401, 403].forEach((s) => errors.add(s));
   if (def.body) [400, 413].forEach((s) => errors.add(s));
   if (def.query) errors.add(400);
@@ -45,44 +51,76 @@ function route<const D extends RouteDef>(def: D): RouteContract<D> {
   return { ...def, auth, replies };
 }
 
+const bridgeDown = "the bridge is not up (the runtime is starting, or has no replicas to reach)";
+
 export const routes = {
   health: route({ method: "GET", path: "/api/health", summary: "liveness, runtime and memory", auth: false, status: 200, reply: rp.healthReply }),
-  getCluster: route({ method: "GET", path: "/api/cluster", summary: "nodes, replicas, bridge, deploy progress", status: 200, reply: rp.clusterSchema }),
+  openapi: route({
+    method: "GET", path: "/api/openapi.json", summary: "this document: the HTTP API as OpenAPI 3.1", auth: false, status: 200, reply: rp.openApiReply,
+  }),
+  asyncapi: route({
+    method: "GET", path: "/api/asyncapi.json", summary: "the socket.io events as AsyncAPI 3.0", auth: false, status: 200, reply: rp.asyncApiReply,
+  }),
+  getCluster: route({ method: "GET", path: "/api/cluster", summary: "nodes, replicas, strangers, bridge, deploy progress", status: 200, reply: rp.clusterSchema }),
   scale: route({
     method: "PUT", path: "/api/cluster", summary: "deploy or scale to `replicas` (0 removes)",
-    body: rq.scaleBody, status: 202, reply: rp.scaleReply, errors: [409],
+    description: "Answers once the request is queued; requests run one at a time, in order.",
+    body: rq.scaleBody, status: 202, reply: rp.scaleReply,
+    notes: { 409: "the runtime cannot deploy (no Docker engine, not in swarm mode: see `GET /api/runtime`)" },
   }),
   getRuntime: route({ method: "GET", path: "/api/runtime", summary: "the runtime and whether it can deploy", status: 200, reply: rp.runtimeReply }),
   setRuntime: route({
     method: "POST", path: "/api/runtime", summary: "switch runtime and/or initialise it (docker swarm init)",
-    body: rq.runtimeBody, status: 200, reply: rp.runtimeReply, errors: [409],
+    body: rq.runtimeBody, status: 200, reply: rp.runtimeReply,
+    notes: { 409: "`init` asked, and the runtime cannot be initialised from here", 500: "the new runtime could not start (the old one is back), or init failed" },
   }),
-  listMessages: route({ method: "GET", path: "/api/messages", summary: "recent messages", query: rq.listQuery, status: 200, reply: rp.messagesReply }),
+  listMessages: route({
+    method: "GET", path: "/api/messages", summary: "recent messages", query: rq.listQuery, status: 200, reply: rp.messagesReply,
+    description: "From SQLite: the newest first; with `after`, those created after it, oldest first. Messages stay until `SWARMSCOPE_RETENTION` drops the oldest.",
+  }),
   sendMessage: route({
     method: "POST", path: "/api/messages", summary: "send one message, or to every other node with to: \"*\"",
-    body: rq.sendBody, status: 202, reply: rp.sendReply, errors: [404, 409, 503],
+    description: "The sender sends over real Erlang distribution; each message starts `pending` and moves on as the nodes report it.",
+    body: rq.sendBody, status: 202, reply: rp.sendReply,
+    notes: {
+      404: "`from` or `to` is not a node of this cluster",
+      409: "the sender or the receiver is known but not up, or no other node is up for `\"*\"`",
+      413: "`content` over 64 KiB, or a body over 256 KiB",
+      503: bridgeDown,
+    },
   }),
   getMessage: route({
-    method: "GET", path: "/api/messages/:id", summary: "one message", params: rq.messageParams, status: 200, reply: rp.messageSchema, errors: [404],
+    method: "GET", path: "/api/messages/:id", summary: "one message", params: rq.messageParams, status: 200, reply: rp.messageSchema,
+    notes: { 404: "no message with this id (never sent, or dropped by retention)" },
   }),
   killNode: route({
     method: "POST", path: "/api/nodes/:name/kill", summary: "kill a replica's process or task container",
-    params: rq.nodeParams, status: 202, reply: rp.killReply, errors: [404, 409],
+    description: "SIGKILL for a local replica, `docker kill` of the task's container on Swarm; the runtime restarts it.",
+    params: rq.nodeParams, status: 202, reply: rp.killReply,
+    notes: {
+      404: "no replica with this node name, or a task container the Docker engine does not have",
+      409: "the replica is not running (a local replica waiting for its restart, a stopped container)",
+      503: "the Docker engine did not answer within 10 s",
+    },
   }),
   inbox: route({
     method: "GET", path: "/api/nodes/:name/inbox", summary: "a node's inbox, asked with the seed protocol's {get, Pid}",
-    params: rq.nodeParams, status: 200, reply: rp.inboxReply, errors: [404, 409, 503],
+    params: rq.nodeParams, status: 200, reply: rp.inboxReply,
+    notes: { 404: "not a node of this cluster", 409: "the node is known but not up", 503: bridgeDown },
   }),
-  getTraffic: route({ method: "GET", path: "/api/traffic", summary: "the current or last traffic run", status: 200, reply: rp.trafficReply }),
+  getTraffic: route({ method: "GET", path: "/api/traffic", summary: "the current or last traffic run, live", status: 200, reply: rp.trafficReply }),
   startTraffic: route({
     method: "POST", path: "/api/traffic", summary: "start a traffic pattern",
-    body: rq.trafficBody, status: 202, reply: rp.trafficStartedReply, errors: [404, 409, 503],
+    body: rq.trafficBody, status: 202, reply: rp.trafficStartedReply,
+    notes: { 400: "a bad field, `from` equal to `to`, or a storm with rate 0", 404: "`from` or `to` is not up", 409: "fewer than 2 nodes up", 503: bridgeDown },
   }),
   stopTraffic: route({
-    method: "DELETE", path: "/api/traffic", summary: "stop the traffic run", status: 200, reply: rp.trafficStartedReply, errors: [404],
+    method: "DELETE", path: "/api/traffic", summary: "stop the running traffic run", status: 200, reply: rp.trafficStartedReply,
+    description: "Answers the run, now `stopped`.",
+    notes: { 404: "no run is running (an ended run stays as it ended)" },
   }),
   stats: route({ method: "GET", path: "/api/stats", summary: "message counters and latency percentiles", status: 200, reply: rp.statsSchema }),
-  events: route({ method: "GET", path: "/api/events", summary: "cluster events, newest first", query: rq.listQuery, status: 200, reply: rp.eventsReply }),
+  events: route({ method: "GET", path: "/api/events", summary: "cluster events, newest first", query: rq.eventsQuery, status: 200, reply: rp.eventsReply }),
   series: route({ method: "GET", path: "/api/series", summary: "chart history per time bucket", query: rq.seriesQuery, status: 200, reply: rp.seriesSchema }),
   export: route({
     method: "GET", path: "/api/export", summary: "the history as JSON, CSV or a Markdown evidence report",

@@ -138,3 +138,30 @@ describe("ClusterModel: a killed node stays down until a new process or containe
     expect(model.snapshot().nodes[0]!.status).toBe("up");
   });
 });
+
+describe("ClusterModel: strangers", () => {
+  it("lists a visible node in the replicas' links that is no replica as a stranger, apart from the nodes", () => {
+    const { model } = setup();
+    model.setReplicas([task(1, "running", "10.0.1.2"), task(2, "running", "10.0.1.3")], 2);
+    const [a, b] = ["n-ab12cd@10.0.1.2", "n-ab12cd@10.0.1.3"];
+    model.nodeUp(a);
+    model.nodeUp(b);
+    model.setLinks(a, [b, "me@10.0.0.9"]);
+    model.setLinks(b, [a, "me@10.0.0.9"]);
+    const c = model.snapshot();
+    expect(c.strangers).toEqual([{ name: "me@10.0.0.9", host: "10.0.0.9", links: [a, b] }]);
+    expect(c.nodes.map((n) => n.name)).toEqual([a, b]);
+    // it leaves: the replicas' links shrink, and it is gone
+    model.setLinks(a, [b]);
+    model.setLinks(b, [a]);
+    expect(model.snapshot().strangers).toEqual([]);
+  });
+
+  it("a replica's node that is down, or not yet reported up, is no stranger", () => {
+    const { model } = setup();
+    model.setReplicas([task(1, "running", "10.0.1.2"), task(2, "starting", "10.0.1.3")], 2);
+    model.nodeUp("n-ab12cd@10.0.1.2");
+    model.setLinks("n-ab12cd@10.0.1.2", ["n-ab12cd@10.0.1.3"]);
+    expect(model.snapshot().strangers).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { NodeStatus, RuntimeKind } from "../../lib/contracts/common";
-import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, NodeDTO } from "../../lib/contracts/http-replies";
+import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, NodeDTO, StrangerDTO } from "../../lib/contracts/http-replies";
 import { shortNodeName } from "../../lib/node-name";
 import type { Replica } from "../runtime/types";
 
@@ -203,10 +203,21 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       deploymentId: this.opts.deploymentId,
       desiredReplicas: this.desired,
       nodes,
+      strangers: this.strangers(),
       bridge: this.bridge,
       progress: this.progress,
       runtimeStatus: this.runtimeStatus,
     };
+  }
+
+  /** Visible nodes in the replicas' links that are neither replicas nor known Erlang nodes (a plain `erl`). */
+  private strangers(): StrangerDTO[] {
+    const found = new Map<string, string[]>();
+    for (const [name, n] of this.erlang) {
+      if (n.status !== "up") continue;
+      for (const l of n.links) if (!this.knows(l)) found.set(l, [...(found.get(l) ?? []), name]);
+    }
+    return [...found].sort(([a], [b]) => a.localeCompare(b)).map(([name, links]) => ({ name, host: name.split("@")[1] ?? name, links }));
   }
 
   private nodeDTO(name: string, status: NodeStatus, r: Replica | null, e: ErlangNode | undefined, flags: string[]): NodeDTO {

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import * as rq from "./http-requests";
+import * as rp from "./http-replies";
+import * as sk from "./socket";
+
+// The component names of the API documents: every schema the contract modules export, named after
+// its export (`clusterSchema` → `Cluster`, `sendBody` → `SendBody`). Query strings and path
+// parameters are not components: they become parameters.
+
+function componentName(exportName: string): string {
+  const base = exportName.replace(/Schema$/, "");
+  return base.charAt(0).toUpperCase() + base.slice(1);
+}
+
+function named(module: Record<string, unknown>): Record<string, z.ZodType> {
+  const out: Record<string, z.ZodType> = {};
+  for (const [key, value] of Object.entries(module)) {
+    if (!(value instanceof z.ZodType) || /(Query|Params)$/.test(key)) continue;
+    out[componentName(key)] = value;
+  }
+  return out;
+}
+
+/** Request bodies: rendered as input (defaults optional, before coercion). */
+export const requestComponents = named(rq);
+/** Replies and socket payloads: rendered as output. */
+export const replyComponents = { ...named(rp), ...named(sk) };
