@@ -50,6 +50,7 @@ case "$mode" in
   test)
     deps
     apt_install chromium chromium
+    apt_install jq jq # the README examples the tests run use curl and jq
     build_web
     say "unit tests"; npx vitest run --project unit
     say "Erlang EUnit tests"; bash scripts/test-erlang.sh
