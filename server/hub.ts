@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { TrafficRunDTO } from "../lib/contracts/http-replies";
-import type { ClientToServerEvents, ServerToClientEvents } from "../lib/contracts/socket";
+import { type ClientToServerEvents, SNAPSHOT_MESSAGES, type ServerToClientEvents, type Snapshot } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
 import { tokenMatches } from "./auth";
 
@@ -26,11 +26,23 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     if (typeof given === "string" && tokenMatches(given, token)) return next();
     next(new Error("unauthorized: connect with auth.token set to the access token"));
   });
+  // Every messages batch is numbered. A connection's snapshot is taken synchronously here, after
+  // the store has every change so far (app.messages flushes it), and the socket already gets the
+  // broadcasts that follow: snapshot + later events = the whole stream, whenever it (re)connects.
+  let batchSeq = 0;
   io.on("connection", (socket) => {
-    socket.emit("cluster", app.cluster());
-    socket.emit("stats", app.stats());
-    const traffic = app.traffic;
-    if (traffic) socket.emit("traffic", traffic);
+    const snapshot: Snapshot = {
+      seq: batchSeq,
+      cluster: app.cluster(),
+      stats: app.stats(),
+      traffic: app.traffic,
+      messages: app.messages(SNAPSHOT_MESSAGES),
+    };
+    socket.emit("snapshot", snapshot);
+    // The same parts as single events, for clients that do not read the snapshot.
+    socket.emit("cluster", snapshot.cluster);
+    socket.emit("stats", snapshot.stats);
+    if (snapshot.traffic) socket.emit("traffic", snapshot.traffic);
   });
 
   // Pushed as soon as something changed. While the stream is quiet the next push may follow
@@ -47,7 +59,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     lastPush = Date.now();
     const batch = app.tracker.drainChanged(100);
     gap = batch.messages.length + batch.dropped > 20 ? busyGap : 1;
-    if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", batch);
+    if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", { ...batch, seq: ++batchSeq });
     if (clusterDirty) {
       clusterDirty = false;
       io.emit("cluster", app.cluster());

@@ -7,7 +7,7 @@ import type { Logger } from "../log";
 import { eachLine } from "./lines";
 import { bridgeArgs, replicaArgs } from "./local-args";
 import { isReplicaProcess, PROC_ROOT } from "./local-proc";
-import { adoptReplica, type ReplicaProcess, spawnReplica } from "./local-process";
+import { adoptReplica, type ReplicaProcess, type SpawnOptions, spawnReplica } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
 import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeEvents, RuntimeStatus } from "./types";
 
@@ -24,7 +24,9 @@ export interface LocalRuntimeOptions {
   /** How often adopted replicas are checked (they are not our children: no exit status). */
   pollMs?: number;
   host?: string;
+  /** Seams for unit tests: a fake /proc folder, a fake process start. */
   procRoot?: string;
+  spawn?: (o: SpawnOptions) => ReplicaProcess;
 }
 
 interface LocalReplica {
@@ -209,7 +211,7 @@ export class LocalRuntime implements Runtime {
     const nodeName = this.nodeName(slot);
     const logFile = path.join(this.logDir, `n${slot}.log`);
     if (fs.existsSync(logFile)) fs.renameSync(logFile, `${logFile}.prev`); // the last run's log is kept
-    const proc = spawnReplica({
+    const proc = (this.opts.spawn ?? spawnReplica)({
       nodeName,
       args: replicaArgs({ nodeName, ebin: this.opts.ebin, tickMs: this.tickMs }),
       env: { ...this.opts.env, HOME: this.opts.erlangHome },
@@ -266,8 +268,15 @@ export class LocalRuntime implements Runtime {
     }
     return new Promise((resolve) => {
       r.onStopped.push(resolve);
-      if (!proc.signal("SIGTERM")) return proc.poll();
-      setTimeout(() => proc.signal("SIGKILL"), 3000).unref();
+      if (proc.signal("SIGTERM")) {
+        setTimeout(() => proc.signal("SIGKILL"), 3000).unref();
+        return;
+      }
+      proc.poll(); // gone already: its exit ends the stop
+      if (r.proc === proc && proc.adopted) {
+        this.opts.log.warn(`replica n${r.slot} (pid ${proc.pid}) could not be signalled; left as it is`);
+        this.onExit(r, proc, "could not be signalled");
+      }
     });
   }
 
@@ -286,7 +295,7 @@ export class LocalRuntime implements Runtime {
   }
 
   private persist(): void {
-    const replicas = [...this.replicas.values()].flatMap((r) => {
+    const replicas = [...this.replicas.values()].sort((a, b) => a.slot - b.slot).flatMap((r) => {
       const p = r.proc;
       if (!p || p.pid <= 0) return [];
       return [{ slot: r.slot, nodeName: p.nodeName, pid: p.pid, startedAt: p.startedAt, procStart: p.procStart, restarts: r.restarts }];
