@@ -8,6 +8,7 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { type ServerHandle, percentile, repoRoot, startServer, waitFor } from "../tests/integration/harness";
+import { cluster, deploy, deployFigures } from "./bench-deploy";
 
 const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);
 const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 200_000);
@@ -35,21 +36,6 @@ async function rawBaseline(): Promise<{ rawMsgsPerSec: number; rttP50Us: number;
     sink.kill("SIGKILL");
     fs.rmSync(home, { recursive: true, force: true });
   }
-}
-
-async function cluster(s: ServerHandle) {
-  return (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
-}
-
-async function deploy(s: ServerHandle, n: number): Promise<number> {
-  const r = await s.api("PUT", "/api/cluster", { replicas: n });
-  if (r.status !== 202) throw new Error(`deploy ${n}: ${JSON.stringify(r.body)}`);
-  const p = await waitFor(`deploy ${n} done`, async () => {
-    const c = await cluster(s);
-    return c.progress?.done && c.progress.target === n ? c.progress : undefined;
-  }, 300_000, 50);
-  if (p.error) throw new Error(p.error);
-  return (p.finishedAt! - p.startedAt) / 1000;
 }
 
 async function stats(s: ServerHandle) {
@@ -121,8 +107,28 @@ async function visibleOnly() {
   log(`send → visible in Chromium over ${vis.length}: p50 ${percentile(vis, 50).toFixed(1)} ms, p99 ${percentile(vis, 99).toFixed(1)} ms`);
 }
 
+/** `BENCH_ONLY=deploy`: only the deploy figures (5, 50, 200 local replicas), merged into bench/results.json. */
+async function deployOnly() {
+  const s = await startServer();
+  let figures: Record<string, unknown>;
+  try {
+    await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
+    figures = await deployFigures(s, log);
+  } finally {
+    await s.stop();
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+  const file = path.join(repoRoot, "bench", "results.json");
+  const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ ...previous, ...figures, deployAt: new Date().toISOString() }, null, 2) + "\n");
+  log(`deploy figures merged into bench/results.json`);
+  console.log(JSON.stringify(figures, null, 2));
+}
+
 async function main() {
   if (process.env.BENCH_ONLY === "visible") return visibleOnly();
+  if (process.env.BENCH_ONLY === "deploy") return deployOnly();
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
     at: new Date().toISOString(),
@@ -135,12 +141,7 @@ async function main() {
   const s = await startServer();
   try {
     await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
-    results.deploy5S = await deploy(s, 5);
-    log(`deploy 5 local replicas → all up: ${results.deploy5S} s`);
-    await deploy(s, 0);
-    results.deploy50S = await deploy(s, 50);
-    log(`deploy 50 local replicas → all up: ${results.deploy50S} s`);
-    await deploy(s, 0);
+    Object.assign(results, await deployFigures(s, log));
     await deploy(s, 2);
     const [a, b] = (await cluster(s)).nodes.map((n) => n.name).sort() as [string, string];
 

@@ -12,9 +12,10 @@ export interface HubOptions {
 }
 
 /**
- * Live state to browsers over socket.io. Messages are pushed at once when few change, batched
- * every `messageFlushMs` under load (capped per batch; the count left out is sent along); the
- * cluster when it changed; stats a few times a second; the traffic run's progress as it moves.
+ * Live state to browsers over socket.io: a snapshot first on every connection, then messages
+ * pushed at once when few change, batched every `messageFlushMs` under load (capped per batch;
+ * the count left out is sent along); the cluster when it changed (throttled by its cost); stats
+ * a few times a second; the traffic run's progress as it moves.
  */
 export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string, opts: HubOptions = {}) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -51,7 +52,6 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
   // frames/s of at most 100 messages each, plus the count left out.
   const busyGap = opts.messageFlushMs ?? 20;
   let gap = 1;
-  let clusterDirty = false;
   let lastPush = 0;
   let pushTimer: NodeJS.Timeout | null = null;
   const push = () => {
@@ -60,20 +60,29 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     const batch = app.tracker.drainChanged(100);
     gap = batch.messages.length + batch.dropped > 20 ? busyGap : 1;
     if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", { ...batch, seq: ++batchSeq });
-    if (clusterDirty) {
-      clusterDirty = false;
-      io.emit("cluster", app.cluster());
-    }
   };
   const schedule = () => {
     if (pushTimer) return;
     pushTimer = setTimeout(push, Math.max(0, lastPush + gap - Date.now()));
   };
   app.tracker.onChange = schedule;
-  app.model.on("change", () => {
-    clusterDirty = true;
-    schedule();
-  });
+
+  // The cluster view grows with nodes and links (200 fully meshed nodes: ~1 MB of JSON, and a
+  // mesh forming changes it tens of thousands of times): the next push waits 20 times what the
+  // last one cost, so it never takes more than ~5% of the server, while a small cluster's change
+  // still goes out within a millisecond or two.
+  let clusterTimer: NodeJS.Timeout | null = null;
+  let clusterNotBefore = 0;
+  const pushCluster = () => {
+    clusterTimer = null;
+    const t0 = performance.now();
+    io.emit("cluster", app.cluster());
+    clusterNotBefore = Date.now() + Math.min(1000, 20 * (performance.now() - t0));
+  };
+  const scheduleCluster = () => {
+    clusterTimer ??= setTimeout(pushCluster, Math.max(0, clusterNotBefore - Date.now()));
+  };
+  app.model.on("change", scheduleCluster);
   app.model.on("event", (e) => io.emit("event", e));
   // Already throttled by the traffic runs: a few a second while a run goes, one when it ends.
   const onTraffic = (t: TrafficRunDTO) => io.emit("traffic", t);
@@ -82,7 +91,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
   const timers = [
     setInterval(() => io.emit("stats", app.stats()), opts.statsMs ?? 500),
     // Flags such as "node never joined" depend on time passing, not only on changes.
-    setInterval(() => io.emit("cluster", app.cluster()), 5000),
+    setInterval(scheduleCluster, 5000),
   ];
 
   return {
@@ -90,6 +99,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     close: async () => {
       for (const t of timers) clearInterval(t);
       if (pushTimer) clearTimeout(pushTimer);
+      if (clusterTimer) clearTimeout(clusterTimer);
       app.tracker.onChange = undefined;
       app.trafficRuns.off("progress", onTraffic);
       await io.close();
