@@ -71,8 +71,9 @@ export class LocalRuntime implements Runtime {
     this.stateFile = localStatePath(opts.dataDir);
     this.logDir = path.join(opts.dataDir, "replicas");
     fs.mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
+    // Not unref'd: while close() waits for the replicas to end, it is what keeps the process up
+    // (the replicas themselves are detached and unref'd).
     this.poller = setInterval(() => this.poll(), opts.pollMs ?? 250);
-    this.poller.unref();
   }
 
   /**
