@@ -16,8 +16,14 @@ export async function deploy(s: ServerHandle, n: number): Promise<number> {
   if (r.status !== 202) throw new Error(`deploy ${n}: ${JSON.stringify(r.body)}`);
   // The figure is the server's; polling a 200-node cluster view often would only slow it down.
   const every = n > 20 ? 250 : 50;
+  let told = Date.now();
   const p = await waitFor(`deploy ${n} done`, async () => {
     const c = await cluster(s);
+    if (n > 20 && Date.now() - told >= 5000) {
+      told = Date.now();
+      const links = c.nodes.reduce((sum, x) => sum + x.links.length, 0) / 2;
+      process.stdout.write(`[bench]   ${((told - c.progress!.startedAt) / 1000).toFixed(0)} s: ${c.progress?.replicasRunning} running, ${c.progress?.nodesUp} up, ${links} links\n`);
+    }
     return c.progress?.done && c.progress.target === n ? c.progress : undefined;
   }, 300_000, every);
   if (p.error) throw new Error(p.error);

@@ -18,6 +18,20 @@ export interface ReplicaArgsOptions {
   nodeName: string;
   ebin: string;
   tickMs: number;
+  /** An inetrc file (see INETRC): name look-ups without the native resolver. */
+  inetrc?: string;
+}
+
+/**
+ * What the replicas' inetrc says: resolve names from /etc/hosts, then Erlang's own DNS client.
+ * With the default native resolver, the first look-up (even of "127.0.0.1", which every
+ * connection set-up makes) forks two `inet_gethost` processes per replica.
+ */
+export const INETRC = "{lookup, [file, dns]}.\n";
+
+/** A file name as an Erlang string term, for `-kernel inetrc`. */
+function erlString(s: string): string {
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
 /**
@@ -35,6 +49,7 @@ export function replicaArgs(o: ReplicaArgsOptions): string[] {
     "-epmd_module", "swarmscope_epmd",
     "-kernel", "prevent_overlapping_partitions", "false",
     "-kernel", "net_ticktime", String(netTicktime(o.tickMs)),
+    ...(o.inetrc ? ["-kernel", "inetrc", erlString(o.inetrc)] : []),
     "-run", "swarmscope_node", "main",
   ];
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Logger } from "../log";
 import { LocalRuntime } from "./local";
-import { bridgeArgs, netTicktime, replicaArgs } from "./local-args";
+import { bridgeArgs, INETRC, netTicktime, replicaArgs } from "./local-args";
 import { isReplicaProcess, pidsRunning, runsNode, startTicks } from "./local-proc";
 import type { ReplicaProcess, SpawnOptions } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
@@ -124,6 +124,10 @@ describe("replica and bridge command lines", () => {
     expect(a).toContain(`-name ${node(1)} -pa /x/ebin`);
     expect(a).toMatch(/-noshell -noinput .*-run swarmscope_node main$/);
     expect(a).not.toMatch(/setcookie/); // the cookie comes through HOME, never the command line
+    // The look-ups without the native resolver: the file name as an Erlang string, quoted.
+    const withRc = replicaArgs({ nodeName: node(1), ebin: "/x/ebin", tickMs: 2000, inetrc: '/d/a "b"\\c/inetrc' });
+    expect(withRc.slice(withRc.indexOf("inetrc") - 1, withRc.indexOf("inetrc") + 2)).toEqual(["-kernel", "inetrc", '"/d/a \\"b\\"\\\\c/inetrc"']);
+    expect(INETRC).toBe("{lookup, [file, dns]}.\n");
     expect(bridgeArgs({ nodeName: "bridge-ab12cd@127.0.0.1", ebin: "/x/ebin", tickMs: 1000 }).join(" ")).toContain("-hidden -name bridge-ab12cd@127.0.0.1 -pa /x/ebin -kernel net_ticktime 1");
   });
 });

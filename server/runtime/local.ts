@@ -5,7 +5,7 @@ import path from "node:path";
 import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
 import { eachLine } from "./lines";
-import { bridgeArgs, replicaArgs } from "./local-args";
+import { bridgeArgs, INETRC, replicaArgs } from "./local-args";
 import { isReplicaProcess, PROC_ROOT } from "./local-proc";
 import { adoptReplica, type ReplicaProcess, type SpawnOptions, spawnReplica } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
@@ -58,6 +58,7 @@ export class LocalRuntime implements Runtime {
   private readonly procRoot: string;
   private readonly stateFile: string;
   private readonly logDir: string;
+  private readonly inetrc: string;
   private readonly poller: NodeJS.Timeout;
   private persistQueued = false;
   private closed = false;
@@ -71,6 +72,8 @@ export class LocalRuntime implements Runtime {
     this.stateFile = localStatePath(opts.dataDir);
     this.logDir = path.join(opts.dataDir, "replicas");
     fs.mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
+    this.inetrc = path.join(this.logDir, "inetrc");
+    fs.writeFileSync(this.inetrc, INETRC);
     // Not unref'd: while close() waits for the replicas to end, it is what keeps the process up
     // (the replicas themselves are detached and unref'd).
     this.poller = setInterval(() => this.poll(), opts.pollMs ?? 250);
@@ -214,7 +217,7 @@ export class LocalRuntime implements Runtime {
     if (fs.existsSync(logFile)) fs.renameSync(logFile, `${logFile}.prev`); // the last run's log is kept
     const proc = (this.opts.spawn ?? spawnReplica)({
       nodeName,
-      args: replicaArgs({ nodeName, ebin: this.opts.ebin, tickMs: this.tickMs }),
+      args: replicaArgs({ nodeName, ebin: this.opts.ebin, tickMs: this.tickMs, inetrc: this.inetrc }),
       env: { ...this.opts.env, HOME: this.opts.erlangHome },
       logFile,
       procRoot: this.procRoot,
