@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
-import { eachLine } from "./lines";
-import { bridgeArgs, INETRC, replicaArgs } from "./local-args";
+import { INETRC, replicaArgs } from "./local-args";
+import { spawnLocalBridge } from "./local-bridge";
 import { isReplicaProcess, PROC_ROOT } from "./local-proc";
 import { adoptReplica, type ReplicaProcess, type SpawnOptions, spawnReplica } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
@@ -163,22 +162,8 @@ export class LocalRuntime implements Runtime {
   }
 
   async openBridge(): Promise<BridgeTransport> {
-    const args = bridgeArgs({ nodeName: `bridge-${this.deploymentId}@${this.host}`, ebin: this.opts.ebin, tickMs: this.tickMs });
-    const proc = spawn("erl", args, { env: { ...this.opts.env, HOME: this.opts.erlangHome }, stdio: ["pipe", "pipe", "pipe"] });
-    eachLine(proc.stderr!, (line) => this.opts.log.debug(`bridge: ${line}`));
-    const exited = new Promise<string>((resolve) => {
-      proc.on("error", (err) => resolve(`could not run erl: ${err.message}`));
-      proc.on("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
-    });
-    return {
-      input: proc.stdin!,
-      output: proc.stdout!,
-      onExit: (cb) => void exited.then(cb),
-      kill: async () => {
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-        await exited;
-      },
-    };
+    const env = { ...this.opts.env, HOME: this.opts.erlangHome };
+    return spawnLocalBridge({ nodeName: `bridge-${this.deploymentId}@${this.host}`, ebin: this.opts.ebin, tickMs: this.tickMs, env, log: this.opts.log });
   }
 
   discovery(): DiscoverCommand {
