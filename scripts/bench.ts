@@ -11,6 +11,7 @@ import { chromium } from "@playwright/test";
 import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { fpsUnderStorm } from "./bench-fps";
 import { type ServerHandle, percentile, repoRoot, startServer, waitFor } from "../tests/integration/harness";
+import { cluster, deploy, deployFigures } from "./bench-deploy";
 
 const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);
 const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 200_000);
@@ -38,21 +39,6 @@ async function rawBaseline(): Promise<{ rawMsgsPerSec: number; rttP50Us: number;
     sink.kill("SIGKILL");
     fs.rmSync(home, { recursive: true, force: true });
   }
-}
-
-async function cluster(s: ServerHandle) {
-  return (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
-}
-
-async function deploy(s: ServerHandle, n: number): Promise<number> {
-  const r = await s.api("PUT", "/api/cluster", { replicas: n });
-  if (r.status !== 202) throw new Error(`deploy ${n}: ${JSON.stringify(r.body)}`);
-  const p = await waitFor(`deploy ${n} done`, async () => {
-    const c = await cluster(s);
-    return c.progress?.done && c.progress.target === n ? c.progress : undefined;
-  }, 300_000, 50);
-  if (p.error) throw new Error(p.error);
-  return (p.finishedAt! - p.startedAt) / 1000;
 }
 
 async function stats(s: ServerHandle) {
@@ -132,14 +118,34 @@ async function fpsOnly() {
     await deploy(s, 50);
     const fps = await fpsUnderStorm(s, 50);
     await deploy(s, 0);
-    const file = path.join(repoRoot, "bench", "results.json");
-    const results = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-    fs.writeFileSync(file, JSON.stringify({ ...results, fps, fpsAt: new Date().toISOString() }, null, 2) + "\n");
-    log(`wrote fps to bench/results.json`);
+    mergeResults({ fps, fpsAt: new Date().toISOString() });
   } finally {
     await s.stop();
     fs.rmSync(s.dataDir, { recursive: true, force: true });
   }
+}
+
+/** `--only deploy`: only the deploy figures (5, 50, 200 local replicas), merged into bench/results.json. */
+async function deployOnly() {
+  const s = await startServer();
+  let figures: Record<string, unknown>;
+  try {
+    await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
+    figures = await deployFigures(s, log);
+  } finally {
+    await s.stop();
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+  mergeResults({ ...figures, deployAt: new Date().toISOString() });
+  console.log(JSON.stringify(figures, null, 2));
+}
+
+function mergeResults(figures: Record<string, unknown>) {
+  const file = path.join(repoRoot, "bench", "results.json");
+  const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ ...previous, ...figures }, null, 2) + "\n");
+  log(`merged ${Object.keys(figures).join(", ")} into bench/results.json`);
 }
 
 function only(): string | undefined {
@@ -150,6 +156,7 @@ function only(): string | undefined {
 async function main() {
   if (only() === "visible") return visibleOnly();
   if (only() === "fps") return fpsOnly();
+  if (only() === "deploy") return deployOnly();
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
     at: new Date().toISOString(),
@@ -162,11 +169,8 @@ async function main() {
   const s = await startServer();
   try {
     await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
-    results.deploy5S = await deploy(s, 5);
-    log(`deploy 5 local replicas → all up: ${results.deploy5S} s`);
-    await deploy(s, 0);
-    results.deploy50S = await deploy(s, 50);
-    log(`deploy 50 local replicas → all up: ${results.deploy50S} s`);
+    Object.assign(results, await deployFigures(s, log));
+    await deploy(s, 50);
     results.fps = await fpsUnderStorm(s, 50);
     await deploy(s, 0);
     await deploy(s, 2);

@@ -136,8 +136,8 @@ export class Swarmscope {
     }
     return targets.map((target) => {
       const id = `m${Date.now().toString(36)}${(++this.idSeq).toString(36)}`;
+      this.supervisor.bridge.send({ t: "send", id, from, to: target, content }); // may refuse (503): then nothing is tracked
       this.tracker.create(id, from, target, content);
-      this.supervisor.bridge.send({ t: "send", id, from, to: target, content });
       return id;
     });
   }

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { TrafficRunDTO } from "../lib/contracts/http-replies";
-import type { ClientToServerEvents, ServerToClientEvents } from "../lib/contracts/socket";
+import { type ClientToServerEvents, SNAPSHOT_MESSAGES, type ServerToClientEvents, type Snapshot } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
 import { tokenMatches } from "./auth";
 
@@ -12,9 +12,10 @@ export interface HubOptions {
 }
 
 /**
- * Live state to browsers over socket.io. Messages are pushed at once when few change, batched
- * every `messageFlushMs` under load (capped per batch; the count left out is sent along); the
- * cluster when it changed; stats a few times a second; the traffic run's progress as it moves.
+ * Live state to browsers over socket.io: a snapshot first on every connection, then messages
+ * pushed at once when few change, batched every `messageFlushMs` under load (capped per batch;
+ * the count left out is sent along); the cluster when it changed (throttled by its cost); stats
+ * a few times a second; the traffic run's progress as it moves.
  */
 export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string, opts: HubOptions = {}) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -26,11 +27,23 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     if (typeof given === "string" && tokenMatches(given, token)) return next();
     next(new Error("unauthorized: connect with auth.token set to the access token"));
   });
+  // Every messages batch is numbered. A connection's snapshot is taken synchronously here, after
+  // the store has every change so far (app.messages flushes it), and the socket already gets the
+  // broadcasts that follow: snapshot + later events = the whole stream, whenever it (re)connects.
+  let batchSeq = 0;
   io.on("connection", (socket) => {
-    socket.emit("cluster", app.cluster());
-    socket.emit("stats", app.stats());
-    const traffic = app.traffic;
-    if (traffic) socket.emit("traffic", traffic);
+    const snapshot: Snapshot = {
+      seq: batchSeq,
+      cluster: app.cluster(),
+      stats: app.stats(),
+      traffic: app.traffic,
+      messages: app.messages(SNAPSHOT_MESSAGES),
+    };
+    socket.emit("snapshot", snapshot);
+    // The same parts as single events, for clients that do not read the snapshot.
+    socket.emit("cluster", snapshot.cluster);
+    socket.emit("stats", snapshot.stats);
+    if (snapshot.traffic) socket.emit("traffic", snapshot.traffic);
   });
 
   // Pushed as soon as something changed. While the stream is quiet the next push may follow
@@ -39,7 +52,6 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
   // frames/s of at most 100 messages each, plus the count left out.
   const busyGap = opts.messageFlushMs ?? 20;
   let gap = 1;
-  let clusterDirty = false;
   let lastPush = 0;
   let pushTimer: NodeJS.Timeout | null = null;
   const push = () => {
@@ -47,21 +59,30 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     lastPush = Date.now();
     const batch = app.tracker.drainChanged(100);
     gap = batch.messages.length + batch.dropped > 20 ? busyGap : 1;
-    if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", batch);
-    if (clusterDirty) {
-      clusterDirty = false;
-      io.emit("cluster", app.cluster());
-    }
+    if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", { ...batch, seq: ++batchSeq });
   };
   const schedule = () => {
     if (pushTimer) return;
     pushTimer = setTimeout(push, Math.max(0, lastPush + gap - Date.now()));
   };
   app.tracker.onChange = schedule;
-  app.model.on("change", () => {
-    clusterDirty = true;
-    schedule();
-  });
+
+  // The cluster view grows with nodes and links (200 fully meshed nodes: ~1 MB of JSON, and a
+  // mesh forming changes it tens of thousands of times): the next push waits 20 times what the
+  // last one cost, so it never takes more than ~5% of the server, while a small cluster's change
+  // still goes out within a millisecond or two.
+  let clusterTimer: NodeJS.Timeout | null = null;
+  let clusterNotBefore = 0;
+  const pushCluster = () => {
+    clusterTimer = null;
+    const t0 = performance.now();
+    io.emit("cluster", app.cluster());
+    clusterNotBefore = Date.now() + Math.min(1000, 20 * (performance.now() - t0));
+  };
+  const scheduleCluster = () => {
+    clusterTimer ??= setTimeout(pushCluster, Math.max(0, clusterNotBefore - Date.now()));
+  };
+  app.model.on("change", scheduleCluster);
   app.model.on("event", (e) => io.emit("event", e));
   // Already throttled by the traffic runs: a few a second while a run goes, one when it ends.
   const onTraffic = (t: TrafficRunDTO) => io.emit("traffic", t);
@@ -70,7 +91,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
   const timers = [
     setInterval(() => io.emit("stats", app.stats()), opts.statsMs ?? 500),
     // Flags such as "node never joined" depend on time passing, not only on changes.
-    setInterval(() => io.emit("cluster", app.cluster()), 5000),
+    setInterval(scheduleCluster, 5000),
   ];
 
   return {
@@ -78,6 +99,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     close: async () => {
       for (const t of timers) clearInterval(t);
       if (pushTimer) clearTimeout(pushTimer);
+      if (clusterTimer) clearTimeout(clusterTimer);
       app.tracker.onChange = undefined;
       app.trafficRuns.off("progress", onTraffic);
       await io.close();

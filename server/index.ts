@@ -40,5 +40,6 @@ async function shutdown(signal: string) {
   httpServer.close();
   process.exit(0);
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// A graceful stop stops the local replicas too (they run detached, so that a crash leaves them
+// for the next start to reattach): Ctrl-C, `kill`, and a closed terminal (SIGHUP) alike.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));

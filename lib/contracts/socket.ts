@@ -5,11 +5,15 @@ import { clusterEventSchema, clusterSchema, messageSchema, statsSchema, trafficS
 // The socket.io contract: one schema per event payload, and socket.io's typed event maps derived
 // from them. Control goes through the HTTP API; the socket carries live state only.
 
-/** New or changed messages since the last batch (the newest 100 at most), and how many more changed. */
+/**
+ * New or changed messages since the last batch, and how many more changed. `seq` numbers the
+ * batches: each is the previous one's + 1, the first after a `snapshot` is the snapshot's `seq` + 1.
+ */
 export const messagesBatchSchema = z
   .strictObject({
     messages: z.array(messageSchema).describe("the messages that changed since the last batch, the newest 100 at most, each as it is now"),
     dropped: count.describe("how many more changed and are left out of this batch (the counters include them; GET /api/messages has them)"),
+    seq: count.optional().describe("the batch's number: the previous batch's + 1; the first after a `snapshot` is its `seq` + 1"),
   })
   .describe(
     "Pushed as soon as a message changes. After a batch of at most 20 changes the next may follow 1 ms later; " +
@@ -18,7 +22,30 @@ export const messagesBatchSchema = z
   );
 export type MessagesBatch = z.infer<typeof messagesBatchSchema>;
 
+/** At most this many messages in a snapshot (the newest). */
+export const SNAPSHOT_MESSAGES = 500;
+
+/**
+ * The whole live state, sent first on every connection (and so on every reconnect), taken at one
+ * moment: everything that changes after it comes as events on the same connection, in order, so
+ * a client that applies the snapshot and then the events misses nothing in between. Messages
+ * older than the newest SNAPSHOT_MESSAGES are in `GET /api/messages`.
+ */
+export const snapshotSchema = z.strictObject({
+  /** The `seq` of the last messages batch sent before it: the next batch is seq + 1. */
+  seq: count,
+  cluster: clusterSchema,
+  stats: statsSchema,
+  traffic: trafficStateSchema.nullable(),
+  /** The newest messages, newest first. */
+  messages: z.array(messageSchema),
+});
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
 export const serverToClient = {
+  /** First on every connection: the state now; the events below then carry every change. */
+  snapshot: snapshotSchema,
+  /** The cluster view, when it changed (and every 5 s: flags depend on time passing). */
   cluster: clusterSchema,
   messages: messagesBatchSchema,
   stats: statsSchema,
@@ -28,6 +55,8 @@ export const serverToClient = {
 
 /** When each event is sent (the AsyncAPI document, ./asyncapi.ts, carries these). */
 export const serverEventDocs: Record<keyof typeof serverToClient, string> = {
+  snapshot:
+    "First on every connection (and so on every reconnect): the cluster, counters, traffic run and newest messages at one moment, with the number of the last messages batch; the events after it carry every change.",
   cluster: "The cluster as GET /api/cluster shows it: on connecting, when it changed (with the next message batch), and every 5 s.",
   messages: "Batches of new or changed messages (see MessagesBatch for the timing).",
   stats: "The counters as GET /api/stats shows them: on connecting, then every 500 ms.",

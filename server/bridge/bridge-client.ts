@@ -3,6 +3,8 @@ import type { BridgeTransport, DiscoverCommand } from "../runtime/types";
 import { FrameReader, encodeFrame } from "./frames";
 import { type BridgeCommand, type BridgeFrame, bridgeFrame } from "./protocol";
 import type { Logger } from "../log";
+import { BridgeWriter } from "./bridge-writer";
+import { PingWatchdog } from "./ping-watchdog";
 
 import type { BridgeStatus } from "../../lib/contracts/common";
 
@@ -14,6 +16,12 @@ export interface BridgeClientOptions {
   log: Logger;
   handshakeTimeoutMs?: number;
   restartDelayMs?: number;
+  /** A `ping` this often while up (ms). */
+  pingIntervalMs?: number;
+  /** Nothing heard from the bridge for this long (ms): it is hung; killed and started again. */
+  pingTimeoutMs?: number;
+  /** Frames waiting for the bridge to read its input, at most (bytes); past it a command is refused. */
+  maxQueuedBytes?: number;
 }
 
 interface Pending {
@@ -24,7 +32,9 @@ interface Pending {
 
 /**
  * Owns the bridge process: starts it, waits for its `hello` (with a timeout), relays commands,
- * parses and validates frames, and starts it again whenever it dies, until closed.
+ * parses and validates frames, and starts it again whenever it dies, until closed. While up it
+ * pings every second: a bridge (or a Docker attach) silent for `pingTimeoutMs` is killed and
+ * started again. Commands respect the bridge's back-pressure (BridgeWriter).
  */
 export class BridgeClient extends EventEmitter<{
   frame: [BridgeFrame];
@@ -34,12 +44,17 @@ export class BridgeClient extends EventEmitter<{
   bridgeNode: string | undefined;
   lastError: string | undefined;
   private transport: BridgeTransport | null = null;
+  private writer: BridgeWriter | null = null;
+  private readonly watchdog: PingWatchdog;
+  /** Why the client killed the current bridge (told instead of its exit status). */
+  private killedBecause: string | undefined;
   private closed = false;
   /** start() was called once; from then on the client restarts the bridge by itself. */
   started = false;
   private restartTimer: NodeJS.Timeout | null = null;
   private pending = new Map<string, Pending>();
   private refSeq = 0;
+  private pingSeq = 0;
   private readonly handshakeTimeoutMs: number;
   private readonly restartDelayMs: number;
 
@@ -47,6 +62,12 @@ export class BridgeClient extends EventEmitter<{
     super();
     this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 15_000;
     this.restartDelayMs = opts.restartDelayMs ?? 1_000;
+    this.watchdog = new PingWatchdog({
+      intervalMs: opts.pingIntervalMs ?? 1_000,
+      timeoutMs: opts.pingTimeoutMs ?? 3_000,
+      ping: () => this.trySend({ t: "ping", ref: `ping${++this.pingSeq}` }),
+      hung: (silentMs) => this.killHung(silentMs),
+    });
   }
 
   async start(): Promise<void> {
@@ -65,6 +86,8 @@ export class BridgeClient extends EventEmitter<{
       return;
     }
     this.transport = transport;
+    this.killedBecause = undefined;
+    this.writer = new BridgeWriter(transport.input, this.opts.maxQueuedBytes ?? 16 * 2 ** 20);
     const handshake = setTimeout(() => {
       this.opts.log.error(`bridge sent no hello within ${this.handshakeTimeoutMs} ms; restarting it`);
       void transport.kill();
@@ -80,14 +103,22 @@ export class BridgeClient extends EventEmitter<{
     transport.input.on("error", (err) => this.opts.log.warn(`bridge stdin: ${err.message}`));
     transport.onExit((reason) => {
       clearTimeout(handshake);
-      if (this.transport === transport) this.transport = null;
-      this.fail(`bridge exited: ${reason}`);
+      if (this.transport !== null && this.transport !== transport) return; // an earlier bridge's late word
+      this.transport = null;
+      this.writer?.discard();
+      this.writer = null;
+      this.watchdog.stop();
+      this.fail(this.killedBecause ?? `bridge exited: ${reason}`);
     });
   }
 
+  /**
+   * Writes a command; false when the bridge is not up. Throws (503) when the bridge has stopped
+   * reading and the commands waiting for it exceed the bound: nothing is dropped silently.
+   */
   send(cmd: BridgeCommand | DiscoverCommand): boolean {
-    if (this.status !== "up" || !this.transport) return false;
-    this.transport.input.write(encodeFrame(cmd));
+    if (this.status !== "up" || !this.writer) return false;
+    this.writer.write(encodeFrame(cmd));
     return true;
   }
 
@@ -110,14 +141,18 @@ export class BridgeClient extends EventEmitter<{
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watchdog.stop();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const t = this.transport;
     this.transport = null;
+    this.writer?.discard();
+    this.writer = null;
     if (t) await t.kill();
     this.setStatus("down");
   }
 
   private onFrame(buf: Buffer, handshake: NodeJS.Timeout): void {
+    this.watchdog.heard();
     let raw: unknown;
     try {
       raw = JSON.parse(buf.toString("utf8"));
@@ -136,7 +171,8 @@ export class BridgeClient extends EventEmitter<{
       this.bridgeNode = frame.bridge;
       this.lastError = undefined;
       this.setStatus("up");
-      this.send(this.opts.discovery());
+      this.trySend(this.opts.discovery());
+      this.watchdog.start();
     } else if (frame.t === "reply") {
       const p = this.pending.get(frame.ref);
       if (p) {
@@ -150,6 +186,23 @@ export class BridgeClient extends EventEmitter<{
       this.opts.log.info(`bridge ${frame.level}: ${frame.msg}`);
     }
     this.emit("frame", frame);
+  }
+
+  /** For the client's own commands (discovery, pings): a refusal is logged, never thrown. */
+  private trySend(cmd: BridgeCommand | DiscoverCommand): void {
+    try {
+      this.send(cmd);
+    } catch (err) {
+      this.opts.log.error((err as Error).message);
+    }
+  }
+
+  private killHung(silentMs: number): void {
+    const t = this.transport;
+    if (!t || this.killedBecause) return;
+    this.killedBecause = `bridge hung: nothing heard from it for ${(silentMs / 1000).toFixed(1)} s (pings unanswered); killed`;
+    this.opts.log.error(`${this.killedBecause}, restarting it`);
+    void t.kill();
   }
 
   private fail(reason: string): void {

@@ -120,6 +120,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     // Forget Erlang nodes that are down and belong to no replica any more (scaled away).
     const names = new Set(list.map((r) => r.nodeName));
     for (const [name, n] of this.erlang) if (n.status === "down" && !names.has(name)) this.erlang.delete(name);
+    this.forgetGone();
     this.updateProgress();
     this.emit("change");
   }
@@ -138,7 +139,10 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     for (const other of this.erlang.values()) other.links = other.links.filter((l) => l !== name);
     this.record("nodedown", `${this.short(name)} down (${reason})`, name);
     // Down and no replica of the runtime's has it (scaled away, service removed): forget it.
-    if (!this.replicas.some((r) => r.nodeName === name)) this.erlang.delete(name);
+    if (!this.replicas.some((r) => r.nodeName === name)) {
+      this.erlang.delete(name);
+      this.slotOf.delete(name);
+    }
     this.updateProgress();
     this.emit("change");
   }
@@ -250,6 +254,26 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       p.phase = "done";
       this.record("deploy", `${p.target === 0 ? "removed all replicas" : `all ${p.target} nodes up`} in ${((p.finishedAt - p.startedAt) / 1000).toFixed(2)} s`);
     }
+  }
+
+  /** How many entries the per-replica and per-node maps hold (they must stay bounded). */
+  bookkeepingSizes(): Record<"replicaSince" | "incarnation" | "startedSince" | "slotOf" | "erlang", number> {
+    const { replicaSince, incarnation, startedSince, slotOf, erlang } = this;
+    return { replicaSince: replicaSince.size, incarnation: incarnation.size, startedSince: startedSince.size, slotOf: slotOf.size, erlang: erlang.size };
+  }
+
+  /**
+   * Forgets what belongs to replicas the runtime no longer lists and to node names neither a
+   * replica nor the Erlang view still has (each Swarm replacement brings a new task id and,
+   * with a new overlay IP, a new node name): only what the cluster view can show is kept.
+   */
+  private forgetGone(): void {
+    const ids = new Set(this.replicas.map((r) => r.id));
+    for (const m of [this.replicaSince, this.incarnation, this.startedSince]) {
+      for (const id of m.keys()) if (!ids.has(id)) m.delete(id);
+    }
+    const names = new Set(this.replicas.map((r) => r.nodeName));
+    for (const name of this.slotOf.keys()) if (!names.has(name) && !this.erlang.has(name)) this.slotOf.delete(name);
   }
 
   /** "n3": the node's short name, by its replica's slot on Swarm (see lib/node-name.ts). */

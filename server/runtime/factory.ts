@@ -9,13 +9,17 @@ import type { Runtime } from "./types";
 /** The runtime of that kind for this deployment; Swarm's (and dockerode) is loaded only when asked for. */
 export async function createRuntime(kind: RuntimeKind, config: Config, identity: Identity): Promise<Runtime> {
   if (kind === "local") {
-    return new LocalRuntime({
+    const local = new LocalRuntime({
       deploymentId: identity.deploymentId,
       erlangHome: identity.erlangHome,
       ebin: path.join(config.repoRoot, "erlang", "ebin"),
       env: config.childEnv,
+      dataDir: config.dataDir,
+      tickMs: config.tickMs,
       log: createLogger("local"),
     });
+    local.resume(); // replicas an earlier server left running are reattached, the missing started
+    return local;
   }
   const { SwarmRuntime } = await import("./swarm");
   return new SwarmRuntime({

@@ -1,8 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
+import fs from "node:fs";
+import path from "node:path";
 import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
-import { eachLine, keepLast } from "./lines";
+import { INETRC, replicaArgs } from "./local-args";
+import { spawnLocalBridge } from "./local-bridge";
+import { isReplicaProcess, PROC_ROOT } from "./local-proc";
+import { adoptReplica, type ReplicaProcess, type SpawnOptions, spawnReplica } from "./local-process";
+import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
 import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeEvents, RuntimeStatus } from "./types";
 
 export interface LocalRuntimeOptions {
@@ -11,26 +16,34 @@ export interface LocalRuntimeOptions {
   ebin: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** Holds local-replicas.json and the replicas' logs (replicas/n3.log). */
+  dataDir: string;
+  tickMs?: number;
   restartDelayMs?: number;
+  /** How often adopted replicas are checked (they are not our children: no exit status). */
+  pollMs?: number;
   host?: string;
+  /** Seams for unit tests: a fake /proc folder, a fake process start. */
+  procRoot?: string;
+  spawn?: (o: SpawnOptions) => ReplicaProcess;
 }
 
 interface LocalReplica {
   slot: number;
-  proc: ChildProcess | null;
-  state: "starting" | "running" | "restarting" | "exited" | "stopped";
+  proc: ReplicaProcess | null;
+  state: "starting" | "running" | "restarting" | "stopped";
   restarts: number;
-  pid?: number;
   error?: string;
-  output: string[];
   restartTimer?: NodeJS.Timeout;
   stopping: boolean;
+  onStopped: (() => void)[];
 }
 
 /**
  * Replicas as real `erl` processes on 127.0.0.1, restarted when they die (like Swarm's
- * `restart_policy: condition: any`). Each replica reads its stdin and halts when it closes, so
- * replicas never outlive the dashboard.
+ * `restart_policy: condition: any`). They run detached and are listed in the data folder, so a
+ * server that crashes leaves them running and the next server on that folder reattaches them
+ * (same OS pids) and starts only what is missing. A graceful stop (close) stops them.
  */
 export class LocalRuntime implements Runtime {
   readonly kind = "local" as const;
@@ -40,12 +53,59 @@ export class LocalRuntime implements Runtime {
   private readonly emitter = new EventEmitter();
   private readonly host: string;
   private readonly restartDelayMs: number;
+  private readonly tickMs: number;
+  private readonly procRoot: string;
+  private readonly stateFile: string;
+  private readonly logDir: string;
+  private readonly inetrc: string;
+  private readonly poller: NodeJS.Timeout;
+  private persistQueued = false;
   private closed = false;
 
   constructor(private readonly opts: LocalRuntimeOptions) {
     this.deploymentId = opts.deploymentId;
     this.host = opts.host ?? "127.0.0.1";
     this.restartDelayMs = opts.restartDelayMs ?? 1000;
+    this.tickMs = opts.tickMs ?? 2000;
+    this.procRoot = opts.procRoot ?? PROC_ROOT;
+    this.stateFile = localStatePath(opts.dataDir);
+    this.logDir = path.join(opts.dataDir, "replicas");
+    fs.mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
+    this.inetrc = path.join(this.logDir, "inetrc");
+    fs.writeFileSync(this.inetrc, INETRC);
+    // Not unref'd: while close() waits for the replicas to end, it is what keeps the process up
+    // (the replicas themselves are detached and unref'd).
+    this.poller = setInterval(() => this.poll(), opts.pollMs ?? 250);
+  }
+
+  /**
+   * Reattaches the replicas an earlier server on this data folder left running (their pid still
+   * runs their node, started when it was), stops those beyond its desired count, and starts the
+   * missing ones. Returns how many were reattached.
+   */
+  resume(): number {
+    let state: LocalState | null = null;
+    try {
+      state = readLocalState(this.stateFile);
+    } catch (err) {
+      this.opts.log.warn(`ignoring the local replica list: ${(err as Error).message}`);
+    }
+    const found = survivors(state, this.deploymentId, (e) => e.nodeName === this.nodeName(e.slot) && isReplicaProcess(e.pid, e.nodeName, e.procStart, this.procRoot));
+    for (const e of found.extra) {
+      this.opts.log.info(`stopping replica n${e.slot} (pid ${e.pid}) left beyond the desired ${found.desired}`);
+      const p = adoptReplica(e, this.procRoot);
+      if (p.signal("SIGTERM")) setTimeout(() => p.signal("SIGKILL"), 3000).unref();
+    }
+    for (const e of found.adopt) {
+      const r = this.newReplica(e.slot, e.restarts);
+      this.attach(r, adoptReplica(e, this.procRoot));
+      r.state = "running";
+    }
+    if (found.adopt.length > 0) this.opts.log.info(`reattached ${found.adopt.length} running replicas: ${found.adopt.map((e) => `n${e.slot} (pid ${e.pid})`).join(", ")}`);
+    this.desiredCount = found.desired;
+    for (let slot = 1; slot <= this.desiredCount; slot++) if (!this.replicas.has(slot)) this.startReplica(slot);
+    this.persistSoon();
+    return found.adopt.length;
   }
 
   async status(): Promise<RuntimeStatus> {
@@ -67,7 +127,7 @@ export class LocalRuntime implements Runtime {
       if (!this.replicas.has(slot)) this.startReplica(slot);
     }
     for (const [slot, r] of this.replicas) {
-      if (slot > n) this.stopReplica(r);
+      if (slot > n) void this.stopReplica(r);
     }
     this.changed();
   }
@@ -82,7 +142,7 @@ export class LocalRuntime implements Runtime {
         host: this.host,
         restarts: r.restarts,
         nodeName: this.nodeName(r.slot),
-        ...(r.pid !== undefined ? { pid: r.pid } : {}),
+        ...(r.proc && r.proc.pid > 0 ? { pid: r.proc.pid } : {}),
         ...(r.error ? { error: r.error } : {}),
       }));
   }
@@ -90,31 +150,20 @@ export class LocalRuntime implements Runtime {
   async kill(replicaId: string): Promise<void> {
     const r = [...this.replicas.values()].find((x) => `n${x.slot}` === replicaId);
     if (!r) throw new NotFoundError(`no replica ${replicaId} (replicas: ${this.list().map((x) => x.id).join(", ") || "none"})`);
-    if (!r.proc) throw new ConflictError(`replica ${replicaId} is not running (${r.state}); it cannot be killed now`);
-    this.opts.log.info(`killing replica ${replicaId} (pid ${r.pid})`);
-    r.proc.kill("SIGKILL");
+    const notRunning = () => new ConflictError(`replica ${replicaId} is not running (${r.state}); it cannot be killed now`);
+    if (!r.proc) throw notRunning();
+    this.opts.log.info(`killing replica ${replicaId} (pid ${r.proc.pid})`);
+    if (!r.proc.signal("SIGKILL")) throw notRunning();
+  }
+
+  /** The bridge saw this node go down: check its process now rather than at the next poll. */
+  nodeDown(nodeName: string): void {
+    for (const r of this.replicas.values()) if (this.nodeName(r.slot) === nodeName) r.proc?.poll();
   }
 
   async openBridge(): Promise<BridgeTransport> {
-    const proc = spawn(
-      "erl",
-      ["-noshell", "-noinput", "-hidden", "-name", `bridge-${this.deploymentId}@${this.host}`, "-pa", this.opts.ebin, "-run", "swarmscope_bridge", "main"],
-      { env: { ...this.opts.env, HOME: this.opts.erlangHome }, stdio: ["pipe", "pipe", "pipe"] },
-    );
-    eachLine(proc.stderr!, (line) => this.opts.log.debug(`bridge: ${line}`));
-    const exited = new Promise<string>((resolve) => {
-      proc.on("error", (err) => resolve(`could not run erl: ${err.message}`));
-      proc.on("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
-    });
-    return {
-      input: proc.stdin!,
-      output: proc.stdout!,
-      onExit: (cb) => void exited.then(cb),
-      kill: async () => {
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-        await exited;
-      },
-    };
+    const env = { ...this.opts.env, HOME: this.opts.erlangHome };
+    return spawnLocalBridge({ nodeName: `bridge-${this.deploymentId}@${this.host}`, ebin: this.opts.ebin, tickMs: this.tickMs, env, log: this.opts.log });
   }
 
   discovery(): DiscoverCommand {
@@ -129,58 +178,64 @@ export class LocalRuntime implements Runtime {
     this.emitter.off(event, cb);
   }
 
+  /** A graceful stop: every replica is stopped (SIGTERM, SIGKILL after 3 s) and the list emptied. */
   async close(): Promise<void> {
     this.closed = true;
-    const waits = [...this.replicas.values()].map((r) => this.stopReplica(r));
-    await Promise.all(waits);
+    this.desiredCount = 0;
+    await Promise.all([...this.replicas.values()].map((r) => this.stopReplica(r)));
+    clearInterval(this.poller);
+    this.persist();
+  }
+
+  private newReplica(slot: number, restarts: number): LocalReplica {
+    const r: LocalReplica = { slot, proc: null, state: "starting", restarts, stopping: false, onStopped: [] };
+    this.replicas.set(slot, r);
+    return r;
   }
 
   private startReplica(slot: number): void {
-    const existing = this.replicas.get(slot);
-    const r: LocalReplica = existing ?? { slot, proc: null, state: "starting", restarts: 0, output: [], stopping: false };
-    this.replicas.set(slot, r);
+    const r = this.replicas.get(slot) ?? this.newReplica(slot, 0);
     r.state = "starting";
     r.error = undefined;
-    const proc = spawn(
-      "erl",
-      ["-noshell", "-noinput", "-name", this.nodeName(slot), "-pa", this.opts.ebin, "-run", "swarmscope_node", "main"],
-      {
-        env: { ...this.opts.env, HOME: this.opts.erlangHome, SWARMSCOPE_EXIT_ON_EOF: "1" },
-        stdio: ["pipe", "pipe", "pipe"],
-      },
-    );
-    r.proc = proc;
-    r.pid = proc.pid;
-    const keep = (line: string) => keepLast(r.output, line, 20);
-    eachLine(proc.stdout!, keep);
-    eachLine(proc.stderr!, keep);
-    proc.on("spawn", () => {
-      if (r.proc === proc) {
+    const nodeName = this.nodeName(slot);
+    const logFile = path.join(this.logDir, `n${slot}.log`);
+    if (fs.existsSync(logFile)) fs.renameSync(logFile, `${logFile}.prev`); // the last run's log is kept
+    const proc = (this.opts.spawn ?? spawnReplica)({
+      nodeName,
+      args: replicaArgs({ nodeName, ebin: this.opts.ebin, tickMs: this.tickMs, inetrc: this.inetrc }),
+      env: { ...this.opts.env, HOME: this.opts.erlangHome },
+      logFile,
+      procRoot: this.procRoot,
+      onSpawn: () => {
+        if (r.proc !== proc || r.state !== "starting") return;
         r.state = "running";
         this.changed();
-      }
+      },
     });
-    proc.on("error", (err) => {
-      r.error = `could not run erl: ${err.message}`;
-    });
-    proc.on("exit", (code, signal) => this.onExit(r, proc, code, signal));
+    this.attach(r, proc);
+    this.persistSoon();
   }
 
-  private onExit(r: LocalReplica, proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private attach(r: LocalReplica, proc: ReplicaProcess): void {
+    r.proc = proc;
+    proc.onExit((how) => this.onExit(r, proc, how));
+  }
+
+  private onExit(r: LocalReplica, proc: ReplicaProcess, how: string): void {
     if (r.proc !== proc) return;
     r.proc = null;
-    r.pid = undefined;
-    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+    this.persistSoon();
     if (r.stopping || this.closed || r.slot > this.desiredCount) {
       r.state = "stopped";
       this.replicas.delete(r.slot);
+      for (const done of r.onStopped.splice(0)) done();
       // Scaled back up while it was stopping (5 → 3 → 5): a fresh replica takes the slot.
       if (!this.closed && r.slot <= this.desiredCount) this.startReplica(r.slot);
       this.changed();
       return;
     }
     r.state = "restarting";
-    r.error = `${how}${r.output.length ? `: ${r.output[r.output.length - 1]}` : ""}`;
+    r.error = how; // only how it ended: its last log line may be about anything
     this.opts.log.warn(`replica n${r.slot} ended (${how}); restarting in ${this.restartDelayMs} ms`);
     this.changed();
     r.restartTimer = setTimeout(() => {
@@ -197,13 +252,48 @@ export class LocalRuntime implements Runtime {
     const proc = r.proc;
     if (!proc) {
       this.replicas.delete(r.slot);
+      this.persistSoon();
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      proc.once("exit", () => resolve());
-      proc.kill("SIGTERM");
-      setTimeout(() => proc.kill("SIGKILL"), 3000).unref();
+      r.onStopped.push(resolve);
+      if (proc.signal("SIGTERM")) {
+        setTimeout(() => proc.signal("SIGKILL"), 3000).unref();
+        return;
+      }
+      proc.poll(); // gone already: its exit ends the stop
+      if (r.proc === proc && proc.adopted) {
+        this.opts.log.warn(`replica n${r.slot} (pid ${proc.pid}) could not be signalled; left as it is`);
+        this.onExit(r, proc, "could not be signalled");
+      }
     });
+  }
+
+  private poll(): void {
+    for (const r of [...this.replicas.values()]) r.proc?.poll();
+  }
+
+  /** Written once the current operation is done (a scale of 200 writes the file once). */
+  private persistSoon(): void {
+    if (this.persistQueued) return;
+    this.persistQueued = true;
+    queueMicrotask(() => {
+      this.persistQueued = false;
+      this.persist();
+    });
+  }
+
+  private persist(): void {
+    const replicas = [...this.replicas.values()].sort((a, b) => a.slot - b.slot).flatMap((r) => {
+      const p = r.proc;
+      if (!p || p.pid <= 0) return [];
+      return [{ slot: r.slot, nodeName: p.nodeName, pid: p.pid, startedAt: p.startedAt, procStart: p.procStart, restarts: r.restarts }];
+    });
+    try {
+      writeLocalState(this.stateFile, { version: 1, deploymentId: this.deploymentId, desired: this.desiredCount, replicas });
+    } catch (err) {
+      this.opts.log.error(`could not write ${this.stateFile}: ${(err as Error).message}; a crash now would orphan the replicas`);
+    }
   }
 
   private changed(): void {

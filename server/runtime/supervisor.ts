@@ -145,13 +145,16 @@ export class RuntimeSupervisor {
     const onProgress = (phase: string) => model.setPhase(phase);
     runtime.on("change", onChange);
     runtime.on("progress", onProgress);
-    model.setReplicas(runtime.list());
+    model.setReplicas(runtime.list(), runtime.desired()); // a reattached local cluster has its count
     const bridge = this.opts.createBridge(runtime);
     bridge.on("status", (status, error) => {
       model.setBridge({ status, ...(bridge.bridgeNode ? { node: bridge.bridgeNode } : {}), ...(error ? { error } : {}) });
       this.opts.onBridgeStatus?.(status);
     });
-    bridge.on("frame", (f) => this.opts.onFrame(f));
+    bridge.on("frame", (f) => {
+      if (f.t === "nodedown") runtime.nodeDown?.(f.node);
+      this.opts.onFrame(f);
+    });
     const scaler = new ScaleQueue(runtime, (n, err) => {
       this.opts.log.error(`scale to ${n} failed: ${err.message}`);
       model.failProgress(err.message);

@@ -45,6 +45,8 @@ export interface Runtime {
   discovery(): DiscoverCommand;
   on<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
   off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
+  /** The bridge saw this node go down: a hint to check its replica now (local: its process). */
+  nodeDown?(nodeName: string): void;
   /** Make the runtime ready when status() says canInit (Swarm: `docker swarm init`). */
   init?(): Promise<void>;
   /** Stop what this runtime started (local: every process). */

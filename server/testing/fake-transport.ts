@@ -1,22 +1,34 @@
-import { PassThrough } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { FrameReader, encodeFrame } from "../bridge/frames";
 import type { BridgeTransport } from "../runtime/types";
 
 /**
  * A bridge's stdio for unit tests: frames the test makes the "bridge" say go to `output`, what
- * the client writes is decoded into `written`, and the test decides when the process exits.
+ * the client writes is decoded into `written`, and the test decides when the process exits. Like
+ * a live bridge it answers `ping` (unless `answerPings` is false: a hung bridge), and it can stop
+ * reading its input (`stall()`) so that the client's writes meet back-pressure.
  */
 export class FakeTransport implements BridgeTransport {
-  readonly input = new PassThrough();
+  readonly input: Writable;
   readonly output = new PassThrough();
   readonly written: Record<string, unknown>[] = [];
   kills = 0;
   exitReason: string | null = null;
+  answerPings = true;
   private readonly exitCallbacks: ((reason: string) => void)[] = [];
+  private stalled = false;
+  private held: { chunk: Buffer; done: () => void }[] = [];
+  private readonly reader: FrameReader;
 
-  constructor() {
-    const reader = new FrameReader((buf) => this.written.push(JSON.parse(buf.toString("utf8")) as Record<string, unknown>));
-    this.input.on("data", (chunk: Buffer) => reader.push(chunk));
+  constructor(opts: { highWaterMark?: number } = {}) {
+    this.reader = new FrameReader((buf) => this.onCommand(JSON.parse(buf.toString("utf8")) as Record<string, unknown>));
+    this.input = new Writable({
+      highWaterMark: opts.highWaterMark ?? 16 * 1024,
+      write: (chunk: Buffer, _enc, done) => {
+        if (this.stalled) this.held.push({ chunk, done });
+        else this.consume(chunk, done);
+      },
+    });
   }
 
   onExit(cb: (reason: string) => void): void {
@@ -38,6 +50,27 @@ export class FakeTransport implements BridgeTransport {
   /** The bridge sends a frame. */
   say(frame: Record<string, unknown>): void {
     this.output.write(encodeFrame(frame));
+  }
+
+  /** The bridge stops reading its stdin. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** It reads again: what waited is taken in order. */
+  resume(): void {
+    this.stalled = false;
+    for (const h of this.held.splice(0)) this.consume(h.chunk, h.done);
+  }
+
+  private consume(chunk: Buffer, done: () => void): void {
+    this.reader.push(chunk);
+    done();
+  }
+
+  private onCommand(cmd: Record<string, unknown>): void {
+    this.written.push(cmd);
+    if (cmd.t === "ping" && this.answerPings) this.say({ t: "reply", ref: cmd.ref, ok: true, result: "pong" });
   }
 }
 

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_REPLICAS } from "../../lib/contracts/common";
 import type { ClusterDTO, MessageDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "./harness";
 
@@ -41,7 +42,7 @@ describe("HTTP API: access and bad input", () => {
   });
 
   it("rejects replicas out of range or of the wrong type", async () => {
-    for (const replicas of [-1, 65, 2.5, "3"]) {
+    for (const replicas of [-1, MAX_REPLICAS + 1, 2.5, "3"]) {
       const r = await s.api("PUT", "/api/cluster", { replicas });
       expect(r.status).toBe(400);
       expect(r.body.error).toMatch(/replicas/);

@@ -57,8 +57,8 @@ export interface ServerHandle {
 }
 
 /** Runs the real dashboard (production build, custom server) on its own port and data folder. */
-export async function startServer(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ServerHandle> {
-  const port = await freePort();
+export async function startServer(opts: { dataDir?: string; port?: number; env?: Record<string, string> } = {}): Promise<ServerHandle> {
+  const port = opts.port ?? (await freePort());
   const token = `it-${Math.random().toString(36).slice(2)}-token`;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(repoRoot, ".data-it-"));
   const output: string[] = [];

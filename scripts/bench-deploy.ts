@@ -1,0 +1,71 @@
+// The bench's deploy figures: local replicas from PUT /api/cluster to all nodes up (the dashboard's
+// own progress), for 5, 50 and 200 replicas, and what one replica costs (CPU time and memory, read
+// from /proc when all are up). `BENCH_ONLY=deploy npm run bench` runs only these.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import type { ClusterDTO } from "../lib/contracts/http-replies";
+import { type ServerHandle, percentile, waitFor } from "../tests/integration/harness";
+
+export async function cluster(s: ServerHandle): Promise<ClusterDTO> {
+  return (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
+}
+
+/** Seconds from the request to all `n` nodes up (the server's own progress times). */
+export async function deploy(s: ServerHandle, n: number): Promise<number> {
+  const r = await s.api("PUT", "/api/cluster", { replicas: n });
+  if (r.status !== 202) throw new Error(`deploy ${n}: ${JSON.stringify(r.body)}`);
+  // The figure is the server's; polling a 200-node cluster view often would only slow it down.
+  const every = n > 20 ? 250 : 50;
+  let told = Date.now();
+  const p = await waitFor(`deploy ${n} done`, async () => {
+    const c = await cluster(s);
+    if (n > 20 && Date.now() - told >= 5000) {
+      told = Date.now();
+      const links = c.nodes.reduce((sum, x) => sum + x.links.length, 0) / 2;
+      process.stdout.write(`[bench]   ${((told - c.progress!.startedAt) / 1000).toFixed(0)} s: ${c.progress?.replicasRunning} running, ${c.progress?.nodesUp} up, ${links} links\n`);
+    }
+    return c.progress?.done && c.progress.target === n ? c.progress : undefined;
+  }, 300_000, every);
+  if (p.error) throw new Error(p.error);
+  return (p.finishedAt! - p.startedAt) / 1000;
+}
+
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU seconds used so far and resident memory (MiB) of one process, from /proc. */
+function processCost(pid: number): { cpuS: number; rssMiB: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
+    return { cpuS: (Number(f[11]) + Number(f[12])) / CLK_TCK, rssMiB: rssKiB / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** Median CPU seconds and RSS of the replicas, once all are up (their boot, joining the mesh, idling). */
+export function replicaCost(c: ClusterDTO): { cpuS: number; rssMiB: number; replicas: number } {
+  const costs = c.nodes.flatMap((n) => (n.replica?.pid ? [processCost(n.replica.pid)] : [])).filter((x) => x !== null);
+  const cpu = costs.map((x) => x.cpuS).sort((a, b) => a - b);
+  const rss = costs.map((x) => x.rssMiB).sort((a, b) => a - b);
+  return { cpuS: Math.round(percentile(cpu, 50) * 1000) / 1000, rssMiB: Math.round(percentile(rss, 50) * 10) / 10, replicas: costs.length };
+}
+
+/** 5, 50 and 200 local replicas, each from none; a removal between. */
+export async function deployFigures(s: ServerHandle, log: (s: string) => void): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const n of [5, 50, 200]) {
+    const secs = await deploy(s, n);
+    out[`deploy${n}S`] = secs;
+    await new Promise((r) => setTimeout(r, 2000)); // the mesh settles: its cost is part of a replica's
+    const c = await cluster(s);
+    const cost = replicaCost(c);
+    const links = c.nodes.reduce((sum, x) => sum + x.links.length, 0) / 2;
+    out[`replica${n}CpuS`] = cost.cpuS;
+    out[`replica${n}RssMiB`] = cost.rssMiB;
+    log(`deploy ${n} local replicas → all up: ${secs} s; per replica (median of ${cost.replicas}, 2 s later): ${cost.cpuS} s CPU, ${cost.rssMiB} MiB RSS; mesh ${links} of ${(n * (n - 1)) / 2} links`);
+    await deploy(s, 0);
+  }
+  return out;
+}
