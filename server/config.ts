@@ -17,6 +17,7 @@ const schema = z.object({
     .default("swarmscope"),
   SWARMSCOPE_RETENTION: z.coerce.number().int().min(1000).default(1_000_000),
   SWARMSCOPE_LOSS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  SWARMSCOPE_TICK_MS: z.coerce.number().int().min(1000, "SWARMSCOPE_TICK_MS must be at least 1000 (ms)").default(2000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
@@ -30,6 +31,8 @@ export interface Config {
   stack: string;
   retention: number;
   lossTimeoutMs: number;
+  /** How fast a frozen or cut-off node is declared down: the nodes' net_ticktime (whole seconds, rounded up). */
+  tickMs: number;
   dev: boolean;
   repoRoot: string;
   /** The environment handed to child processes (erl). */
@@ -53,6 +56,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, repoRoot = process.cwd()): C
     stack: e.SWARMSCOPE_STACK,
     retention: e.SWARMSCOPE_RETENTION,
     lossTimeoutMs: e.SWARMSCOPE_LOSS_TIMEOUT_MS,
+    tickMs: e.SWARMSCOPE_TICK_MS,
     dev: e.NODE_ENV !== "production",
     repoRoot,
     childEnv: { ...env },

@@ -11,6 +11,7 @@ export const replicaSchema = z.strictObject({
   slot: z.number().int(),
   state: z.string(), // local: starting|running|exited|restarting|stopped; swarm: the task state
   host: z.string(), // "127.0.0.1" locally, the Swarm node's hostname on Swarm
+  hostId: z.string().optional(), // Swarm: the Swarm node's id (hosts[].id)
   pid: z.number().int().optional(),
   taskId: z.string().optional(),
   containerId: z.string().optional(),
@@ -40,6 +41,7 @@ export const runtimeStatusSchema = z.strictObject({
   ready: z.boolean(),
   problem: z.string().optional(),
   canInit: z.boolean().optional(),
+  since: epochMs.optional(), // not ready since (the Docker engine unreachable since ...)
 });
 export type RuntimeStatusDTO = z.infer<typeof runtimeStatusSchema>;
 
@@ -55,6 +57,27 @@ export const deployProgressSchema = z.strictObject({
 });
 export type DeployProgressDTO = z.infer<typeof deployProgressSchema>;
 
+/**
+ * A Swarm node, i.e. a Docker host (GET /api/hosts, the cluster's `hosts`): its state as Swarm
+ * sees it, its agent (the stack's `agent` task there, through which the dashboard acts on the
+ * host's containers), whether the dashboard cut it off from the other hosts, and its replicas.
+ */
+export const hostSchema = z.strictObject({
+  id: z.string(), // Swarm node id
+  hostname: z.string(),
+  role: z.enum(["manager", "worker"]),
+  leader: z.boolean(),
+  state: z.string(), // Swarm's node state: ready, down, unknown, disconnected
+  availability: z.string(), // active, pause, drain
+  engine: z.string(), // Docker engine version
+  address: z.string(), // the address the Swarm reaches it at
+  self: z.boolean(), // the engine the dashboard talks to
+  agent: z.enum(["up", "down"]),
+  partitionedSince: epochMs.nullable(), // cut off from the other hosts by the dashboard since
+  replicas: z.array(z.string()), // node names of the replicas placed on it (replica id before a name is known)
+});
+export type HostDTO = z.infer<typeof hostSchema>;
+
 export const bridgeStateSchema = z.strictObject({ status: bridgeStatus, node: z.string().optional(), error: z.string().optional() });
 
 /** GET /api/cluster, and the socket's `cluster` event. */
@@ -66,6 +89,7 @@ export const clusterSchema = z.strictObject({
   bridge: bridgeStateSchema,
   progress: deployProgressSchema.nullable(), // null: no deploy or scale asked since the start
   runtimeStatus: runtimeStatusSchema,
+  hosts: z.array(hostSchema), // Swarm: every Swarm node; local: none
 });
 export type ClusterDTO = z.infer<typeof clusterSchema>;
 
@@ -199,6 +223,10 @@ export const sendReply = z.strictObject({ ids: z.array(z.string()).min(1) });
 export const messagesReply = z.strictObject({ messages: z.array(messageSchema) });
 export const eventsReply = z.strictObject({ events: z.array(clusterEventSchema) });
 export const killReply = z.strictObject({ killed: z.string() });
+/** POST /api/nodes/:name/freeze and /thaw: the replica's container paused (SIGSTOP) or resumed. */
+export const freezeReply = z.strictObject({ node: z.string(), frozen: z.boolean() });
+export const hostsReply = z.strictObject({ hosts: z.array(hostSchema) });
+export const hostReply = z.strictObject({ host: hostSchema });
 /** The node's inbox through the seed protocol's {get, Pid}, newest first; `from` null: not a node name. */
 export const inboxReply = z.strictObject({
   node: z.string(),

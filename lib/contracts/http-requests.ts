@@ -79,6 +79,13 @@ export const seriesQuery = z
   .refine(ordered, { message: "since must not be after until" });
 export type SeriesQuery = z.infer<typeof seriesQuery>;
 
-/** Path parameters of /api/nodes/:name/... and /api/messages/:id. */
+/** PUT /api/hosts/:id: Swarm's availability of the node (drain moves its tasks to the other hosts). */
+export const hostBody = z.strictObject({
+  availability: z.enum(["active", "pause", "drain"], { error: 'availability must be "active", "pause" or "drain"' }),
+});
+export type HostBody = z.infer<typeof hostBody>;
+
+/** Path parameters of /api/nodes/:name/..., /api/messages/:id and /api/hosts/:id. */
+export const hostParams = z.strictObject({ id: z.string().min(1) });
 export const nodeParams = z.strictObject({ name: z.string().min(1) });
 export const messageParams = z.strictObject({ id: z.string().min(1) });
