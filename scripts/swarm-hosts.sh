@@ -83,10 +83,20 @@ engine_start() {
   if engine_pid "$i" >/dev/null; then return 0; fi
   mkdir -p "$run" "$data"
   say "$(ns_of "$i"): starting dockerd (log $run/dockerd.log)"
+  [ -e /run/docker.sock ] || touch /run/docker.sock # the bind mount below needs a target
   # nsenter --net, not `ip netns exec` (which remounts /sys and hides the cgroup mounts); a UTS
-  # namespace of its own so the engine, and Swarm, name this host apart from the main one.
-  setsid nsenter --net="/run/netns/$(ns_of "$i")" unshare --uts sh -c '
-    hostname "$1" && shift && exec "$@"' sh "$(ns_of "$i")" \
+  # namespace of its own so the engine, and Swarm, name this host apart from the main one; a mount
+  # namespace of its own where /var/run/docker.sock is this engine's socket, so that a container
+  # mounting the host's Docker socket (the stack's agent) gets this host's engine, as on a real
+  # machine (runc resolves bind mounts in the engine's mount namespace).
+  setsid nsenter --net="/run/netns/$(ns_of "$i")" unshare --uts --mount sh -c '
+    hostname "$1" && run="$2" && shift 2 || exit 1
+    "$@" &
+    pid=$!
+    t=0
+    while [ ! -S "$run/docker.sock" ] && [ $t -lt 400 ]; do sleep 0.1; t=$((t + 1)); done
+    mount --bind "$run/docker.sock" /run/docker.sock || echo "[swarm-hosts] cannot bind the engine socket over /run/docker.sock" >&2
+    wait "$pid"' sh "$(ns_of "$i")" "$run" \
     dockerd --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
     -H "$(sock_of "$i")" --bridge none --iptables=false --ip-masq=false \
     >"$run/dockerd.log" 2>&1 </dev/null &

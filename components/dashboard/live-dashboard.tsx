@@ -46,7 +46,7 @@ export function LiveDashboard({ token }: { token: string }) {
           <SwarmPanel cluster={cluster} nodes={nodes} selected={selected} onSelect={select} />
           <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />
         </div>
-        <TopologyGraph nodes={nodes} selected={selected} onSelect={select} />
+        <TopologyGraph nodes={nodes} hosts={cluster?.hosts} selected={selected} onSelect={select} />
         <div className="flex min-h-0 flex-col gap-3">
           <NodeDetails node={selectedNode} missing={selectedNode ? null : selected} onSelect={select} onSendFrom={setFrom} />
           <EventLog onSelect={select} />

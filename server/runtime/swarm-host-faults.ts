@@ -1,4 +1,4 @@
-import { ConflictError } from "../errors";
+import { ApiError, ConflictError } from "../errors";
 import type { Logger } from "../log";
 import { type Blocking, type Member, partitionPlan } from "./swarm-hosts";
 import type { AgentOp } from "./swarm-relay";
@@ -86,15 +86,19 @@ export class HostFaults {
       .map((b) => ({ ...b, ips: b.ips.filter((ip) => !cut.applied.get(b.container)?.ips.has(ip)) }))
       .filter((b) => b.ips.length > 0);
     const results = await Promise.allSettled(todo.map((b) => this.d.call(b.host, { op: "block", container: b.container, ips: b.ips })));
-    const errors: string[] = [];
+    const errors: Error[] = [];
     results.forEach((r, i) => {
       const b = todo[i]!;
-      if (r.status === "rejected") return void errors.push((r.reason as Error).message);
+      if (r.status === "rejected") return void errors.push(r.reason as Error);
       const a = cut.applied.get(b.container) ?? { host: b.host, ips: new Set<string>() };
       for (const ip of b.ips) a.ips.add(ip);
       cut.applied.set(b.container, a);
     });
-    if (errors.length > 0) throw new Error(`cutting ${errors.length} of ${todo.length} containers failed: ${errors.join("; ")}`);
+    if (errors.length === 0) return;
+    const text = `cutting ${errors.length} of ${todo.length} containers failed: ${errors.map((e) => e.message).join("; ")}`;
+    // The agents' own statuses when they agree (an agent unreachable: 503), else a failure of ours.
+    const statuses = new Set(errors.map((e) => (e instanceof ApiError ? e.status : 500)));
+    throw statuses.size === 1 ? new ApiError([...statuses][0]!, text) : new Error(text);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
