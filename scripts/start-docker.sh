@@ -48,7 +48,10 @@ else
   else
     log "starting dockerd (log: $DOCKERD_LOG)"
     # setsid: the engine must not die with this shell or its process group.
-    as_root setsid dockerd >"$DOCKERD_LOG" 2>&1 < /dev/null &
+    (
+      close_inherited_fds
+      if [ "$(id -u)" -eq 0 ]; then exec setsid dockerd; else exec sudo setsid dockerd; fi
+    ) >"$DOCKERD_LOG" 2>&1 </dev/null &
   fi
   for ((i = 0; i < WAIT_S * 2; i++)); do
     if docker info >/dev/null 2>&1; then break; fi

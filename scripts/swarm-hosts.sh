@@ -15,6 +15,9 @@
 # to the link only, never a default route: a missing image must fail fast, not reach out to a
 # registry), engine socket unix:///run/swarmscope-hostI/docker.sock, data /var/lib/swarmscope-hostI,
 # log /run/swarmscope-hostI/dockerd.log.
+#
+# Env: SWARM_HOSTS_AVAILABILITY (active | pause | drain: the new worker's availability, default
+#      active), SWARM_HOSTS_WAIT_S (default 60), and SWARM_LINK / SWARM_LINK_NET (swarm-link.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/swarm-link.sh
@@ -89,7 +92,7 @@ engine_start() {
   # namespace of its own where /var/run/docker.sock is this engine's socket, so that a container
   # mounting the host's Docker socket (the stack's agent) gets this host's engine, as on a real
   # machine (runc resolves bind mounts in the engine's mount namespace).
-  setsid nsenter --net="/run/netns/$(ns_of "$i")" unshare --uts --mount sh -c '
+  (close_inherited_fds && exec setsid nsenter --net="/run/netns/$(ns_of "$i")" unshare --uts --mount sh -c '
     hostname "$1" && run="$2" && shift 2 || exit 1
     "$@" &
     pid=$!
@@ -99,7 +102,7 @@ engine_start() {
     wait "$pid"' sh "$(ns_of "$i")" "$run" \
     dockerd --data-root "$data" --exec-root "$run/exec" --pidfile "$run/dockerd.pid" \
     -H "$(sock_of "$i")" --bridge none --iptables=false --ip-masq=false \
-    >"$run/dockerd.log" 2>&1 </dev/null &
+    >"$run/dockerd.log" 2>&1 </dev/null) &
   local t
   for ((t = 0; t < WAIT_S * 4; t++)); do
     dk "$i" info >/dev/null 2>&1 && return 0
@@ -144,10 +147,22 @@ join() {
   dk "$i" swarm join --token "$token" --advertise-addr "$(addr_of "$i")" --listen-addr "$(addr_of "$i"):2377" \
     "$SWARM_LINK_ADDR:2377" >/dev/null
   for ((t = 0; t < WAIT_S * 4; t++)); do
-    joined "$i" && return 0
+    if joined "$i"; then
+      set_availability "$i"
+      return 0
+    fi
     sleep 0.25
   done
   die "$(ns_of "$i"): joined, but the manager does not list it Ready within ${WAIT_S}s"
+}
+
+# SWARM_HOSTS_AVAILABILITY=pause: Swarm places no task there until someone makes it active (CI keeps
+# the single-host suites on the main engine this way; the two-host suites activate it).
+set_availability() {
+  local a="${SWARM_HOSTS_AVAILABILITY:-active}"
+  [ "$a" = active ] && return 0
+  docker node update --availability "$a" "$(dk "$1" info --format '{{.Swarm.NodeID}}')" >/dev/null
+  say "$(ns_of "$1"): availability $a"
 }
 
 # Removes the manager's entries for a hostname that are not Ready (earlier runs of this script).

@@ -40,3 +40,14 @@ ensure_link() {
     iptables -I FORWARD -i "$SWARM_LINK" -o "$SWARM_LINK" -j ACCEPT 2>/dev/null || true
   fi
 }
+
+# close_inherited_fds: closes every descriptor but stdin/stdout/stderr in this (sub)shell. Call it
+# before starting a daemon: `flock FILE cmd` hands its locked descriptor to cmd, and a dockerd
+# started under it would hold the lock for as long as it runs.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd="${fd##*/}"
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
