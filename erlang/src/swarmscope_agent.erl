@@ -21,8 +21,6 @@
 -export([code_change/3]).
 
 -define(MAX_IPS, 1024).
--define(EXEC_POLL_MS, 10).
--define(EXEC_TIMEOUT_MS, 10000).
 
 -type op() :: info | {kill | pause | unpause, binary()} | {block | unblock, binary(), [binary()]}.
 -export_type([op/0]).
@@ -117,28 +115,28 @@ run(info, #state{socket = S, stack = Stack}) ->
 			docker_error(Other)
 	end;
 run({Verb, C}, State) when Verb =:= kill; Verb =:= pause; Verb =:= unpause ->
-	with_container(C, State, fun() ->
+	with_container(C, State, fun(_) ->
 		case swarmscope_docker:json(State#state.socket, post, ["/containers/", C, $/, atom_to_binary(Verb)], none) of
 			{ok, 204, _} -> ok;
 			Other -> docker_error(Other)
 		end
 	end);
 run({block, C, Ips}, State) ->
-	with_container(C, State, fun() ->
-		exec(C, "for a; do ip route replace blackhole \"$a/32\" || exit 1; done", Ips, State)
+	with_container(C, State, fun(Info) ->
+		in_netns(C, Info, "for a; do ip route replace blackhole \"$a/32\" || exit 1; done", Ips, State)
 	end);
 run({unblock, C, Ips}, State) ->
-	with_container(C, State, fun() ->
-		exec(C, "for a; do ip route del blackhole \"$a/32\" 2>/dev/null; done; exit 0", Ips, State)
+	with_container(C, State, fun(Info) ->
+		in_netns(C, Info, "for a; do ip route del blackhole \"$a/32\" 2>/dev/null; done; exit 0", Ips, State)
 	end).
 
-%% Runs Fun only for a container of this stack: a replica (the label docker stack deploy and the
-%% dashboard give tasks) or the dashboard's bridge container.
+%% Runs Fun(Inspect) only for a container of this stack: a replica (the label docker stack deploy
+%% and the dashboard give tasks) or the dashboard's bridge container.
 with_container(C, #state{socket = S, stack = Stack}, Fun) ->
 	case swarmscope_docker:json(S, get, ["/containers/", C, "/json"], none) of
-		{ok, 200, #{<<"Config">> := #{<<"Labels">> := Labels}}} when is_map(Labels) ->
+		{ok, 200, #{<<"Config">> := #{<<"Labels">> := Labels}} = Info} when is_map(Labels) ->
 			case ours(Labels, Stack) of
-				true -> Fun();
+				true -> Fun(Info);
 				false -> {error, not_this_stack}
 			end;
 		{ok, 200, _} -> {error, not_this_stack};
@@ -149,32 +147,36 @@ ours(#{<<"com.docker.stack.namespace">> := Stack}, Stack) -> true;
 ours(#{<<"swarmscope.stack">> := Stack}, Stack) -> true;
 ours(_, _) -> false.
 
-%% `sh -c Script sh Args...` as root with every capability (NET_ADMIN for the routes) in the
-%% container; the addresses are arguments, never part of the script.
-exec(C, Script, Args, #state{socket = S}) ->
-	Body = #{<<"Cmd">> => [<<"sh">>, <<"-c">>, list_to_binary(Script), <<"sh">> | Args],
-		<<"Privileged">> => true, <<"User">> => <<"root">>,
-		<<"AttachStdout">> => false, <<"AttachStderr">> => false},
-	case swarmscope_docker:json(S, post, ["/containers/", C, "/exec"], Body) of
-		{ok, 201, #{<<"Id">> := Id}} when is_binary(Id) ->
-			case swarmscope_docker:json(S, post, ["/exec/", Id, "/start"], #{<<"Detach">> => true}) of
-				{ok, 200, _} -> exec_wait(S, Id, erlang:monotonic_time(millisecond) + ?EXEC_TIMEOUT_MS);
+%% `sh -c Script sh Args...` in C's network namespace: a short-lived helper container from C's own
+%% image (the node image has `ip`), sharing C's network (`container:C`) with NET_ADMIN, the only
+%% capability it needs (a privileged exec is refused where the engine cannot grant every
+%% capability). The addresses are arguments, never part of the script.
+in_netns(C, #{<<"Image">> := Image}, Script, Args, #state{socket = S, stack = Stack}) when is_binary(Image) ->
+	Body = #{<<"Image">> => Image,
+		<<"Cmd">> => [<<"sh">>, <<"-c">>, list_to_binary(Script), <<"sh">> | Args],
+		<<"Labels">> => #{<<"swarmscope.role">> => <<"netns-helper">>, <<"swarmscope.stack">> => Stack},
+		<<"HostConfig">> => #{<<"NetworkMode">> => <<"container:", C/binary>>, <<"CapAdd">> => [<<"NET_ADMIN">>]}},
+	case swarmscope_docker:json(S, post, "/containers/create", Body) of
+		{ok, 201, #{<<"Id">> := H}} when is_binary(H) ->
+			try run_helper(S, H)
+			after swarmscope_docker:request(S, delete, ["/containers/", H, "?force=true"], none)
+			end;
+		Other ->
+			docker_error(Other)
+	end;
+in_netns(_, _, _, _, _) ->
+	{error, no_image}.
+
+run_helper(S, H) ->
+	case swarmscope_docker:json(S, post, ["/containers/", H, "/start"], none) of
+		{ok, 204, _} ->
+			case swarmscope_docker:json(S, post, ["/containers/", H, "/wait"], none) of
+				{ok, 200, #{<<"StatusCode">> := 0}} -> ok;
+				{ok, 200, #{<<"StatusCode">> := Code}} -> {error, {exit_code, Code}};
 				Other -> docker_error(Other)
 			end;
 		Other ->
 			docker_error(Other)
-	end.
-
-exec_wait(S, Id, Deadline) ->
-	case swarmscope_docker:json(S, get, ["/exec/", Id, "/json"], none) of
-		{ok, 200, #{<<"Running">> := false, <<"ExitCode">> := 0}} -> ok;
-		{ok, 200, #{<<"Running">> := false, <<"ExitCode">> := Code}} -> {error, {exit_code, Code}};
-		{ok, 200, _} ->
-			case erlang:monotonic_time(millisecond) > Deadline of
-				true -> {error, exec_timeout};
-				false -> timer:sleep(?EXEC_POLL_MS), exec_wait(S, Id, Deadline)
-			end;
-		Other -> docker_error(Other)
 	end.
 
 docker_error({ok, 404, _}) -> {error, not_found};

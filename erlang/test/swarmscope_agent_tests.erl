@@ -4,21 +4,21 @@
 
 %% The agent against a fake engine: containers "ours" (a task of stack st), "bridge" (the
 %% dashboard's bridge of st) and "theirs" (another stack's).
-engine(Exec) ->
+engine(Exit) ->
 	fun
 		(<<"GET">>, <<"/info">>, _) ->
 			{200, <<"{\"Name\":\"h2\",\"ServerVersion\":\"20.10.24\",\"Swarm\":{\"NodeID\":\"node2\"}}">>};
 		(<<"GET">>, <<"/containers/ours/json">>, _) ->
-			{200, <<"{\"Config\":{\"Labels\":{\"com.docker.stack.namespace\":\"st\"}}}">>};
+			{200, <<"{\"Image\":\"sha256:img\",\"Config\":{\"Labels\":{\"com.docker.stack.namespace\":\"st\"}}}">>};
 		(<<"GET">>, <<"/containers/bridge/json">>, _) ->
 			{200, <<"{\"Config\":{\"Labels\":{\"swarmscope.stack\":\"st\"}}}">>};
 		(<<"GET">>, <<"/containers/theirs/json">>, _) ->
 			{200, <<"{\"Config\":{\"Labels\":{\"com.docker.stack.namespace\":\"other\"}}}">>};
 		(<<"GET">>, <<"/containers/", _/binary>>, _) ->
 			{404, <<"{\"message\":\"No such container\"}">>};
-		(<<"POST">>, <<"/containers/ours/exec">>, _) -> {201, <<"{\"Id\":\"e1\"}">>};
-		(<<"POST">>, <<"/exec/e1/start">>, _) -> {200, <<>>};
-		(<<"GET">>, <<"/exec/e1/json">>, _) -> {200, Exec};
+		(<<"POST">>, <<"/containers/create">>, _) -> {201, <<"{\"Id\":\"h1\"}">>};
+		(<<"POST">>, <<"/containers/h1/wait">>, _) -> {200, Exit};
+		(<<"DELETE">>, <<"/containers/h1?force=true">>, _) -> {204, <<>>};
 		(<<"POST">>, <<"/containers/", _/binary>>, _) -> {204, <<>>};
 		(_, _, _) -> {500, <<"{\"message\":\"unexpected\"}">>}
 	end.
@@ -74,18 +74,24 @@ bad_requests_test() ->
 		?assertEqual([], seen())
 	end).
 
-block_runs_ip_route_with_the_addresses_as_arguments_test() ->
-	with_agent(<<"{\"Running\":false,\"ExitCode\":0}">>, fun(A) ->
+block_runs_ip_route_in_the_containers_netns_with_the_addresses_as_arguments_test() ->
+	with_agent(<<"{\"StatusCode\":0}">>, fun(A) ->
 		?assertEqual(ok, ask(A, {block, <<"ours">>, [<<"10.0.1.5">>, <<"10.0.1.6">>]})),
-		[{_, <<"/containers/ours/exec">>, Body}] = [R || R = {<<"POST">>, <<"/containers/ours/exec">>, _} <- seen()],
-		{ok, #{<<"Cmd">> := Cmd, <<"Privileged">> := true}} = swarmscope_json:decode(Body),
+		Seen = seen(),
+		[Body] = [B || {<<"POST">>, <<"/containers/create">>, B} <- Seen],
+		{ok, #{<<"Cmd">> := Cmd, <<"Image">> := <<"sha256:img">>, <<"HostConfig">> := Host}} = swarmscope_json:decode(Body),
+		?assertEqual(#{<<"NetworkMode">> => <<"container:ours">>, <<"CapAdd">> => [<<"NET_ADMIN">>]}, Host),
 		?assertMatch([<<"sh">>, <<"-c">>, _, <<"sh">>, <<"10.0.1.5">>, <<"10.0.1.6">>], Cmd),
-		?assertNotEqual(nomatch, binary:match(lists:nth(3, Cmd), <<"ip route replace blackhole">>))
+		?assertNotEqual(nomatch, binary:match(lists:nth(3, Cmd), <<"ip route replace blackhole">>)),
+		%% started, waited for, and removed
+		?assertEqual([<<"/containers/h1/start">>, <<"/containers/h1/wait">>, <<"/containers/h1?force=true">>],
+			[P || {M, P, _} <- Seen, M =/= <<"GET">>, P =/= <<"/containers/create">>])
 	end).
 
 exec_failure_is_reported_test() ->
-	with_agent(<<"{\"Running\":false,\"ExitCode\":2}">>, fun(A) ->
-		?assertEqual({error, {exit_code, 2}}, ask(A, {unblock, <<"ours">>, [<<"10.0.1.5">>]}))
+	with_agent(<<"{\"StatusCode\":2}">>, fun(A) ->
+		?assertEqual({error, {exit_code, 2}}, ask(A, {unblock, <<"ours">>, [<<"10.0.1.5">>]})),
+		?assertMatch([_], [x || {<<"DELETE">>, <<"/containers/h1?force=true">>, _} <- seen()])
 	end).
 
 docker_responses_test_() ->

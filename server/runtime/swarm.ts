@@ -8,7 +8,7 @@ import { AgentService } from "./swarm-agent-service";
 import { startBridgeContainer } from "./swarm-bridge";
 import { DOCKER_TIMEOUT_MS, type DockerClients, dockerClients } from "./swarm-docker";
 import { type Reachability, engineStatus, initSwarm } from "./swarm-engine";
-import { SwarmHostControl } from "./swarm-host-control";
+import { type ContainerOp, SwarmHostControl } from "./swarm-host-control";
 import { LOCAL_BASE_IMAGE, ensureNodeImage } from "./swarm-image";
 import { type Net, SwarmStack } from "./swarm-stack";
 import { SwarmWatch } from "./swarm-watch";
@@ -75,23 +75,10 @@ export class SwarmRuntime implements Runtime {
     this.stack = opts.stack ?? "swarmscope";
     this.docker = dockerClients(opts.docker, opts.dockerTimeoutMs ?? DOCKER_TIMEOUT_MS);
     this.log = opts.log;
-    this.res = new SwarmStack({
-      docker: this.docker.api,
-      stack: this.stack,
-      deploymentId: this.deploymentId,
-      cookie: opts.cookie,
-      tickMs: this.tickMs,
-      log: this.log,
-      progress: (p) => this.progress(p),
-    });
-    this.agents = new AgentService({
-      docker: this.docker.api,
-      stack: this.stack,
-      deploymentId: this.deploymentId,
-      tickMs: this.tickMs,
-      log: this.log,
-      progress: (p) => this.progress(p),
-    });
+    const parts = { docker: this.docker.api, stack: this.stack, deploymentId: this.deploymentId, tickMs: this.tickMs, log: this.log };
+    const progress = (p: string) => this.progress(p);
+    this.res = new SwarmStack({ ...parts, cookie: opts.cookie, progress });
+    this.agents = new AgentService({ ...parts, progress });
     this.watch = new SwarmWatch({
       docker: this.docker,
       stack: this.res,
@@ -187,41 +174,19 @@ export class SwarmRuntime implements Runtime {
     return this.watch.list();
   }
 
-  /** `docker kill` of the task's container, on whichever host it runs (through its agent). */
-  async kill(replicaId: string): Promise<void> {
-    await this.control.act(await this.findReplica(replicaId), "kill");
-    this.watch.scheduleRefresh(50);
-  }
-
-  /** `docker pause` (the cgroup freezer: SIGSTOP for the whole container), on any host. */
-  async freeze(replicaId: string): Promise<void> {
-    await this.control.act(await this.findReplica(replicaId), "pause");
-  }
-
-  async thaw(replicaId: string): Promise<void> {
-    await this.control.act(await this.findReplica(replicaId), "unpause");
-  }
-
-  hosts(): HostDTO[] {
-    return this.control.hosts();
-  }
-
-  partitionHost(host: string): Promise<HostDTO> {
-    return this.control.partition(host);
-  }
-
-  healHost(host: string): Promise<HostDTO> {
-    return this.control.heal(host);
-  }
+  /** `docker kill`, `docker pause` (freeze: the cgroup freezer), `docker unpause` of the task's container, on any host. */
+  kill = (replicaId: string): Promise<void> => this.act(replicaId, "kill");
+  freeze = (replicaId: string): Promise<void> => this.act(replicaId, "pause");
+  thaw = (replicaId: string): Promise<void> => this.act(replicaId, "unpause");
+  hosts = (): HostDTO[] => this.control.hosts();
+  partitionHost = (host: string): Promise<HostDTO> => this.control.partition(host);
+  healHost = (host: string): Promise<HostDTO> => this.control.heal(host);
+  isCutOff = (nodeName: string): boolean => this.control.isCutOff(nodeName);
 
   async setHostAvailability(host: string, availability: HostBody["availability"]): Promise<HostDTO> {
     const h = await this.control.setAvailability(host, availability);
     this.watch.scheduleRefresh(0);
     return h;
-  }
-
-  isCutOff(nodeName: string): boolean {
-    return this.control.isCutOff(nodeName);
   }
 
   openBridge(): Promise<BridgeTransport> {
@@ -318,6 +283,11 @@ export class SwarmRuntime implements Runtime {
     if (key === this.hostsKey) return;
     this.hostsKey = key;
     this.emitter.emit("hosts", hosts);
+  }
+
+  private async act(replicaId: string, op: ContainerOp): Promise<void> {
+    await this.control.act(await this.findReplica(replicaId), op);
+    this.watch.scheduleRefresh(50);
   }
 
   /** The replica by id or task id, re-listing once when it is not known yet. */

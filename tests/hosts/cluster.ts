@@ -2,9 +2,10 @@
 // suites: started with its own stack, the extra host made active for the suite and put back as it
 // was after, and the waits the suites share.
 import fs from "node:fs";
+import path from "node:path";
 import type { ClusterDTO, HostDTO, MessageDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "../integration/harness";
-import { docker, ensureErlangBuilt, randomId, removeStackLeftovers } from "../swarm/helpers";
+import { docker, ensureErlangBuilt, randomId, removeStackLeftovers, repoRoot } from "../swarm/helpers";
 import { type ExtraHost, availability, imageOnEveryHost } from "./helpers";
 
 export class TwoHostCluster {
@@ -29,6 +30,7 @@ export class TwoHostCluster {
 
   async stop(): Promise<void> {
     if (this.s) {
+      await this.keepLog();
       await this.s.api("PUT", "/api/cluster", { replicas: 0 }).catch(() => {});
       await waitFor("the replicas removed", async () => (await this.cluster()).nodes.length === 0, 60_000).catch(() => {});
       await this.s.stop();
@@ -36,6 +38,19 @@ export class TwoHostCluster {
     }
     await removeStackLeftovers(this.stack, [`${this.stack}_cookie`]);
     if (this.before && this.before !== "active") docker(["node", "update", "--availability", this.before, this.worker.id]);
+  }
+
+  /** The dashboard's events, the server's log and Swarm's task list, for reading after a failure. */
+  private async keepLog(): Promise<void> {
+    try {
+      const ev = (await this.s.api<{ events: { at: number; kind: string; text: string }[] }>("GET", "/api/events?limit=2000")).body.events;
+      const tasks = docker(["service", "ps", "--no-trunc", "--format", "{{.ID}} {{.Name}} {{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}", `${this.stack}_node`]);
+      const text = [...ev.reverse().map((e) => `${new Date(e.at).toISOString()} ${e.kind} ${e.text}`), "", tasks, "", this.s.output.join("")].join("\n");
+      fs.mkdirSync(path.join(repoRoot, "test-results"), { recursive: true });
+      fs.writeFileSync(path.join(repoRoot, "test-results", `hosts-${this.stack}.log`), text);
+    } catch {
+      /* only a report */
+    }
   }
 
   cluster = async () => (await this.s.api<ClusterDTO>("GET", "/api/cluster")).body;
