@@ -31,7 +31,7 @@ describe.skipIf(skip)("a host lost: the worker's engine stopped, then the worker
   it("stops the worker's engine: its nodes down, Swarm reschedules them on the manager, all up again, books balanced", async () => {
     const c = (await k.mesh(4))!;
     const lostNodes = onWorker(c).map((n) => n.name);
-    expect((await k.s.api("POST", "/api/traffic", { pattern: "ring", rate: 200, durationS: 120 })).status).toBe(202);
+    expect((await k.s.api("POST", "/api/traffic", { pattern: "storm", rate: 200, durationS: 120 })).status).toBe(202);
     const t0 = Date.now();
     stopped = true;
     swarmHosts(["stop", String(worker().index)]); // SIGTERM: dockerd stops its containers and ends
@@ -49,12 +49,12 @@ describe.skipIf(skip)("a host lost: the worker's engine stopped, then the worker
     }, 180_000, 100);
     measure("host stop → all 4 replicas up again (rescheduled on the manager, meshed)", Date.now() - t0);
     expect(after.nodes.some((n) => lostNodes.includes(n.name))).toBe(false);
-    expect((await k.s.api("DELETE", "/api/traffic")).status).toBe(200);
+    expect([200, 404]).toContain((await k.s.api("DELETE", "/api/traffic")).status); // 404: it ended with its nodes
     const st = await k.until("nothing in flight", async () => {
       const s = (await k.s.api<StatsDTO>("GET", "/api/stats")).body;
       return s.inFlight === 0 ? s : undefined;
     }, 30_000, 100);
-    measure("host stop under traffic (ring, 200 msgs/s)", `sent ${st.sent}, received ${st.received}, lost ${st.lost}, failed ${st.failed}`);
+    measure("host stop under a storm (200 msgs/s)", `sent ${st.sent}, received ${st.received}, lost ${st.lost}, failed ${st.failed}`);
     expect(st.sent).toBe(st.received + st.lost + st.inFlight);
   });
 

@@ -119,7 +119,7 @@ describe.skipIf(skip)("two Swarm hosts: deploy, messages, kill, freeze and parti
     const c = (await k.mesh(6))!;
     const tasks = new Map(c.nodes.map((n) => [n.name, n.replica!.taskId]));
     const cut = onWorker(c).map((n) => n.name);
-    expect((await k.s.api("POST", "/api/traffic", { pattern: "random", rate: 300, durationS: 60 })).status).toBe(202);
+    expect((await k.s.api("POST", "/api/traffic", { pattern: "storm", rate: 300, durationS: 60 })).status).toBe(202);
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     const r = await k.s.api("POST", `/api/hosts/${worker().id}/partition`);
@@ -140,14 +140,13 @@ describe.skipIf(skip)("two Swarm hosts: deploy, messages, kill, freeze and parti
     measure("heal → all 6 up and fully meshed again", Date.now() - t1);
     // Swarm never noticed: the same tasks, nothing rescheduled.
     for (const n of healed.nodes) expect(n.replica!.taskId).toBe(tasks.get(n.name));
-    expect((await k.s.api("DELETE", "/api/traffic")).status).toBe(200);
-    const st = await k.until("nothing in flight", async () => {
+XX, async () => {
       const s = (await k.s.api<StatsDTO>("GET", "/api/stats")).body;
       return s.inFlight === 0 ? s : undefined;
     }, 30_000, 100);
     expect(st.sent).toBe(st.received + st.lost + st.inFlight);
     const lost = (await k.s.api<{ messages: MessageDTO[] }>("GET", "/api/messages?limit=10000")).body.messages.filter((m) => m.status === "lost");
-    measure("partition under traffic (300 msgs/s, random)", `sent ${st.sent}, received ${st.received}, lost ${st.lost}: ${[...new Set(lost.map((m) => m.reason))].join(" | ")}`);
+    measure("partition under a storm (300 msgs/s)", `sent ${st.sent}, received ${st.received}, lost ${st.lost}: ${[...new Set(lost.map((m) => m.reason))].join(" | ")}`);
     expect(lost.length).toBeGreaterThan(0);
     for (const m of lost) expect(m.reason).toBeTruthy();
     // what the dashboard saw lost across the cut, it lost to the partition
