@@ -92,11 +92,16 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
   });
 
   // Registered before start: "next-exit" (the default would answer at once for a created container).
-  const exited: Promise<string> = o.docker.streams
+  const waited = o.docker.streams
     .getContainer(container.id)
     .wait({ condition: "next-exit" })
     .then((r: { StatusCode?: number }) => `exit code ${r.StatusCode ?? "?"}`)
-    .catch((err: Error) => `container gone: ${err.message}`)
+    .catch((err: Error) => `container gone: ${err.message}`);
+  // The attach connection gone is the end too: stdin closed (StdinOnce), the process ends with it,
+  // and if the engine itself went away the wait above may never answer.
+  // (A moment's grace first: on a normal exit the wait's answer, with the exit code, follows at once.)
+  const detached = new Promise<string>((resolve) => sock.once("close", () => setTimeout(() => resolve("attach connection closed"), 500).unref()));
+  const exited: Promise<string> = Promise.race([waited, detached])
     .then(async (reason) => {
       const tail = stderrTail.slice(-3).join(" | ");
       o.log.info(`${o.role ?? "bridge"} container ${o.name} ended (${reason})${tail ? `: ${tail}` : ""}`);

@@ -26,6 +26,8 @@ export interface HostControlOptions {
   relayContainer: () => Promise<{ image: string; network: string; env: string[] }>;
   /** The hosts changed (agents, partitions); the runtime tells the model. */
   changed: () => void;
+  /** Lists Swarm's nodes and tasks again (after a change made through the API). */
+  refresh: () => Promise<void>;
 }
 
 /**
@@ -137,6 +139,7 @@ export class SwarmHostControl {
     } catch (err) {
       throw userFacingDockerError(err, { notFound: `no Swarm node ${hostId}`, conflict: `node ${h.hostname}: ${(err as Error).message}` });
     }
+    await this.o.refresh();
     this.o.changed();
     return find() ?? h;
   }

@@ -108,6 +108,7 @@ export class SwarmRuntime implements Runtime {
       nodes: () => this.watch.swarmNodes(),
       relayContainer: async () => ({ image: await this.ensureImage(), network: this.networkName, env: this.overlayEnv() }),
       changed: () => this.emitHosts(),
+      refresh: () => this.watch.refresh(),
     });
   }
 
@@ -183,11 +184,8 @@ export class SwarmRuntime implements Runtime {
   healHost = (host: string): Promise<HostDTO> => this.control.heal(host);
   isCutOff = (nodeName: string): boolean => this.control.isCutOff(nodeName);
 
-  async setHostAvailability(host: string, availability: HostBody["availability"]): Promise<HostDTO> {
-    const h = await this.control.setAvailability(host, availability);
-    this.watch.scheduleRefresh(0);
-    return h;
-  }
+  setHostAvailability = (host: string, availability: HostBody["availability"]): Promise<HostDTO> =>
+    this.control.setAvailability(host, availability);
 
   openBridge(): Promise<BridgeTransport> {
     return this.serialize(async () => {
