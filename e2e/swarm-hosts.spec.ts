@@ -52,7 +52,6 @@ test("two hosts: deploy 6 from the UI, two host groups with their state, links a
   test.setTimeout(300_000);
   const server = s!;
   const w = worker!;
-  await page.setViewportSize({ width: 1600, height: 900 });
   await page.goto(`${server.url}/?token=${server.token}`);
   await expect(page.getByTestId("bridge-status")).toContainText(/up/i, { timeout: 30_000 });
 
@@ -80,6 +79,14 @@ test("two hosts: deploy 6 from the UI, two host groups with their state, links a
   expect(onWorker).toBeGreaterThan(0);
   await expect(page.locator("line.topo-edge[data-cross-host]")).toHaveCount(onWorker * (6 - onWorker));
   await expect(page.getByTestId("topology")).toContainText("link across hosts");
+
+  // A message from the manager's group to the worker's: acked, its latency half the round trip.
+  const from = cluster.nodes.find((n) => n.replica?.hostId !== w.id)!;
+  const to = cluster.nodes.find((n) => n.replica?.hostId === w.id)!;
+  expect((await server.api("POST", "/api/messages", { from: from.name, to: to.name, content: "across the hosts" })).status).toBe(202);
+  const row = page.getByTestId("timeline-row").filter({ hasText: "across the hosts" }).first();
+  await expect(row).toHaveAttribute("data-status", "acked", { timeout: 20_000 });
+  await expect(row.locator("[data-latency-kind]")).toHaveAttribute("data-latency-kind", "half-rtt");
 
   await page.waitForTimeout(800);
   const shot = path.join(repoRoot, "docs", "swarm-two-hosts.png");

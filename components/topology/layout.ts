@@ -35,6 +35,8 @@ export interface TopologyLayout {
 
 const GAP = 14;
 const LABEL_H = 34;
+/** A host with a state to show (Swarm) has a second header line. */
+const HOST_LABEL_H = 58;
 
 const bySlot = (a: NodeDTO, b: NodeDTO) =>
   (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name);
@@ -108,8 +110,9 @@ function bestGrid(k: number, width: number, height: number): { cols: number; row
 function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number): void {
   if (members.length === 0) return;
   const cx = region.x + region.w / 2;
-  const cy = region.y + LABEL_H + (region.h - LABEL_H) / 2;
-  const room = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
+  const header = region.info ? HOST_LABEL_H : LABEL_H;
+  const cy = region.y + header + (region.h - header) / 2;
+  const room = Math.max(40, Math.min(region.w, region.h - header) / 2 - labelRoom);
   const n = members.length;
   if (n === 1) {
     places.set(members[0]!.name, { x: cx, y: cy, r: Math.min(34, room * 0.5), angle: -Math.PI / 2, labelInside: true });

@@ -163,7 +163,15 @@ function Region({ region: r }: { region: HostRegion }) {
   const h = r.info;
   const lost = h && (h.state !== "ready" || h.partitionedSince !== null);
   return (
-    <g pointerEvents="none" data-testid="host-region" data-host={r.host} data-host-id={h?.id} data-state={h?.state} data-cut={h?.partitionedSince != null || undefined}>
+    <g
+      pointerEvents="none"
+      data-testid="host-region"
+      data-host={r.host}
+      data-host-id={h?.id}
+      data-state={h?.state}
+      data-cut={h?.partitionedSince != null || undefined}
+    >
+      {h && <title>{`${h.hostname} (Swarm node ${h.id}), ${h.role}, ${h.state}, ${h.availability}, engine ${h.engine}, ${h.address}, agent ${h.agent}`}</title>}
       <rect x={r.x} y={r.y} width={r.w} height={r.h} rx={18} fill="#0f1828" fillOpacity={0.55} stroke={lost ? "#fb7185" : "#1f2b3e"} strokeOpacity={lost ? 0.6 : 1} strokeDasharray="6 6" />
       <g transform={`translate(${r.x + 16}, ${r.y + 22})`}>
         <text fontSize={13} fontWeight={700} letterSpacing="0.12em" fill="#64748b">
@@ -171,13 +179,17 @@ function Region({ region: r }: { region: HostRegion }) {
         </text>
         <text x={48} fontSize={15} fontWeight={600} fill="#cbd5e1" fontFamily="var(--font-mono)">
           {r.host}
-          {h && <tspan fill="#64748b"> · {h.id.slice(0, 8)}</tspan>}
         </text>
         {h && <HostState host={h} />}
       </g>
       <text x={r.x + r.w - 16} y={r.y + 22} textAnchor="end" fontSize={14} fill="#64748b">
         {r.up}/{r.count} up
       </text>
+      {h && (
+        <text x={r.x + r.w - 16} y={r.y + 44} textAnchor="end" fontSize={12} fill="#475569" fontFamily="var(--font-mono)">
+          {h.id.slice(0, 8)}
+        </text>
+      )}
     </g>
   );
 }
@@ -185,13 +197,12 @@ function Region({ region: r }: { region: HostRegion }) {
 /** Under the host's name: Ready/Down, manager/worker, engine version, and a cut or drain. */
 function HostState({ host: h }: { host: HostDTO }) {
   const ready = h.state === "ready";
-  const role = h.role === "manager" ? (h.leader ? "manager (leader)" : "manager") : "worker";
   return (
     <text y={22} fontSize={13} fill="#64748b" data-testid="host-state">
       <tspan fill={ready ? "#34d399" : "#fb7185"} fontWeight={600}>
         {ready ? "Ready" : h.state.charAt(0).toUpperCase() + h.state.slice(1)}
       </tspan>
-      {` · ${role} · engine ${h.engine}`}
+      {` · ${h.role} · engine ${h.engine.replace(/\+.*$/, "")}`}
       {h.availability !== "active" && <tspan fill="#fbbf24">{` · ${h.availability}`}</tspan>}
       {h.partitionedSince !== null && (
         <tspan fill="#fb7185" fontWeight={600}>
