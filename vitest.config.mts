@@ -22,6 +22,17 @@ export default defineConfig({
       },
       {
         test: {
+          // Two Docker hosts in one Swarm: needs an extra host (scripts/swarm-hosts.sh up 1).
+          name: "hosts",
+          include: ["tests/hosts/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "swarm",
           include: ["tests/swarm/**/*.test.ts"],
           environment: "node",

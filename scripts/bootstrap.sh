@@ -56,6 +56,7 @@ case "$mode" in
     say "Erlang EUnit tests"; bash scripts/test-erlang.sh
     say "integration tests on real erl nodes"; npx vitest run --project integration
     say "Swarm tests"; npx vitest run --project swarm
+    say "two-host Swarm tests (an extra host: scripts/swarm-hosts.sh up 1)"; npx vitest run --project hosts
     say "browser tests (Chromium)"; npx playwright test
     say "all tests passed" ;;
   *) say "usage: bootstrap.sh start|dev|test"; exit 2 ;;

@@ -1,11 +1,13 @@
 import path from "node:path";
 import { MAX_REPLICAS, type RuntimeKind } from "../lib/contracts/common";
-import type { ClusterDTO, ClusterEventDTO, MessageDTO, SeriesDTO, StatsDTO, TrafficRunDTO } from "../lib/contracts/http-replies";
+import type { HostBody } from "../lib/contracts/http-requests";
+import type { ClusterDTO, ClusterEventDTO, HostDTO, MessageDTO, SeriesDTO, StatsDTO, TrafficRunDTO } from "../lib/contracts/http-replies";
 import { BridgeClient } from "./bridge/bridge-client";
+import type { BridgeFrame } from "./bridge/protocol";
 import { createFrameRouter } from "./bridge/frame-router";
 import { ClusterModel } from "./cluster/model";
 import type { Config } from "./config";
-import { ApiError } from "./errors";
+import { ApiError, ConflictError } from "./errors";
 import type { Identity } from "./identity";
 import { createLogger, type Logger } from "./log";
 import { toDTO } from "./messages/message";
@@ -63,7 +65,9 @@ export class Swarmscope {
       createBridge: (runtime) =>
         new BridgeClient({ open: () => runtime.openBridge(), discovery: () => runtime.discovery(), log: createLogger("bridge") }),
       model: this.model,
-      onFrame: createFrameRouter({ model: this.model, tracker: this.tracker, traffic: this.trafficRuns, log: this.log }),
+      onFrame: ((route) => (f: BridgeFrame) => route(this.acrossCut(f)))(
+        createFrameRouter({ model: this.model, tracker: this.tracker, traffic: this.trafficRuns, log: this.log }),
+      ),
       onBridgeStatus: (status) => {
         if (status === "down") this.trafficRuns.onBridgeDown();
       },
@@ -148,6 +152,35 @@ export class Swarmscope {
     await this.supervisor.runtime.kill(r.id);
   }
 
+  /** Freeze (docker pause) or thaw a replica, on any host; the node goes down after the net tick. */
+  async freeze(name: string, frozen: boolean): Promise<void> {
+    const r = this.model.findReplica(name);
+    if (!r) throw new ApiError(404, `no replica named ${name}`);
+    const rt = this.supervisor.runtime;
+    const act = frozen ? rt.freeze : rt.thaw;
+    if (!act) throw new ConflictError(`freeze and thaw are not available on the ${rt.kind} runtime here`);
+    await act.call(rt, r.id);
+  }
+
+  /** The runtime's hosts (Swarm nodes) with their replicas; none on local. */
+  hosts(): HostDTO[] {
+    return this.supervisor.runtime.hosts?.() ?? [];
+  }
+
+  /** Cut a host off from the others (`cut`), or heal it. */
+  partitionHost(host: string, cut: boolean): Promise<HostDTO> {
+    const rt = this.supervisor.runtime;
+    const act = cut ? rt.partitionHost : rt.healHost;
+    if (!act) throw new ApiError(404, `no host ${host}: the ${rt.kind} runtime has no hosts to partition`);
+    return act.call(rt, host);
+  }
+
+  setHostAvailability(host: string, availability: HostBody["availability"]): Promise<HostDTO> {
+    const rt = this.supervisor.runtime;
+    if (!rt.setHostAvailability) throw new ApiError(404, `no host ${host}: the ${rt.kind} runtime has no hosts`);
+    return rt.setHostAvailability(host, availability);
+  }
+
   messages(limit: number, after?: number): MessageDTO[] {
     this.flushStore();
     return this.store.listMessages(limit, after);
@@ -200,6 +233,12 @@ export class Swarmscope {
   private flushStore(): void {
     this.store.saveMessages(this.tracker.drainForStore());
     this.store.saveEvents(this.pendingEvents.splice(0));
+  }
+
+  /** A node lost across a host partition is down because of that partition: its reason says so. */
+  private acrossCut(f: BridgeFrame): BridgeFrame {
+    if (f.t !== "nodedown" || !this.supervisor.runtime.isCutOff?.(f.node)) return f;
+    return { ...f, reason: `partition${f.reason ? `: ${f.reason}` : ""}` };
   }
 
   private requireBridge(): void {

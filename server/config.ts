@@ -17,7 +17,7 @@ const schema = z.object({
     .default("swarmscope"),
   SWARMSCOPE_RETENTION: z.coerce.number().int().min(1000).default(1_000_000),
   SWARMSCOPE_LOSS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-  SWARMSCOPE_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  SWARMSCOPE_TICK_MS: z.coerce.number().int().min(1000, "SWARMSCOPE_TICK_MS must be at least 1000 (ms)").default(2000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -16,6 +16,7 @@ const cluster: ClusterDTO = {
   bridge: { status: "up", node: "bridge-abc123@127.0.0.1" },
   progress: null,
   runtimeStatus: { ready: true },
+  hosts: [],
 };
 
 const stats = (over: Partial<StatsDTO> = {}): StatsDTO => ({

@@ -1,4 +1,5 @@
 import type { ClusterDTO, ClusterEventDTO, StatsDTO } from "../lib/contracts/http-replies";
+import { hostPairSection } from "./export-hosts";
 import { iso, mdCell, ms, num as n, shortName, times } from "./export-markdown";
 import { COUNTER_KEYS, emptyTally, invariantHolds, perNodeDiffs, receivedBy, span, type Tally, tally, tallyBySender } from "./export-tally";
 import type { ExportRange, LatencyKind, LatencySummary, MessageGroup, ReasonCount, SeedReception } from "./store/export-reader";
@@ -80,7 +81,8 @@ interface Facts {
 /** The one-page Markdown evidence report. */
 export function buildReport(r: ReportInput): string {
   const f: Facts = { r, t: tally(r.groups), bySender: tallyBySender(r.groups), lives: nodeLives(r.cluster, r.nodeEvents) };
-  return [...header(f), ...deployed(f), ...counts(f), ...latency(f), ...losses(f), ...seedReceptions(f)].join("\n");
+  const hostOf = (node: string) => r.cluster.nodes.find((x) => x.name === node)?.host;
+  return [...header(f), ...deployed(f), ...counts(f), ...hostPairSection(r.groups, hostOf), ...latency(f), ...losses(f), ...seedReceptions(f)].join("\n");
 }
 
 function header({ r, t }: Facts): string[] {

@@ -3,6 +3,8 @@
 #
 #   entrypoint.sh node     a replica: -name $SWARMSCOPE_NAME@<overlay IP>, runs swarmscope_node
 #   entrypoint.sh bridge   the hidden bridge: frames on stdin/stdout, runs swarmscope_bridge
+#   entrypoint.sh agent    the host agent (hidden, the engine's socket mounted): swarmscope_agent
+#   entrypoint.sh relay    the dashboard's way to the agents: frames on stdin/stdout, swarmscope_relay
 #   entrypoint.sh CMD...   anything else is run as is (debugging)
 #
 # Environment:
@@ -12,6 +14,10 @@
 #   SWARMSCOPE_COOKIE_FILE  the cookie (default: the Docker secret /run/secrets/swarmscope_cookie);
 #                           without it, an existing $HOME/.erlang.cookie is used
 #   SWARMSCOPE_DIST_PORT    the fixed distribution port (default 9100)
+#   SWARMSCOPE_TICK_MS      how fast a silent peer is declared down: net_ticktime, in whole seconds
+#                           rounded up (default 2000 → 2 s; Erlang's own default is 60 s)
+#   SWARMSCOPE_STACK        (agent) the stack whose containers it may act on (default: from the
+#                           service name <stack>_agent)
 #
 # Everything this script says goes to stderr: the bridge's stdout carries only frames.
 set -eu
@@ -21,7 +27,7 @@ die() { say "error: $*"; exit 1; }
 
 role="${1:-node}"
 case "$role" in
-  node | bridge) ;;
+  node | bridge | agent | relay) ;;
   *) exec "$@" ;;
 esac
 
@@ -80,19 +86,43 @@ find_ip() {
 
 IP="$(find_ip)" || die "no address found on the overlay network (SWARMSCOPE_SUBNET='${SWARMSCOPE_SUBNET:-}', SWARMSCOPE_SERVICE='${SWARMSCOPE_SERVICE:-}'; addresses: $(local_ips | tr '\n' ' '))"
 
-dist="-kernel inet_dist_listen_min $PORT inet_dist_listen_max $PORT"
+TICK_MS="${SWARMSCOPE_TICK_MS:-2000}"
+case "$TICK_MS" in '' | *[!0-9]*) die "SWARMSCOPE_TICK_MS must be a whole number of ms, not '$TICK_MS'" ;; esac
+TICK_S=$(((TICK_MS + 999) / 1000))
+# Every node of a deployment ticks alike: a peer with a longer tick would keep a frozen one "up".
+dist="-kernel inet_dist_listen_min $PORT inet_dist_listen_max $PORT -kernel net_ticktime $TICK_S"
+# Logger output to stderr, so that stdout stays frames only (bridge, relay).
+to_stderr='[{handler, default, logger_std_h, #{config => #{type => standard_error}}}]'
 
-if [ "$role" = "bridge" ]; then
-  NAME="${SWARMSCOPE_NAME:-bridge-${SWARMSCOPE_DEPLOYMENT:-swarm}}"
-  say "bridge $NAME@$IP (hidden, dist port $PORT)"
-  # Logger output to stderr, so that stdout stays frames only.
-  # shellcheck disable=SC2086
-  exec erl -noshell -noinput -hidden -name "$NAME@$IP" $dist \
-    -kernel logger '[{handler, default, logger_std_h, #{config => #{type => standard_error}}}]' \
-    -pa /app/ebin -run swarmscope_bridge main
-fi
+case "$role" in
+  bridge)
+    NAME="${SWARMSCOPE_NAME:-bridge-${SWARMSCOPE_DEPLOYMENT:-swarm}}"
+    say "bridge $NAME@$IP (hidden, dist port $PORT, net_ticktime $TICK_S)"
+    # shellcheck disable=SC2086
+    exec erl -noshell -noinput -hidden -name "$NAME@$IP" $dist -kernel logger "$to_stderr" \
+      -pa /app/ebin -run swarmscope_bridge main ;;
+  relay)
+    NAME="${SWARMSCOPE_NAME:-relay-${SWARMSCOPE_DEPLOYMENT:-swarm}}"
+    say "relay $NAME@$IP (hidden, dist port $PORT, net_ticktime $TICK_S)"
+    # shellcheck disable=SC2086
+    exec erl -noshell -noinput -hidden -name "$NAME@$IP" $dist -kernel logger "$to_stderr" \
+      -pa /app/ebin -run swarmscope_relay main ;;
+  agent)
+    NAME="${SWARMSCOPE_NAME:-agent-${SWARMSCOPE_DEPLOYMENT:-swarm}}"
+    # docker stack deploy names the service <stack>_agent
+    svc="${SWARMSCOPE_SERVICE:-}"
+    if [ -z "${SWARMSCOPE_STACK:-}" ] && [ "${svc%_agent}" != "$svc" ]; then export SWARMSCOPE_STACK="${svc%_agent}"; fi
+    [ -n "${SWARMSCOPE_STACK:-}" ] || die "the agent needs SWARMSCOPE_STACK (the stack whose containers it acts on)"
+    [ -S "${SWARMSCOPE_DOCKER_SOCKET:-/var/run/docker.sock}" ] || die "the agent needs the engine's socket mounted at ${SWARMSCOPE_DOCKER_SOCKET:-/var/run/docker.sock}"
+    say "agent $NAME@$IP for stack $SWARMSCOPE_STACK (hidden, dist port $PORT, net_ticktime $TICK_S)"
+    # shellcheck disable=SC2086
+    exec erl -noshell -noinput -hidden -name "$NAME@$IP" $dist -pa /app/ebin -run swarmscope_agent main ;;
+esac
 
 NAME="${SWARMSCOPE_NAME:-n-${SWARMSCOPE_DEPLOYMENT:-swarm}}"
-say "replica $NAME@$IP (dist port $PORT)"
+say "replica $NAME@$IP (dist port $PORT, net_ticktime $TICK_S, faults through swarmscope_epmd)"
+# -epmd_module: the fault table decides which peers can be reached (erlang/PROTOCOL.md, Faults);
+# prevent_overlapping_partitions false: a partial partition stays partial (global would cut more).
 # shellcheck disable=SC2086
-exec erl -noshell -noinput -name "$NAME@$IP" $dist -pa /app/ebin -run swarmscope_node main
+exec erl -noshell -noinput -name "$NAME@$IP" $dist -epmd_module swarmscope_epmd \
+  -kernel prevent_overlapping_partitions false -pa /app/ebin -run swarmscope_node main

@@ -42,7 +42,7 @@ export function LiveDashboard() {
           <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />
         </div>
         <div className="h-[60vh] min-h-0 min-w-0 lg:h-auto">
-          <TopologyGraph nodes={drawn} selected={selected} onSelect={select} />
+          <TopologyGraph nodes={drawn} hosts={cluster?.hosts} selected={selected} onSelect={select} />
         </div>
         <div className="relative flex min-h-0 min-w-0 flex-col gap-3">
           <NodeDetails node={selectedNode} missing={selectedNode ? null : selected} onSelect={select} onSendFrom={setFrom} />

@@ -1,4 +1,4 @@
-import type { NodeDTO } from "@/lib/contracts/http-replies";
+import type { HostDTO, NodeDTO } from "@/lib/contracts/http-replies";
 
 export interface NodePlace {
   x: number;
@@ -10,7 +10,12 @@ export interface NodePlace {
 }
 
 export interface HostRegion {
+  /** The group's key: the Swarm node id, else the node's host. */
+  key: string;
+  /** What the region is titled: the hostname. */
   host: string;
+  /** The Swarm node behind the group, when the runtime has hosts (state, role, engine, cut). */
+  info?: HostDTO;
   x: number;
   y: number;
   w: number;
@@ -19,36 +24,51 @@ export interface HostRegion {
   up: number;
 }
 
+/** A distribution link: its two nodes, and whether it crosses from one host to another. */
+export type TopologyEdge = [a: string, b: string, crossHost: boolean];
+
 export interface TopologyLayout {
   regions: HostRegion[];
   places: Map<string, NodePlace>;
-  edges: [string, string][];
+  edges: TopologyEdge[];
 }
 
 const GAP = 14;
 const ELLIPSE = 2.2;
 const LABEL_H = 34;
+/** A host with a state to show (Swarm) has a second header line. */
+const HOST_LABEL_H = 58;
 
 const bySlot = (a: NodeDTO, b: NodeDTO) =>
   (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name);
 
+/** The host a node is grouped under: its Swarm node id (a hostname can repeat), else its host. */
+export function hostKey(n: NodeDTO): string {
+  return n.replica?.hostId ?? n.host;
+}
+
 /**
- * Groups nodes by host, one region per host in a grid, nodes on a circle inside each region;
- * discs of at most `maxR` px (larger in the presenter view).
+ * Groups nodes by host (by Swarm node when the runtime has hosts; a host without replicas still
+ * gets its region, so a drained or lost host shows), one region per host in a grid, nodes on a
+ * circle inside each region; discs of at most `maxR` px (larger in the presenter view).
  */
-export function computeLayout(nodes: NodeDTO[], width: number, height: number, labelRoom = 0, maxR = 32): TopologyLayout {
-  const groups = groupByHost(nodes);
+export function computeLayout(nodes: NodeDTO[], width: number, height: number, labelRoom = 0, maxR = 32, hosts: HostDTO[] = []): TopologyLayout {
+  const info = new Map(hosts.map((h) => [h.id, h]));
+  const groups = groupByHost(nodes, hosts);
   const { cols, rows } = bestGrid(groups.length, width, height);
   const cellW = width / cols;
   const cellH = height / rows;
   const regions: HostRegion[] = [];
   const places = new Map<string, NodePlace>();
 
-  groups.forEach(([host, members], i) => {
+  groups.forEach(([key, members], i) => {
     const col = i % cols;
     const row = Math.floor(i / cols);
+    const h = info.get(key);
     const region: HostRegion = {
-      host,
+      key,
+      host: h?.hostname ?? members[0]?.host ?? key,
+      ...(h ? { info: h } : {}),
       x: col * cellW + GAP / 2,
       y: row * cellH + GAP / 2,
       w: cellW - GAP,
@@ -63,14 +83,18 @@ export function computeLayout(nodes: NodeDTO[], width: number, height: number, l
   return { regions, places, edges: uniqueEdges(nodes, places) };
 }
 
-function groupByHost(nodes: NodeDTO[]): [string, NodeDTO[]][] {
+function groupByHost(nodes: NodeDTO[], hosts: HostDTO[]): [string, NodeDTO[]][] {
   const map = new Map<string, NodeDTO[]>();
   for (const n of [...nodes].sort(bySlot)) {
-    const list = map.get(n.host);
+    const list = map.get(hostKey(n));
     if (list) list.push(n);
-    else map.set(n.host, [n]);
+    else map.set(hostKey(n), [n]);
   }
-  return [...map.entries()].sort((a, b) => bySlot(a[1][0]!, b[1][0]!));
+  const first = (e: [string, NodeDTO[]]) => e[1][0];
+  const groups = [...map.entries()].sort((a, b) => bySlot(first(a)!, first(b)!));
+  // Hosts with no replica (drained, down, not yet used): after the others, in the hosts' order.
+  for (const h of hosts) if (!map.has(h.id)) groups.push([h.id, []]);
+  return groups;
 }
 
 /** The grid whose cells are the largest squares. */
@@ -85,10 +109,12 @@ function bestGrid(k: number, width: number, height: number): { cols: number; row
 }
 
 function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number, maxR: number): void {
+  if (members.length === 0) return;
   const cx = region.x + region.w / 2;
-  const cy = region.y + LABEL_H + (region.h - LABEL_H) / 2;
+  const header = region.info ? HOST_LABEL_H : LABEL_H;
+  const cy = region.y + header + (region.h - header) / 2;
   // A ring, stretched up to ELLIPSE times wider than high in a wide region (a short graph panel).
-  const roomY = Math.max(40, Math.min(region.w, region.h - LABEL_H) / 2 - labelRoom);
+  const roomY = Math.max(40, Math.min(region.w, region.h - header) / 2 - labelRoom);
   // Full names under the discs (labelRoom) need room at the sides too: about 90 px either way.
   const side = labelRoom > 0 ? labelRoom + 90 : 0;
   const roomX = Math.max(roomY, Math.min(region.w / 2 - side, roomY * ELLIPSE));
@@ -116,10 +142,11 @@ function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<strin
   });
 }
 
-/** Each distribution connection once, whichever side reports it. */
-function uniqueEdges(nodes: NodeDTO[], places: Map<string, NodePlace>): [string, string][] {
+/** Each distribution connection once, whichever side reports it; marked when it crosses hosts. */
+function uniqueEdges(nodes: NodeDTO[], places: Map<string, NodePlace>): TopologyEdge[] {
   const seen = new Set<string>();
-  const edges: [string, string][] = [];
+  const edges: TopologyEdge[] = [];
+  const host = new Map(nodes.map((n) => [n.name, hostKey(n)]));
   for (const n of nodes) {
     for (const other of n.links) {
       if (other === n.name || !places.has(other)) continue;
@@ -127,7 +154,7 @@ function uniqueEdges(nodes: NodeDTO[], places: Map<string, NodePlace>): [string,
       const key = `${a}\u0000${b}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      edges.push([a, b]);
+      edges.push([a, b, host.get(a) !== host.get(b)]);
     }
   }
   return edges;

@@ -1,11 +1,11 @@
 "use client";
 
 import { memo, useMemo, useRef } from "react";
-import type { NodeDTO } from "@/lib/contracts/http-replies";
+import type { HostDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
 import { nodeColor } from "../ui/status";
-import { computeLayout, type HostRegion, type NodePlace } from "./layout";
+import { computeLayout, type HostRegion, hostKey, type NodePlace, type TopologyEdge } from "./layout";
 import { PulseLayer } from "./pulse-layer";
 import { largeType, NodeLabel, TopologyNode, TYPE, type GraphType } from "./topology-node";
 import { useRootPx } from "../ui/use-root-px";
@@ -13,27 +13,33 @@ import { useSize } from "./use-size";
 
 interface TopologyGraphProps {
   nodes: NodeDTO[];
+  /** The runtime's hosts (Swarm nodes): each group shows its host's state; none on local. */
+  hosts?: HostDTO[];
   selected: string | null;
   onSelect: (name: string | null) => void;
   /** The presenter view: labels in larger type. */
   large?: boolean;
 }
 
-/** Replicas grouped by host, distribution links as edges, messages as travelling pulses. */
-export function TopologyGraph({ nodes, selected, onSelect, large = false }: TopologyGraphProps) {
+/** Replicas grouped by host, distribution links as edges (dashed across hosts), messages as travelling pulses. */
+export function TopologyGraph({ nodes, hosts = NO_HOSTS, selected, onSelect, large = false }: TopologyGraphProps) {
   const root = useRootPx(large);
   const type = useMemo(() => (large ? largeType(root) : TYPE), [large, root]);
   const boxRef = useRef<HTMLDivElement>(null);
   const { width, height } = useSize(boxRef);
-  const hostCount = useMemo(() => new Set(nodes.map((n) => n.host)).size, [nodes]);
+  const hostCount = useMemo(() => Math.max(hosts.length, new Set(nodes.map(hostKey)).size), [nodes, hosts]);
   // Full names only where there is room for them: few nodes per host, a large region.
   const showFullNames = nodes.length / Math.max(1, hostCount) <= 8 && Math.min(width / Math.max(1, hostCount), height) >= 460;
   // Swarm replicas share one Erlang name: without full names, their address under the disc (few per host).
   const showIps = !showFullNames && nodes.length / Math.max(1, hostCount) <= 8;
   const maxR = type.maxR;
-  const layout = useMemo(() => computeLayout(nodes, width, height, showFullNames ? 16 : 0, maxR), [nodes, width, height, showFullNames, maxR]);
+  const layout = useMemo(
+    () => computeLayout(nodes, width, height, showFullNames ? 16 : 0, maxR, hosts),
+    [nodes, width, height, showFullNames, maxR, hosts],
+  );
 
-  const hosts = layout.regions.length;
+  const regions = layout.regions.length;
+  const crossLinks = layout.edges.filter((e) => e[2]).length;
   const up = nodes.filter((n) => n.status === "up").length;
   const edgeOpacity = layout.edges.length > 1000 ? 0.07 : layout.edges.length > 400 ? 0.12 : layout.edges.length > 120 ? 0.22 : 0.4;
 
@@ -43,9 +49,9 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
       title="Topology"
       meta={
         nodes.length > 0 &&
-        `${up}/${nodes.length} up · ${hosts} host${hosts === 1 ? "" : "s"} · ${layout.edges.length} link${layout.edges.length === 1 ? "" : "s"}`
+        `${up}/${nodes.length} up · ${regions} host${regions === 1 ? "" : "s"} · ${layout.edges.length} link${layout.edges.length === 1 ? "" : "s"}${crossLinks ? ` (${crossLinks} across hosts)` : ""}`
       }
-      actions={<Legend />}
+      actions={<Legend crossHost={regions > 1} />}
       className="h-full"
     >
       <div ref={boxRef} className="absolute inset-0" onClick={() => onSelect(null)}>
@@ -62,7 +68,7 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
                   links are painted only when they change, not with every update elsewhere on the page. */}
               <svg width={width} height={height} className="absolute inset-0 block select-none will-change-transform" role="img" aria-label="Cluster topology">
                 {layout.regions.map((r) => (
-                  <Region key={r.host} region={r} type={type} />
+                  <Region key={r.key} region={r} type={type} />
                 ))}
                 <Edges edges={layout.edges} places={layout.places} selected={selected} opacity={edgeOpacity} />
                 <g>
@@ -106,8 +112,12 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
   );
 }
 
+const NO_HOSTS: HostDTO[] = [];
+/** Links across hosts: their own colour, dashed (they cross the overlay between machines). */
+const CROSS_COLOR = "#a78bfa";
+
 interface EdgesProps {
-  edges: [string, string][];
+  edges: TopologyEdge[];
   places: Map<string, NodePlace>;
   selected: string | null;
   opacity: number;
@@ -117,7 +127,7 @@ interface EdgesProps {
 const Edges = memo(function Edges({ edges, places, selected, opacity }: EdgesProps) {
   return (
     <g>
-      {edges.map(([a, b]) => {
+      {edges.map(([a, b, cross]) => {
         const pa = places.get(a)!;
         const pb = places.get(b)!;
         const hot = selected === a || selected === b;
@@ -125,13 +135,15 @@ const Edges = memo(function Edges({ edges, places, selected, opacity }: EdgesPro
           <line
             key={`${a}|${b}`}
             className="topo-edge"
+            data-cross-host={cross || undefined}
             x1={pa.x}
             y1={pa.y}
             x2={pb.x}
             y2={pb.y}
-            stroke={hot ? "#38d6c4" : "#7c8da8"}
-            strokeOpacity={hot ? 0.85 : selected ? opacity * 0.5 : opacity}
+            stroke={hot ? "#38d6c4" : cross ? CROSS_COLOR : "#7c8da8"}
+            strokeOpacity={hot ? 0.85 : (selected ? 0.5 : 1) * (cross ? Math.min(0.9, opacity * 1.6) : opacity)}
             strokeWidth={hot ? 2.2 : 1.4}
+            strokeDasharray={cross ? "7 5" : undefined}
           />
         );
       })}
@@ -148,17 +160,27 @@ function sameEdges(p: EdgesProps, q: EdgesProps): boolean {
     const b = q.places.get(name);
     return !!a && !!b && a.x === b.x && a.y === b.y;
   };
-  return p.edges.every(([a, b], i) => {
-    const [c, d] = q.edges[i]!;
-    return a === c && b === d && samePlace(a) && samePlace(b);
+  return p.edges.every(([a, b, x], i) => {
+    const [c, d, y] = q.edges[i]!;
+    return a === c && b === d && x === y && samePlace(a) && samePlace(b);
   });
 }
 
 function Region({ region: r, type }: { region: HostRegion; type: GraphType }) {
   const top = r.y + 8 + type.host;
+  const h = r.info;
+  const lost = h && (h.state !== "ready" || h.partitionedSince !== null);
   return (
-    <g pointerEvents="none">
-      <rect x={r.x} y={r.y} width={r.w} height={r.h} rx={18} fill="#0f1828" fillOpacity={0.55} stroke="#1f2b3e" strokeDasharray="6 6" />
+    <g
+      pointerEvents="none"
+      data-testid="host-region"
+      data-host={r.host}
+      data-host-id={h?.id}
+      data-state={h?.state}
+      data-cut={h?.partitionedSince != null || undefined}
+    >
+      {h && <title>{`${h.hostname} (Swarm node ${h.id}), ${h.role}, ${h.state}, ${h.availability}, engine ${h.engine}, ${h.address}, agent ${h.agent}`}</title>}
+      <rect x={r.x} y={r.y} width={r.w} height={r.h} rx={18} fill="#0f1828" fillOpacity={0.55} stroke={lost ? "#fb7185" : "#1f2b3e"} strokeOpacity={lost ? 0.6 : 1} strokeDasharray="6 6" />
       <g transform={`translate(${r.x + 16}, ${top})`}>
         <text fontSize={type.small} fontWeight={700} letterSpacing="0.12em" fill="#64748b">
           HOST
@@ -166,15 +188,40 @@ function Region({ region: r, type }: { region: HostRegion; type: GraphType }) {
         <text x={type.small * 3.7} fontSize={type.host} fontWeight={600} fill="#cbd5e1" fontFamily="var(--font-mono)">
           {r.host}
         </text>
+        {h && <HostState host={h} />}
       </g>
       <text x={r.x + r.w - 16} y={top} textAnchor="end" fontSize={type.host} fill="#94a3b8">
         {r.up}/{r.count} up
       </text>
+      {h && (
+        <text x={r.x + r.w - 16} y={r.y + 44} textAnchor="end" fontSize={12} fill="#475569" fontFamily="var(--font-mono)">
+          {h.id.slice(0, 8)}
+        </text>
+      )}
     </g>
   );
 }
 
-function Legend() {
+/** Under the host's name: Ready/Down, manager/worker, engine version, and a cut or drain. */
+function HostState({ host: h }: { host: HostDTO }) {
+  const ready = h.state === "ready";
+  return (
+    <text y={22} fontSize={13} fill="#64748b" data-testid="host-state">
+      <tspan fill={ready ? "#34d399" : "#fb7185"} fontWeight={600}>
+        {ready ? "Ready" : h.state.charAt(0).toUpperCase() + h.state.slice(1)}
+      </tspan>
+      {` · ${h.role} · engine ${h.engine.replace(/\+.*$/, "")}`}
+      {h.availability !== "active" && <tspan fill="#fbbf24">{` · ${h.availability}`}</tspan>}
+      {h.partitionedSince !== null && (
+        <tspan fill="#fb7185" fontWeight={600}>
+          {" · cut off"}
+        </tspan>
+      )}
+    </text>
+  );
+}
+
+function Legend({ crossHost }: { crossHost: boolean }) {
   const item = (color: string, label: string, extra = "") => (
     <span className="flex items-center gap-1.5">
       <span className={`size-3 rounded-full border-2 ${extra}`} style={{ borderColor: color, backgroundColor: `${color}33` }} />
@@ -190,6 +237,14 @@ function Legend() {
         <span className="size-2.5 rounded-full bg-teal-200 shadow-[0_0_8px_3px_rgb(45_212_191/0.5)]" />
         message
       </span>
+      {crossHost && (
+        <span className="flex items-center gap-1.5">
+          <svg width="22" height="6" aria-hidden>
+            <line x1="0" y1="3" x2="22" y2="3" stroke={CROSS_COLOR} strokeWidth="2" strokeDasharray="6 4" />
+          </svg>
+          link across hosts
+        </span>
+      )}
     </div>
   );
 }

@@ -10,6 +10,7 @@ const cluster = (strangers: ClusterDTO["strangers"]): ClusterDTO => ({
   strangers,
   bridge: { status: "up" },
   progress: null,
+  hosts: [],
   runtimeStatus: { ready: true },
 });
 

@@ -13,6 +13,7 @@ export const replicaSchema = z
     slot: z.number().int(),
     state: z.string().describe("local: starting, running, exited, restarting or stopped; swarm: the task's state"),
     host: z.string().describe('"127.0.0.1" locally, the Swarm node\'s hostname on Swarm'),
+    hostId: z.string().optional().describe("swarm: the Swarm node's id (`hosts[].id`)"),
     pid: z.number().int().optional().describe("local: the erl process"),
     taskId: z.string().optional(),
     containerId: z.string().optional(),
@@ -59,6 +60,7 @@ export const runtimeStatusSchema = z
     ready: z.boolean(),
     problem: z.string().optional().describe('why it cannot deploy, e.g. "no Docker engine"'),
     canInit: z.boolean().optional().describe("true: `POST /api/runtime {init: true}` fixes it (docker swarm init)"),
+    since: epochMs.optional().describe("not ready since (the Docker engine unreachable since ...)"),
   })
   .describe("Whether the runtime can deploy.");
 export type RuntimeStatusDTO = z.infer<typeof runtimeStatusSchema>;
@@ -77,6 +79,29 @@ export const deployProgressSchema = z
   .describe("The last deploy or scale asked since the start.");
 export type DeployProgressDTO = z.infer<typeof deployProgressSchema>;
 
+/**
+ * A Swarm node, i.e. a Docker host (GET /api/hosts, the cluster's `hosts`): its state as Swarm
+ * sees it, its agent (the stack's `agent` task there, through which the dashboard acts on the
+ * host's containers), whether the dashboard cut it off from the other hosts, and its replicas.
+ */
+export const hostSchema = z
+  .strictObject({
+    id: z.string().describe("the Swarm node id"),
+    hostname: z.string(),
+    role: z.enum(["manager", "worker"]),
+    leader: z.boolean(),
+    state: z.string().describe("Swarm's node state: ready, down, unknown, disconnected"),
+    availability: z.string().describe("active, pause or drain"),
+    engine: z.string().describe("the Docker engine's version"),
+    address: z.string().describe("the address the Swarm reaches it at"),
+    self: z.boolean().describe("the engine the dashboard talks to"),
+    agent: z.enum(["up", "down"]).describe("the stack's agent task on this host, through which the dashboard acts on its containers"),
+    partitionedSince: epochMs.nullable().describe("cut off from the other hosts by the dashboard since"),
+    replicas: z.array(z.string()).describe("node names of the replicas placed on it (the replica id before a name is known)"),
+  })
+  .describe("A Swarm node (a Docker host).");
+export type HostDTO = z.infer<typeof hostSchema>;
+
 export const bridgeStateSchema = z
   .strictObject({ status: bridgeStatus, node: z.string().optional().describe("its Erlang node name"), error: z.string().optional() })
   .describe("The hidden bridge node the server talks to the replicas through.");
@@ -92,8 +117,9 @@ export const clusterSchema = z
     bridge: bridgeStateSchema,
     progress: deployProgressSchema.nullable().describe("null: no deploy or scale asked since the start"),
     runtimeStatus: runtimeStatusSchema,
+    hosts: z.array(hostSchema).describe("Swarm: every Swarm node; local: none"),
   })
-  .describe("The cluster: runtime, replicas and their Erlang nodes, the bridge, deploy progress.");
+  .describe("The cluster: runtime, replicas and their Erlang nodes, the bridge, deploy progress, hosts.");
 export type ClusterDTO = z.infer<typeof clusterSchema>;
 
 const ms = z.number().nullable();
@@ -254,6 +280,11 @@ export const eventsReply = z.strictObject({ events: z.array(clusterEventSchema) 
 export const killReply = z
   .strictObject({ killed: z.string().describe("the node name asked for") })
   .describe("The kill was done: the node turns down, the runtime restarts the replica.");
+export const freezeReply = z
+  .strictObject({ node: z.string(), frozen: z.boolean() })
+  .describe("The replica's process or container was paused (SIGSTOP, `docker pause`) or resumed.");
+export const hostsReply = z.strictObject({ hosts: z.array(hostSchema) });
+export const hostReply = z.strictObject({ host: hostSchema });
 /** The node's inbox through the seed protocol's {get, Pid}, newest first; `from` null: not a node name. */
 export const inboxReply = z.strictObject({
   node: z.string(),

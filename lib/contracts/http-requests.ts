@@ -129,6 +129,13 @@ export const seriesQuery = z
   .refine(ordered, { message: "since must not be after until" });
 export type SeriesQuery = z.infer<typeof seriesQuery>;
 
-/** Path parameters of /api/nodes/:name/... and /api/messages/:id. */
+/** PUT /api/hosts/:id: Swarm's availability of the node (drain moves its tasks to the other hosts). */
+export const hostBody = z.strictObject({
+  availability: z.enum(["active", "pause", "drain"], { error: 'availability must be "active", "pause" or "drain"' }),
+});
+export type HostBody = z.infer<typeof hostBody>;
+
+/** Path parameters of /api/nodes/:name/..., /api/messages/:id and /api/hosts/:id. */
+export const hostParams = z.strictObject({ id: z.string().min(1).describe("A Swarm node id, as `GET /api/hosts` lists it.") });
 export const nodeParams = z.strictObject({ name: z.string().min(1).describe("The node's full name, URL-encoded (`n3-ab12cd%40127.0.0.1`).") });
 export const messageParams = z.strictObject({ id: z.string().min(1).describe("A message id, as `POST /api/messages` answered it.") });

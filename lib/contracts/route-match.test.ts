@@ -17,6 +17,7 @@ const cluster: ClusterDTO = {
   bridge: { status: "up", node: "bridge-ab12cd@127.0.0.1" },
   progress: null,
   runtimeStatus: { ready: true },
+  hosts: [],
 };
 
 const json = "application/json; charset=utf-8";

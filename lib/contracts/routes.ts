@@ -103,6 +103,27 @@ export const routes = {
       503: "the Docker engine did not answer within 10 s",
     },
   }),
+  freezeNode: route({
+    method: "POST", path: "/api/nodes/:name/freeze", summary: "freeze a replica (docker pause of its task container, on any host)",
+    params: rq.nodeParams, status: 200, reply: rp.freezeReply, errors: [404, 409],
+  }),
+  thawNode: route({
+    method: "POST", path: "/api/nodes/:name/thaw", summary: "thaw a frozen replica (docker unpause)",
+    params: rq.nodeParams, status: 200, reply: rp.freezeReply, errors: [404, 409],
+  }),
+  hosts: route({ method: "GET", path: "/api/hosts", summary: "Swarm nodes: state, role, address, agent, replicas on each", status: 200, reply: rp.hostsReply }),
+  setHost: route({
+    method: "PUT", path: "/api/hosts/:id", summary: "set a Swarm node's availability (drain: Swarm moves its tasks away)",
+    params: rq.hostParams, body: rq.hostBody, status: 200, reply: rp.hostReply, errors: [404, 409],
+  }),
+  partitionHost: route({
+    method: "POST", path: "/api/hosts/:id/partition", summary: "cut a host off from the other hosts (its replicas and theirs stop reaching each other)",
+    params: rq.hostParams, status: 200, reply: rp.hostReply, errors: [404, 409],
+  }),
+  healHost: route({
+    method: "DELETE", path: "/api/hosts/:id/partition", summary: "heal a host's partition",
+    params: rq.hostParams, status: 200, reply: rp.hostReply, errors: [404, 409],
+  }),
   inbox: route({
     method: "GET", path: "/api/nodes/:name/inbox", summary: "a node's inbox, asked with the seed protocol's {get, Pid}",
     params: rq.nodeParams, status: 200, reply: rp.inboxReply,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { shortNodeName } from "../../lib/node-name";
+import type { HostDTO } from "../../lib/contracts/http-replies";
 import type { Replica } from "../runtime/types";
 import { ClusterModel } from "./model";
 
@@ -192,4 +193,30 @@ describe("ClusterModel stays bounded", () => {
     expect(c.nodes.map((n) => [n.slot, n.status])).toEqual([1, 2, 3, 4, 5].map((s) => [s, "up"]));
     expect(model.short(current.get(3)!.nodeName!)).toBe("n3");
   }, 30_000); // ~0.5 s alone; a machine busy with 200 booting BEAMs made it 18 s
+});
+describe("ClusterModel hosts", () => {
+  const host = (over: Partial<HostDTO> = {}): HostDTO => ({
+    id: "w1aaaaaaaaaaaaaaaa", hostname: "swarmscope-host1", role: "worker", leader: false, state: "ready", availability: "active",
+    engine: "20.10.24", address: "198.18.100.2", self: false, agent: "up", partitionedSince: null, replicas: [], ...over,
+  });
+
+  it("carries the runtime's hosts, and says when a host's state, availability, agent or cut changes", () => {
+    const { model, events } = setup();
+    model.setHosts([host()]);
+    model.setHosts([host({ replicas: ["n-ab12cd@10.0.1.7"] })]); // placement alone is no event
+    model.setHosts([host({ state: "down", agent: "down" })]);
+    model.setHosts([host({ partitionedSince: 5 })]);
+    expect(model.snapshot().hosts).toEqual([host({ partitionedSince: 5 })]);
+    expect(events.filter((e) => e.startsWith("host:"))).toEqual([
+      "host: host swarmscope-host1 (w1aaaaaaaaaa) ready, active, agent up",
+      "host: host swarmscope-host1 (w1aaaaaaaaaa) down, active, agent down",
+      "host: host swarmscope-host1 (w1aaaaaaaaaa) ready, active, agent up, cut off",
+    ]);
+  });
+
+  it("says on which host Swarm placed a task", () => {
+    const { model, events } = setup();
+    model.setReplicas([{ ...task(1, "assigned", null), hostId: "w1", host: "swarmscope-host1" }]);
+    expect(events).toContain("replica: task task1aaaaaaa assigned on swarmscope-host1");
+  });
 });

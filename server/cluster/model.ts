@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { NodeStatus, RuntimeKind } from "../../lib/contracts/common";
-import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, NodeDTO, StrangerDTO } from "../../lib/contracts/http-replies";
+import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, HostDTO, NodeDTO, StrangerDTO } from "../../lib/contracts/http-replies";
 import { shortNodeName } from "../../lib/node-name";
 import type { Replica } from "../runtime/types";
 
@@ -38,6 +38,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   /** Erlang node name → its replica's slot, kept after the replica is gone (for short names). */
   private readonly slotOf = new Map<string, number>();
   private desired = 0;
+  private hosts: HostDTO[] = [];
   private progress: DeployProgressDTO | null = null;
   bridge: ClusterDTO["bridge"] = { status: "starting" };
   runtimeStatus: ClusterDTO["runtimeStatus"] = { ready: true };
@@ -57,6 +58,17 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
 
   setRuntime(kind: RuntimeKind): void {
     this.opts.runtime = kind;
+    this.emit("change");
+  }
+
+  /** The runtime's hosts (Swarm nodes); a change of a host's state, availability, agent or cut is an event. */
+  setHosts(hosts: HostDTO[]): void {
+    const before = new Map(this.hosts.map((h) => [h.id, hostState(h)]));
+    this.hosts = hosts;
+    for (const h of hosts) {
+      const now = hostState(h);
+      if (before.get(h.id) !== now) this.record("host", `host ${h.hostname} (${h.id.slice(0, 12)}) ${now}`);
+    }
     this.emit("change");
   }
 
@@ -114,7 +126,8 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
         this.replicaSince.set(r.id, this.now());
         // Swarm: "task 1xhn8aei6rz9 running"; locally the replica id ("n3 running").
         const who = r.taskId ? `task ${r.taskId.slice(0, 12)}` : r.id;
-        this.record("replica", `${who} ${r.state}${r.error ? ` (${r.error})` : ""}`, r.nodeName ?? undefined);
+        const where = r.hostId ? ` on ${r.host}` : ""; // placement, as Swarm makes it
+        this.record("replica", `${who} ${r.state}${where}${r.error ? ` (${r.error})` : ""}`, r.nodeName ?? undefined);
       }
     }
     // Forget Erlang nodes that are down and belong to no replica any more (scaled away).
@@ -211,6 +224,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       bridge: this.bridge,
       progress: this.progress,
       runtimeStatus: this.runtimeStatus,
+      hosts: this.hosts,
     };
   }
 
@@ -284,6 +298,11 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   private record(kind: string, text: string, node?: string): void {
     this.emit("event", { at: this.now(), kind, text, ...(node ? { node } : {}) });
   }
+}
+
+function hostState(h: HostDTO): string {
+  const agent = h.agent === "up" ? "agent up" : "agent down";
+  return `${h.state}, ${h.availability}, ${agent}${h.partitionedSince !== null ? ", cut off" : ""}`;
 }
 
 function incarnation(r: Replica): string {

@@ -27,6 +27,7 @@ export async function createRuntime(kind: RuntimeKind, config: Config, identity:
     stack: config.stack,
     cookie: identity.cookie,
     repoRoot: config.repoRoot,
+    tickMs: config.tickMs,
     log: createLogger("swarm"),
   });
 }

@@ -1,5 +1,5 @@
 import type { RuntimeKind } from "../../lib/contracts/common";
-import type { RuntimeStatusDTO } from "../../lib/contracts/http-replies";
+import type { HostDTO, RuntimeStatusDTO } from "../../lib/contracts/http-replies";
 import type { BridgeClient, BridgeStatus } from "../bridge/bridge-client";
 import type { BridgeFrame } from "../bridge/protocol";
 import type { ClusterModel } from "../cluster/model";
@@ -11,7 +11,17 @@ import type { Replica, Runtime } from "./types";
 /** What the supervisor tells the cluster model. */
 export type SupervisedModel = Pick<
   ClusterModel,
-  "setReplicas" | "setPhase" | "setRuntimeStatus" | "setBridge" | "setRuntime" | "setDesired" | "failProgress" | "nodeDown" | "upNodes" | "bridge"
+  | "setReplicas"
+  | "setPhase"
+  | "setRuntimeStatus"
+  | "setBridge"
+  | "setRuntime"
+  | "setDesired"
+  | "failProgress"
+  | "nodeDown"
+  | "upNodes"
+  | "bridge"
+  | "setHosts"
 >;
 
 export interface SupervisorOptions {
@@ -143,9 +153,12 @@ export class RuntimeSupervisor {
     const { model } = this.opts;
     const onChange = (list: Replica[]) => model.setReplicas(list, runtime.desired());
     const onProgress = (phase: string) => model.setPhase(phase);
+    const onHosts = (hosts: HostDTO[]) => model.setHosts(hosts);
     runtime.on("change", onChange);
     runtime.on("progress", onProgress);
+    runtime.on("hosts", onHosts);
     model.setReplicas(runtime.list(), runtime.desired()); // a reattached local cluster has its count
+    model.setHosts(runtime.hosts?.() ?? []);
     const bridge = this.opts.createBridge(runtime);
     bridge.on("status", (status, error) => {
       model.setBridge({ status, ...(bridge.bridgeNode ? { node: bridge.bridgeNode } : {}), ...(error ? { error } : {}) });
@@ -162,6 +175,7 @@ export class RuntimeSupervisor {
     const unhook = () => {
       runtime.off("change", onChange);
       runtime.off("progress", onProgress);
+      runtime.off("hosts", onHosts);
       bridge.removeAllListeners();
     };
     this.current = { runtime, bridge, scaler, unhook };

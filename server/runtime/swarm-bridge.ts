@@ -9,6 +9,8 @@ import type { BridgeTransport } from "./types";
 
 export interface BridgeContainerOptions {
   docker: DockerClients;
+  /** What runs: "bridge" (default) or "relay" (the way to the host agents); the entrypoint's role. */
+  role?: "bridge" | "relay";
   name: string; // container name
   image: string;
   network: string; // the stack's attachable overlay network
@@ -19,17 +21,18 @@ export interface BridgeContainerOptions {
 }
 
 /**
- * The bridge as a plain container on the stack's overlay network, its stdin/stdout reached
- * through the attach API: created, given the cookie (copied into the container, never in its
- * environment or command), attached, then started, so that no output is missed. stdin is closed
- * once we detach (StdinOnce), so the bridge ends with the dashboard.
+ * The bridge (or the relay) as a plain container on the stack's overlay network, its stdin/stdout
+ * reached through the attach API: created, given the cookie (copied into the container, never in
+ * its environment or command), attached, then started, so that no output is missed. stdin is
+ * closed once we detach (StdinOnce), so the bridge ends with the dashboard.
  */
 export async function startBridgeContainer(o: BridgeContainerOptions): Promise<BridgeTransport> {
+  const role = o.role ?? "bridge";
   await removeIfPresent(o.docker.api, o.name, o.log);
   const container = await o.docker.api.createContainer({
     name: o.name,
     Image: o.image,
-    Cmd: ["bridge"],
+    Cmd: [role],
     Env: o.env,
     Labels: o.labels,
     Tty: false,
@@ -53,7 +56,7 @@ export async function startBridgeContainer(o: BridgeContainerOptions): Promise<B
     })) as unknown as Duplex;
     const transport = wire(o, container, sock);
     await container.start();
-    o.log.info(`bridge container ${o.name} (${container.id.slice(0, 12)}) started in ${Date.now() - started} ms`);
+    o.log.info(`${role} container ${o.name} (${container.id.slice(0, 12)}) started in ${Date.now() - started} ms`);
     return transport;
   } catch (err) {
     await container.remove({ force: true }).catch(() => {});
@@ -68,10 +71,10 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
   const stderrTail: string[] = [];
   o.docker.streams.modem.demuxStream(sock, output, stderr);
   eachLine(stderr, (line) => {
-    o.log.debug(`bridge: ${line}`);
+    o.log.debug(`${o.role ?? "bridge"}: ${line}`);
     keepLast(stderrTail, line, 20);
   });
-  sock.on("error", (err) => o.log.debug(`bridge attach socket: ${err.message}`));
+  sock.on("error", (err) => o.log.debug(`${o.role ?? "bridge"} attach socket: ${err.message}`));
   sock.on("close", () => {
     output.end();
     stderr.end();
@@ -89,14 +92,19 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
   });
 
   // Registered before start: "next-exit" (the default would answer at once for a created container).
-  const exited: Promise<string> = o.docker.streams
+  const waited = o.docker.streams
     .getContainer(container.id)
     .wait({ condition: "next-exit" })
     .then((r: { StatusCode?: number }) => `exit code ${r.StatusCode ?? "?"}`)
-    .catch((err: Error) => `container gone: ${err.message}`)
+    .catch((err: Error) => `container gone: ${err.message}`);
+  // The attach connection gone is the end too: stdin closed (StdinOnce), the process ends with it,
+  // and if the engine itself went away the wait above may never answer.
+  // (A moment's grace first: on a normal exit the wait's answer, with the exit code, follows at once.)
+  const detached = new Promise<string>((resolve) => sock.once("close", () => setTimeout(() => resolve("attach connection closed"), 500).unref()));
+  const exited: Promise<string> = Promise.race([waited, detached])
     .then(async (reason) => {
       const tail = stderrTail.slice(-3).join(" | ");
-      o.log.info(`bridge container ${o.name} ended (${reason})${tail ? `: ${tail}` : ""}`);
+      o.log.info(`${o.role ?? "bridge"} container ${o.name} ended (${reason})${tail ? `: ${tail}` : ""}`);
       sock.destroy();
       await container.remove({ force: true }).catch(() => {}); // it would block `docker stack rm`
       return tail ? `${reason}: ${tail}` : reason;
@@ -116,7 +124,7 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
 async function removeIfPresent(docker: Dockerode, name: string, log: Logger): Promise<void> {
   try {
     await docker.getContainer(name).remove({ force: true });
-    log.info(`removed a stale bridge container ${name}`);
+    log.info(`removed a stale container ${name}`);
   } catch (err) {
     if (dockerStatus(err) !== 404) throw err;
   }

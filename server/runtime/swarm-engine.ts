@@ -5,13 +5,24 @@ import type { RuntimeStatus } from "./types";
 
 type ErrorWithCode = Error & { code?: string };
 
-/** Whether this engine can run the stack: reachable, in swarm mode, and a manager. */
-export async function engineStatus(docker: Dockerode): Promise<RuntimeStatus> {
+/** Since when the engine has not answered (null: it answers); kept by the caller between checks. */
+export interface Reachability {
+  since: number | null;
+}
+
+/**
+ * Whether this engine can run the stack: reachable, in swarm mode, and a manager. An engine that
+ * does not answer is "unreachable since" its first failed check, until one succeeds again.
+ */
+export async function engineStatus(docker: Dockerode, reach: Reachability = { since: null }, now = Date.now): Promise<RuntimeStatus> {
   try {
     await docker.ping();
   } catch (err) {
-    return { ready: false, problem: engineProblem(docker, err as ErrorWithCode) };
+    const since = (reach.since ??= now());
+    const at = new Date(since).toISOString().slice(11, 19);
+    return { ready: false, problem: `Docker engine unreachable since ${at} UTC: ${engineProblem(docker, err as ErrorWithCode)}`, since };
   }
+  reach.since = null;
   const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
   const state = info.Swarm?.LocalNodeState ?? "unknown";
   if (state !== "active") {

@@ -13,6 +13,8 @@ export interface DockerEvent {
 
 export interface EventWatcher {
   close(): void;
+  /** Reconnects now if the stream is down and waiting to retry (the engine is back). */
+  kick(): void;
 }
 
 /**
@@ -74,6 +76,12 @@ export function watchEvents(
 
   connect();
   return {
+    kick() {
+      if (!timer || closed) return;
+      clearTimeout(timer);
+      delay = 500;
+      connect();
+    },
     close() {
       closed = true;
       if (timer) clearTimeout(timer);

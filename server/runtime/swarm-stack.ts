@@ -34,6 +34,8 @@ export interface StackOptions {
   stack: string;
   deploymentId: string;
   cookie: string;
+  /** The nodes' net tick (SWARMSCOPE_TICK_MS in the service's environment). */
+  tickMs: number;
   log: Logger;
   progress: (phase: string) => void;
 }
@@ -118,6 +120,7 @@ export class SwarmStack {
       `SWARMSCOPE_NAME=n-${this.o.deploymentId}`,
       `SWARMSCOPE_DEPLOYMENT=${this.o.deploymentId}`,
       "SWARMSCOPE_SERVICE={{.Service.Name}}",
+      `SWARMSCOPE_TICK_MS=${this.o.tickMs}`,
       ...(net.subnet ? [`SWARMSCOPE_SUBNET=${net.subnet}`] : []),
     ];
     await this.o.docker.createService({
@@ -154,10 +157,15 @@ export class SwarmStack {
     if (spec.Mode?.Replicated?.Replicas !== n) changes.push(`replicas ${spec.Mode?.Replicated?.Replicas ?? 0} → ${n}`);
     spec.Mode = { Replicated: { Replicas: n } };
     const current = (cs.Image ?? "").split("@")[0] ?? "";
-    if (!(await this.sameImage(current, image))) {
+    if (!(await sameImage(this.o.docker, current, image))) {
       changes.push(`image ${current} → ${image}`);
       cs.Image = image;
       spec.Labels = { ...(spec.Labels ?? {}), "com.docker.stack.image": image };
+    }
+    const tick = `SWARMSCOPE_TICK_MS=${this.o.tickMs}`;
+    if (!(cs.Env ?? []).includes(tick)) {
+      changes.push(tick);
+      cs.Env = [...(cs.Env ?? []).filter((e) => !e.startsWith("SWARMSCOPE_TICK_MS=")), tick];
     }
     const refs = cs.Secrets ?? [];
     const cookieRef = refs.find((r) => r.File?.Name === COOKIE_TARGET);
@@ -185,18 +193,21 @@ export class SwarmStack {
     return { ID: id, Spec: { Name: name, Labels: { [COOKIE_LABEL]: hash } } };
   }
 
-  private async sameImage(a: string, b: string): Promise<boolean> {
-    if (a === b) return true;
-    try {
-      const [ia, ib] = await Promise.all([this.o.docker.getImage(a).inspect(), this.o.docker.getImage(b).inspect()]);
-      return ia.Id === ib.Id;
-    } catch {
-      return false;
-    }
+}
+
+/** Whether two image references name the same image on this engine. */
+export async function sameImage(docker: Dockerode, a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  try {
+    const [ia, ib] = await Promise.all([docker.getImage(a).inspect(), docker.getImage(b).inspect()]);
+    return ia.Id === ib.Id;
+  } catch {
+    return false;
   }
 }
 
-function secretRef(secret: SecretInfo, fallbackName: string): Dockerode.SecretReference {
+/** The cookie secret as a task sees it: /run/secrets/swarmscope_cookie, root-only. */
+export function secretRef(secret: SecretInfo, fallbackName: string): Dockerode.SecretReference {
   return {
     SecretID: secret.ID,
     SecretName: secret.Spec?.Name ?? fallbackName,

@@ -43,6 +43,7 @@ describe("replicasFromTasks", () => {
         slot: 1,
         state: "running",
         host: "host-a",
+        hostId: "node1",
         taskId: "new",
         restarts: 1,
         nodeName: "n-ab12@10.0.1.7",

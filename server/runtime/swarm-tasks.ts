@@ -76,6 +76,7 @@ export function replicasFromTasks(tasks: SwarmTask[], view: TaskView): Replica[]
       slot,
       state,
       host: (cur.NodeID && view.hosts.get(cur.NodeID)) || cur.NodeID || "?",
+      ...(cur.NodeID ? { hostId: cur.NodeID } : {}),
       taskId: cur.ID,
       restarts: list.length - 1,
       nodeName: ip ? `${view.erlangName}@${ip}` : null,

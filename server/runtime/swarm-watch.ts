@@ -1,6 +1,7 @@
 import type { Logger } from "../log";
 import type { DockerClients } from "./swarm-docker";
 import { type DockerEvent, type EventWatcher, watchEvents } from "./swarm-events";
+import type { SwarmNode } from "./swarm-hosts";
 import type { SwarmStack } from "./swarm-stack";
 import { type SwarmTask, replicasFromTasks } from "./swarm-tasks";
 import type { Replica } from "./types";
@@ -17,6 +18,8 @@ export interface SwarmWatchOptions {
   /** Told the service's replica count (0 without a service); answers the count to judge tasks by. */
   syncDesired: (fromService: number) => number;
   onChange: (replicas: Replica[]) => void;
+  /** Swarm's nodes (the hosts), when they changed: state, availability, role. */
+  onNodes: (nodes: SwarmNode[]) => void;
 }
 
 /**
@@ -29,6 +32,8 @@ export class SwarmWatch {
   private listed = "";
   private name: string;
   private readonly hosts = new Map<string, string>();
+  private nodes: SwarmNode[] = [];
+  private nodesKey = "";
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private readonly refreshTimers = new Map<number, NodeJS.Timeout>();
@@ -45,6 +50,16 @@ export class SwarmWatch {
 
   list(): Replica[] {
     return this.replicas;
+  }
+
+  /** Swarm's nodes as last listed. */
+  swarmNodes(): SwarmNode[] {
+    return this.nodes;
+  }
+
+  /** Reconnects the events stream now if it is waiting to retry (the engine is back). */
+  kick(): void {
+    this.events.kick();
   }
 
   /** The replicas' Erlang name (before `@`): the service's SWARMSCOPE_NAME, as a CLI-deployed stack may set another. */
@@ -108,6 +123,7 @@ export class SwarmWatch {
   }
 
   private async relist(): Promise<void> {
+    await this.listNodes().catch((err: Error) => this.o.log.debug(`listing the Swarm nodes failed: ${err.message}`));
     const svc = await this.o.stack.findService();
     let replicas: Replica[] = [];
     if (!svc) {
@@ -117,7 +133,6 @@ export class SwarmWatch {
       this.name = nameVar ? nameVar.slice("SWARMSCOPE_NAME=".length) : `n-${this.o.deploymentId}`;
       const desired = this.o.syncDesired(svc.Spec?.Mode?.Replicated?.Replicas ?? 0);
       const tasks = await this.tasksOf(svc.ID);
-      await this.learnHosts(tasks);
       replicas = replicasFromTasks(tasks, {
         desired,
         networkId: svc.Spec?.TaskTemplate?.Networks?.[0]?.Target ?? this.o.networkId(),
@@ -141,9 +156,14 @@ export class SwarmWatch {
     return tasks.filter((t) => t.ServiceID === serviceId);
   }
 
-  private async learnHosts(tasks: SwarmTask[]): Promise<void> {
-    if (tasks.every((t) => !t.NodeID || this.hosts.has(t.NodeID))) return;
-    const nodes = (await this.o.docker.api.listNodes()) as Array<{ ID: string; Description?: { Hostname?: string } }>;
+  /** Swarm's nodes: hostnames for the replicas, and the hosts' state (a node event asks again). */
+  private async listNodes(): Promise<void> {
+    const nodes = (await this.o.docker.api.listNodes()) as SwarmNode[];
     for (const n of nodes) this.hosts.set(n.ID, n.Description?.Hostname ?? n.ID);
+    const key = JSON.stringify(nodes.map((n) => [n.ID, n.Spec, n.Status, n.ManagerStatus, n.Description?.Hostname]));
+    if (key === this.nodesKey) return;
+    this.nodesKey = key;
+    this.nodes = nodes;
+    this.o.onNodes(nodes);
   }
 }

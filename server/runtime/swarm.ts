@@ -1,10 +1,14 @@
 import { EventEmitter } from "node:events";
 import type Dockerode from "dockerode";
-import { ConflictError, NotFoundError } from "../errors";
+import type { HostBody } from "../../lib/contracts/http-requests";
+import type { HostDTO } from "../../lib/contracts/http-replies";
+import { NotFoundError } from "../errors";
 import type { Logger } from "../log";
+import { AgentService } from "./swarm-agent-service";
 import { startBridgeContainer } from "./swarm-bridge";
-import { DOCKER_TIMEOUT_MS, type DockerClients, dockerClients, userFacingDockerError } from "./swarm-docker";
-import { engineStatus, initSwarm } from "./swarm-engine";
+import { DOCKER_TIMEOUT_MS, type DockerClients, dockerClients } from "./swarm-docker";
+import { type Reachability, engineStatus, initSwarm } from "./swarm-engine";
+import { type ContainerOp, SwarmHostControl } from "./swarm-host-control";
 import { LOCAL_BASE_IMAGE, ensureNodeImage } from "./swarm-image";
 import { type Net, SwarmStack } from "./swarm-stack";
 import { SwarmWatch } from "./swarm-watch";
@@ -27,6 +31,8 @@ export interface SwarmRuntimeOptions {
   advertiseAddr?: string;
   /** Deadline of each Docker API call (ms; streams have none). Default: DOCKER_TIMEOUT_MS (10 s). */
   dockerTimeoutMs?: number;
+  /** The nodes' net tick in ms (SWARMSCOPE_TICK_MS; net_ticktime in whole seconds). Default 2000. */
+  tickMs?: number;
 }
 
 /**
@@ -40,6 +46,9 @@ export interface SwarmRuntimeOptions {
  * The stack outlives the dashboard: close() leaves the service running, and a stack deployed with
  * `docker stack deploy -c stack/docker-stack.yml <stack>` is found and driven the same way (its
  * node name is read from the service's SWARMSCOPE_NAME).
+ *
+ * Several hosts: the stack has a host agent on every Swarm node (service `<stack>_agent`, mode
+ * global), so kill, freeze and partitions reach a task on any host (swarm-host-control.ts).
  */
 export class SwarmRuntime implements Runtime {
   readonly kind = "swarm" as const;
@@ -49,7 +58,11 @@ export class SwarmRuntime implements Runtime {
   private readonly log: Logger;
   private readonly res: SwarmStack;
   private readonly watch: SwarmWatch;
+  private readonly agents: AgentService;
+  private readonly control: SwarmHostControl;
+  private readonly reach: Reachability = { since: null };
   private readonly emitter = new EventEmitter();
+  private hostsKey = "";
   private desiredCount = 0;
   private scaling = 0;
   private net: Net | null = null;
@@ -62,14 +75,10 @@ export class SwarmRuntime implements Runtime {
     this.stack = opts.stack ?? "swarmscope";
     this.docker = dockerClients(opts.docker, opts.dockerTimeoutMs ?? DOCKER_TIMEOUT_MS);
     this.log = opts.log;
-    this.res = new SwarmStack({
-      docker: this.docker.api,
-      stack: this.stack,
-      deploymentId: this.deploymentId,
-      cookie: opts.cookie,
-      log: this.log,
-      progress: (p) => this.progress(p),
-    });
+    const parts = { docker: this.docker.api, stack: this.stack, deploymentId: this.deploymentId, tickMs: this.tickMs, log: this.log };
+    const progress = (p: string) => this.progress(p);
+    this.res = new SwarmStack({ ...parts, cookie: opts.cookie, progress });
+    this.agents = new AgentService({ ...parts, progress });
     this.watch = new SwarmWatch({
       docker: this.docker,
       stack: this.res,
@@ -81,8 +90,34 @@ export class SwarmRuntime implements Runtime {
         if (this.scaling === 0) this.desiredCount = fromService;
         return this.desiredCount;
       },
-      onChange: (replicas) => this.emitter.emit("change", replicas),
+      onChange: (replicas) => {
+        this.emitter.emit("change", replicas);
+        this.control.replicasChanged();
+        this.emitHosts();
+      },
+      onNodes: () => this.emitHosts(),
     });
+    this.control = new SwarmHostControl({
+      docker: this.docker,
+      stack: this.stack,
+      deploymentId: this.deploymentId,
+      cookie: opts.cookie,
+      log: this.log,
+      bridgeName: this.bridgeName,
+      replicas: () => this.watch.list(),
+      nodes: () => this.watch.swarmNodes(),
+      relayContainer: async () => ({ image: await this.ensureImage(), network: this.networkName, env: this.overlayEnv() }),
+      changed: () => this.emitHosts(),
+      refresh: () => this.watch.refresh(),
+    });
+  }
+
+  private get tickMs(): number {
+    return this.opts.tickMs ?? 2000;
+  }
+
+  private get bridgeName(): string {
+    return `${this.stack}_bridge-${this.deploymentId}`;
   }
 
   get serviceName(): string {
@@ -95,8 +130,17 @@ export class SwarmRuntime implements Runtime {
 
   // ---- Runtime ----
 
-  status(): Promise<RuntimeStatus> {
-    return engineStatus(this.docker.api);
+  /** Ready or not; an engine that stops answering is "unreachable since", and watched again once back. */
+  async status(): Promise<RuntimeStatus> {
+    const was = this.reach.since;
+    const st = await engineStatus(this.docker.api, this.reach);
+    if (was !== null && this.reach.since === null) {
+      this.log.info(`the Docker engine answers again (unreachable for ${((Date.now() - was) / 1000).toFixed(1)} s): re-listing`);
+      this.watch.kick();
+      this.watch.scheduleRefresh(0);
+    }
+    if (st.ready) await this.control.self().catch(() => null); // the hosts say which one is the dashboard's
+    return st;
   }
 
   /** `docker swarm init` on this engine (when status() says canInit). */
@@ -131,21 +175,17 @@ export class SwarmRuntime implements Runtime {
     return this.watch.list();
   }
 
-  async kill(replicaId: string): Promise<void> {
-    const r = await this.findReplica(replicaId);
-    if (!r.containerId) throw new ConflictError(`task ${replicaId} has no container yet (state ${r.state})`);
-    this.log.info(`docker kill ${r.containerId.slice(0, 12)} (task ${r.id}, slot ${r.slot}, ${r.nodeName ?? "no node"})`);
-    try {
-      await this.docker.api.getContainer(r.containerId).kill();
-    } catch (err) {
-      this.log.error(`docker kill ${r.containerId.slice(0, 12)}: ${(err as Error).message}`);
-      throw userFacingDockerError(err, {
-        notFound: `no such container for task ${replicaId} on this Docker engine (it runs on ${r.host})`,
-        conflict: `the container of task ${replicaId} is not running`,
-      });
-    }
-    this.watch.scheduleRefresh(50);
-  }
+  /** `docker kill`, `docker pause` (freeze: the cgroup freezer), `docker unpause` of the task's container, on any host. */
+  kill = (replicaId: string): Promise<void> => this.act(replicaId, "kill");
+  freeze = (replicaId: string): Promise<void> => this.act(replicaId, "pause");
+  thaw = (replicaId: string): Promise<void> => this.act(replicaId, "unpause");
+  hosts = (): HostDTO[] => this.control.hosts();
+  partitionHost = (host: string): Promise<HostDTO> => this.control.partition(host);
+  healHost = (host: string): Promise<HostDTO> => this.control.heal(host);
+  isCutOff = (nodeName: string): boolean => this.control.isCutOff(nodeName);
+
+  setHostAvailability = (host: string, availability: HostBody["availability"]): Promise<HostDTO> =>
+    this.control.setAvailability(host, availability);
 
   openBridge(): Promise<BridgeTransport> {
     return this.serialize(async () => {
@@ -155,20 +195,18 @@ export class SwarmRuntime implements Runtime {
       await this.watch.refresh(); // learn the replicas' node name (a CLI-deployed stack may use another)
       const transport = await startBridgeContainer({
         docker: this.docker,
-        name: `${this.stack}_bridge-${this.deploymentId}`,
+        name: this.bridgeName,
         image,
         network: this.networkName,
-        env: [
-          `SWARMSCOPE_NAME=bridge-${this.deploymentId}`,
-          `SWARMSCOPE_DEPLOYMENT=${this.deploymentId}`,
-          ...(net.subnet ? [`SWARMSCOPE_SUBNET=${net.subnet}`] : []),
-        ],
+        env: [`SWARMSCOPE_NAME=bridge-${this.deploymentId}`, `SWARMSCOPE_DEPLOYMENT=${this.deploymentId}`, ...this.overlayEnv(net)],
         labels: { "swarmscope.role": "bridge", "swarmscope.stack": this.stack, "swarmscope.deployment": this.deploymentId },
         cookie: this.opts.cookie,
         log: this.log,
       });
       this.bridges.add(transport);
       transport.onExit(() => this.bridges.delete(transport));
+      // The way to the host agents: started beside the bridge (it finds the agents once deployed).
+      void this.control.relay.ensure().catch((err: Error) => this.log.warn(`the relay to the host agents: ${err.message}`));
       return transport;
     });
   }
@@ -185,11 +223,11 @@ export class SwarmRuntime implements Runtime {
     this.emitter.off(event, cb);
   }
 
-  /** Stops watching and removes the bridge container; the service keeps running. */
+  /** Stops watching and removes the bridge and relay containers; the services keep running. */
   async close(): Promise<void> {
     this.closed = true;
     this.watch.close();
-    await Promise.all([...this.bridges].map((b) => b.kill()));
+    await Promise.all([...[...this.bridges].map((b) => b.kill()), this.control.close()]);
   }
 
   // ---- scale ----
@@ -204,6 +242,7 @@ export class SwarmRuntime implements Runtime {
       const existing = await this.res.findService();
       if (n === 0) {
         if (existing) await this.res.removeService(existing);
+        await this.agents.remove();
         return;
       }
       const image = await this.ensureImage();
@@ -211,6 +250,7 @@ export class SwarmRuntime implements Runtime {
       const secret = await this.res.ensureSecret();
       if (existing) await this.res.updateService(existing, n, image, secret);
       else await this.res.createService(n, image, net, secret);
+      await this.agents.ensure(image, net, secret, this.res.secretName);
       this.progress(`starting replicas (${n})`);
     } finally {
       this.scaling--;
@@ -229,6 +269,24 @@ export class SwarmRuntime implements Runtime {
   }
 
   // ---- helpers ----
+
+  /** What every container on the overlay is told: the subnet to find its address on, the tick. */
+  private overlayEnv(net: Net | null = this.net): string[] {
+    return [...(net?.subnet ? [`SWARMSCOPE_SUBNET=${net.subnet}`] : []), `SWARMSCOPE_TICK_MS=${this.tickMs}`];
+  }
+
+  private emitHosts(): void {
+    const hosts = this.control.hosts();
+    const key = JSON.stringify(hosts);
+    if (key === this.hostsKey) return;
+    this.hostsKey = key;
+    this.emitter.emit("hosts", hosts);
+  }
+
+  private async act(replicaId: string, op: ContainerOp): Promise<void> {
+    await this.control.act(await this.findReplica(replicaId), op);
+    this.watch.scheduleRefresh(50);
+  }
 
   /** The replica by id or task id, re-listing once when it is not known yet. */
   private async findReplica(replicaId: string): Promise<Replica> {

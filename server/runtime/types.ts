@@ -1,7 +1,8 @@
 import type { Readable, Writable } from "node:stream";
 import type { DiscoverCommand } from "../bridge/protocol";
 import type { RuntimeKind } from "../../lib/contracts/common";
-import type { ReplicaDTO, RuntimeStatusDTO } from "../../lib/contracts/http-replies";
+import type { HostBody } from "../../lib/contracts/http-requests";
+import type { HostDTO, ReplicaDTO, RuntimeStatusDTO } from "../../lib/contracts/http-replies";
 
 /** The bridge's stdio, wherever the bridge runs (child process or container). */
 export interface BridgeTransport {
@@ -28,6 +29,8 @@ export interface RuntimeEvents {
   change(replicas: Replica[]): void;
   /** Progress text for long steps (image build, ...). */
   progress(phase: string): void;
+  /** The hosts changed (Swarm nodes' state, their agents, partitions, placement). */
+  hosts(hosts: HostDTO[]): void;
 }
 
 /** Where replicas run. One interface, two implementations: local processes and Docker Swarm. */
@@ -47,6 +50,17 @@ export interface Runtime {
   off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
   /** The bridge saw this node go down: a hint to check its replica now (local: its process). */
   nodeDown?(nodeName: string): void;
+  /** The hosts replicas run on (Swarm nodes); a runtime without hosts of its own has none. */
+  hosts?(): HostDTO[];
+  /** Freeze (SIGSTOP: `docker pause`) or thaw one replica, on whichever host it runs. */
+  freeze?(replicaId: string): Promise<void>;
+  thaw?(replicaId: string): Promise<void>;
+  /** Cut a host off from the other hosts, or heal that cut; resolves to the host as it is now. */
+  partitionHost?(host: string): Promise<HostDTO>;
+  healHost?(host: string): Promise<HostDTO>;
+  setHostAvailability?(host: string, availability: HostBody["availability"]): Promise<HostDTO>;
+  /** Whether a node is across a host partition from the bridge (its nodedown is that partition). */
+  isCutOff?(nodeName: string): boolean;
   /** Make the runtime ready when status() says canInit (Swarm: `docker swarm init`). */
   init?(): Promise<void>;
   /** Stop what this runtime started (local: every process). */

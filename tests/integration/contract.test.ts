@@ -56,6 +56,13 @@ describe("contract: socket events and API replies", () => {
     expect((await s.api("DELETE", "/api/traffic")).status).toBe(200);
     expect((await s.api("GET", `/api/messages/${one.body.ids[0]}`)).body.latencyKind).toBe("one-way");
     expect((await s.api("GET", `/api/nodes/${encodeURIComponent(b)}/inbox`)).status).toBe(200);
+    // Hosts are Swarm's (tests/hosts): the local runtime has none, and says so.
+    expect((await s.api("GET", "/api/hosts")).body).toEqual({ hosts: [] });
+    expect((await s.api("PUT", "/api/hosts/h1", { availability: "drain" })).status).toBe(404);
+    expect((await s.api("POST", "/api/hosts/h1/partition")).status).toBe(404);
+    expect((await s.api("DELETE", "/api/hosts/h1/partition")).status).toBe(404);
+    expect((await s.api("POST", `/api/nodes/${encodeURIComponent(b)}/freeze`)).status).toBe(409);
+    expect((await s.api("POST", `/api/nodes/${encodeURIComponent(b)}/thaw`)).status).toBe(409);
 
     expect((await s.api("POST", `/api/nodes/${encodeURIComponent(a)}/kill`)).status).toBe(202);
     await waitFor("the killed node down", async () => (await cluster()).nodes.some((n) => n.status === "down"));

@@ -61,7 +61,9 @@ describe("Swarm runtime status through the API, with no usable engine", () => {
       return c.runtimeStatus.ready === false ? c : undefined;
     });
     expect(c.runtime).toBe("swarm");
-    expect(c.runtimeStatus.problem).toBe(`no Docker engine at ${sock}: start dockerd (scripts/start-docker.sh does it) or set DOCKER_HOST`);
+    expect(c.runtimeStatus.problem).toMatch(/^Docker engine unreachable since \d\d:\d\d:\d\d UTC: /);
+    expect(c.runtimeStatus.problem).toContain(`no Docker engine at ${sock}: start dockerd (scripts/start-docker.sh does it) or set DOCKER_HOST`);
+    expect(c.runtimeStatus.since).toBeGreaterThan(Date.now() - 60_000);
     expect(c.runtimeStatus.canInit).toBeFalsy();
     expect(c.bridge.status).toBe("down");
     const r = await s.api("PUT", "/api/cluster", { replicas: 3 });

@@ -95,6 +95,13 @@ describe.skipIf(skip)("a stack deployed with the docker CLI from stack/docker-st
     await eventually(() => bridge!.fullMesh(nodes), 30_000, "a full mesh", () => [...bridge!.links()]);
   });
 
+  it("its host agent (the stack file's global `agent` service) is reached by the runtime's relay", async () => {
+    const t0 = Date.now();
+    await eventually(() => rt.hosts().some((h) => h.self && h.agent === "up"), 60_000, "the agent on this host up", () => rt.hosts());
+    measure("CLI stack: bridge open → the host agent reachable", Date.now() - t0);
+    expect(docker(["service", "inspect", "-f", "{{.Spec.Mode.Global}}", `${STACK}_agent`])).not.toBe("<nil>");
+  });
+
   it("is scaled by the runtime without replacing its image, secret or running tasks", async () => {
     const before = running(rt.list());
     const image = docker(["service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", `${STACK}_node`]);

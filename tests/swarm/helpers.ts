@@ -188,9 +188,9 @@ export function docker(args: string[], input?: string): string {
   return execFileSync("docker", args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] }).trim();
 }
 
-/** Removes what a test stack left (service, network, secret), tolerating what is already gone. */
+/** Removes what a test stack left (services, network, secret), tolerating what is already gone. */
 export async function removeStackLeftovers(stack: string, secrets: string[]): Promise<void> {
-  for (const args of [["service", "rm", `${stack}_node`]]) {
+  for (const args of [["service", "rm", `${stack}_node`], ["service", "rm", `${stack}_agent`]]) {
     try {
       docker(args);
     } catch {

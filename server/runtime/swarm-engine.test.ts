@@ -1,0 +1,20 @@
+import Dockerode from "dockerode";
+import { describe, expect, it } from "vitest";
+import { type Reachability, engineStatus } from "./swarm-engine";
+
+describe("engineStatus", () => {
+  it("says since when the engine has been unreachable, and keeps that time over later checks", async () => {
+    const docker = new Dockerode({ socketPath: "/nonexistent/docker.sock" });
+    const reach: Reachability = { since: null };
+    const first = await engineStatus(docker, reach, () => Date.UTC(2026, 0, 1, 10, 42, 3));
+    expect(first).toEqual({
+      ready: false,
+      since: Date.UTC(2026, 0, 1, 10, 42, 3),
+      problem:
+        "Docker engine unreachable since 10:42:03 UTC: no Docker engine at /nonexistent/docker.sock: start dockerd (scripts/start-docker.sh does it) or set DOCKER_HOST",
+    });
+    const later = await engineStatus(docker, reach, () => Date.UTC(2026, 0, 1, 10, 43, 0));
+    expect(later.since).toBe(first.since);
+    expect(later.problem).toBe(first.problem);
+  });
+});
