@@ -185,7 +185,8 @@ export const storeStatusSchema = z.strictObject({
 });
 export type StoreStatus = z.infer<typeof storeStatusSchema>;
 
-export const healthReply = z.strictObject({
+/** GET /api/health with a valid token (control or view). */
+export const fullHealthReply = z.strictObject({
   status: z.literal("ok"),
   runtime: runtimeKind,
   version: z.string(),
@@ -193,6 +194,9 @@ export const healthReply = z.strictObject({
   store: storeStatusSchema,
   memory: z.strictObject({ rssMiB: count }),
 });
+/** GET /api/health without a token (or with a wrong one): only that the server is up. */
+export const publicHealthReply = z.strictObject({ status: z.literal("ok") });
+export const healthReply = z.union([fullHealthReply, publicHealthReply]);
 export const scaleReply = z.strictObject({ accepted: z.literal(true), replicas: count, runtime: runtimeKind });
 export const runtimeReply = z.strictObject({ runtime: runtimeKind, status: runtimeStatusSchema });
 export const sendReply = z.strictObject({ ids: z.array(z.string()).min(1) });

@@ -23,7 +23,7 @@ interface RouteDef {
   reply: z.ZodType;
   /** Media types the success reply may have instead of JSON (GET /api/export). */
   textReplies?: readonly string[];
-  /** Error statuses beyond those every route of its kind has (401/403, 400/413, 500, 503). */
+  /** Error statuses beyond those every route of its kind has (401/403, 429, 400/413, 500, 503). */
   errors?: readonly number[];
 }
 
@@ -38,6 +38,8 @@ function route<const D extends RouteDef>(def: D): RouteContract<D> {
   // Any route: 500 for an unexpected failure, 503 when the service is not attached (server/edge.ts).
   const errors = new Set<number>([...(def.errors ?? []), 500, 503]);
   if (auth) [401, 403].forEach((s) => errors.add(s));
+  // Control calls (not GET) are rate-limited per token: 429 with Retry-After (server/edge.ts).
+  if (auth && def.method !== "GET") errors.add(429);
   if (def.body) [400, 413].forEach((s) => errors.add(s));
   if (def.query) errors.add(400);
   const replies: Record<number, z.ZodType> = { [def.status]: def.reply };
@@ -46,7 +48,10 @@ function route<const D extends RouteDef>(def: D): RouteContract<D> {
 }
 
 export const routes = {
-  health: route({ method: "GET", path: "/api/health", summary: "liveness, runtime and memory", auth: false, status: 200, reply: rp.healthReply }),
+  health: route({
+    method: "GET", path: "/api/health", summary: "liveness; with a valid token also runtime, bridge, store and memory",
+    auth: false, status: 200, reply: rp.healthReply,
+  }),
   getCluster: route({ method: "GET", path: "/api/cluster", summary: "nodes, replicas, bridge, deploy progress", status: 200, reply: rp.clusterSchema }),
   scale: route({
     method: "PUT", path: "/api/cluster", summary: "deploy or scale to `replicas` (0 removes)",

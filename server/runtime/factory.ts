@@ -23,6 +23,9 @@ export async function createRuntime(kind: RuntimeKind, config: Config, identity:
     stack: config.stack,
     cookie: identity.cookie,
     repoRoot: config.repoRoot,
+    advertiseAddr: config.swarmAdvertise,
+    overlayEncrypted: config.overlayEncrypted,
+    env: config.toolEnv,
     log: createLogger("swarm"),
   });
 }

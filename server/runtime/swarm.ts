@@ -23,8 +23,12 @@ export interface SwarmRuntimeOptions {
   baseImage?: string;
   /** Re-list tasks this often to repair missed events (ms). */
   relistMs?: number;
-  /** Address for `swarm init` (default: Docker's choice, else 127.0.0.1). */
+  /** Address (or interface) for `swarm init` to listen on and advertise (default: 127.0.0.1). */
   advertiseAddr?: string;
+  /** The overlay network created encrypted (`--opt encrypted`). */
+  overlayEncrypted?: boolean;
+  /** Environment of the base image build (no secret in it). */
+  env?: NodeJS.ProcessEnv;
   /** Deadline of each Docker API call (ms; streams have none). Default: DOCKER_TIMEOUT_MS (10 s). */
   dockerTimeoutMs?: number;
 }
@@ -69,6 +73,7 @@ export class SwarmRuntime implements Runtime {
       cookie: opts.cookie,
       log: this.log,
       progress: (p) => this.progress(p),
+      encrypted: opts.overlayEncrypted,
     });
     this.watch = new SwarmWatch({
       docker: this.docker,
@@ -223,6 +228,7 @@ export class SwarmRuntime implements Runtime {
       docker: this.docker,
       repoRoot: this.opts.repoRoot,
       baseImage: this.opts.baseImage ?? LOCAL_BASE_IMAGE,
+      env: this.opts.env,
       log: this.log,
       progress: (p) => this.progress(p),
     });
