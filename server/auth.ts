@@ -1,11 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
+import type { AccessRole } from "../lib/contracts/common";
 
 /** The two credentials: `control` may do everything, `view` may only read (GETs, the socket's events). */
 export interface Credentials {
   control: string;
   view: string;
 }
-export type Role = keyof Credentials;
+export type Role = AccessRole;
 
 export function tokenMatches(given: string, token: string): boolean {
   const a = Buffer.from(given);
@@ -34,6 +35,3 @@ export function isControlMethod(method: string): boolean {
 
 /** Query parameters that look like a credential: never accepted by the API (URLs end up in logs and history). */
 export const URL_TOKEN_PARAMS = ["token", "view", "access_token"] as const;
-
-export const VIEW_TOKEN_REFUSAL =
-  "this is a read-only view token: it can watch (GET calls, live events) but not deploy, send, kill or start traffic; control calls need the control token";

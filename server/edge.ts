@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Swarmscope } from "./app";
-import { bearer, type Credentials, isControlMethod, type Role, roleOf, URL_TOKEN_PARAMS, VIEW_TOKEN_REFUSAL } from "./auth";
+import { VIEW_TOKEN_REFUSAL } from "../lib/contracts/common";
+import { bearer, type Credentials, isControlMethod, type Role, roleOf, URL_TOKEN_PARAMS } from "./auth";
 import { ApiError } from "./errors";
 import { exportResponse } from "./export";
 import { json, parse, readBody } from "./http";

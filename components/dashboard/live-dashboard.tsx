@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useCluster, useEventHistory, useMessageHistory, useSeriesHistory } from "@/lib/client/queries";
 import { setNodesUp } from "@/lib/client/stats-history";
+import { useCanControl } from "@/lib/client/token";
 import { useLiveSocket } from "@/lib/client/use-live-socket";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { ChartsPanel } from "../charts/charts-panel";
@@ -29,6 +30,7 @@ export function LiveDashboard({ token }: { token: string }) {
   const nodes = useMemo(() => (cluster ? [...cluster.nodes].sort(bySlot) : EMPTY), [cluster]);
   const [selected, setSelected] = useState<string | null>(null);
   const [from, setFrom] = useState("");
+  const canControl = useCanControl();
 
   const up = nodes.filter((n) => n.status === "up");
   const sender = up.some((n) => n.name === from) ? from : (up[0]?.name ?? "");
@@ -44,7 +46,7 @@ export function LiveDashboard({ token }: { token: string }) {
       <main className="grid min-h-0 flex-1 grid-cols-[20rem_minmax(0,1fr)_22rem] grid-rows-[minmax(0,1.5fr)_minmax(0,1fr)] gap-3 p-3 2xl:grid-cols-[22rem_minmax(0,1fr)_27rem]">
         <div className="row-span-2 -mr-1 flex min-h-0 flex-col gap-3 overflow-y-auto pr-1">
           <SwarmPanel cluster={cluster} nodes={nodes} selected={selected} onSelect={select} />
-          <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />
+          {canControl && <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />}
         </div>
         <TopologyGraph nodes={nodes} selected={selected} onSelect={select} />
         <div className="flex min-h-0 flex-col gap-3">

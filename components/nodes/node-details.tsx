@@ -2,6 +2,7 @@
 
 import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
 import { useKillNode, useStats } from "@/lib/client/queries";
+import { useCanControl } from "@/lib/client/token";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
@@ -18,13 +19,14 @@ interface NodeDetailsProps {
 }
 
 export function NodeDetails({ node, missing, onSelect, onSendFrom }: NodeDetailsProps) {
+  const canControl = useCanControl();
   return (
     <Panel
       title="Node"
       testId="node-details"
       className="max-h-[75%] shrink"
       bodyClassName="overflow-y-auto p-4"
-      actions={node && <NodeActions node={node} onSendFrom={onSendFrom} />}
+      actions={node && canControl && <NodeActions node={node} onSendFrom={onSendFrom} />}
     >
       {node ? (
         <Details node={node} onSelect={onSelect} />
