@@ -6,6 +6,7 @@ import { attachEdge } from "./edge";
 import { attachHub } from "./hub";
 import { loadIdentity } from "./identity";
 import { createLogger } from "./log";
+import { refuseUndecodablePath } from "./url-guard";
 
 const log = createLogger("server");
 const { config, identity } = checkedStart();
@@ -17,7 +18,9 @@ const nextApp = next({ dev: config.dev, hostname: config.host, port: config.port
 const handler = nextApp.getRequestHandler();
 
 await nextApp.prepare();
-const httpServer = createServer((req, res) => void handler(req, res));
+const httpServer = createServer((req, res) => {
+  if (!refuseUndecodablePath(req, res)) void handler(req, res);
+});
 const hub = attachHub(httpServer, app, credentials);
 await app.start();
 

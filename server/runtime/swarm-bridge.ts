@@ -4,64 +4,78 @@ import type Dockerode from "dockerode";
 import type { Logger } from "../log";
 import { eachLine, keepLast } from "./lines";
 import { type DockerClients, dockerStatus } from "./swarm-docker";
-import { tarOf } from "./swarm-image";
 import type { BridgeTransport } from "./types";
 
-export interface BridgeContainerOptions {
+export interface BridgeServiceOptions {
   docker: DockerClients;
-  name: string; // container name
+  name: string; // service name
   image: string;
-  network: string; // the stack's attachable overlay network
+  networkId: string; // the stack's overlay network (not attachable: only services join it)
   env: string[];
   labels: Record<string, string>;
-  cookie: string;
+  /** The stack's cookie secret, mounted where the entrypoint reads it (as the replicas have it). */
+  secret: Dockerode.SecretReference;
   log: Logger;
+  /** How long the task may take to run (ms). */
+  startTimeoutMs?: number;
 }
 
 /**
- * The bridge as a plain container on the stack's overlay network, its stdin/stdout reached
- * through the attach API: created, given the cookie (copied into the container, never in its
- * environment or command), attached, then started, so that no output is missed. stdin is closed
- * once we detach (StdinOnce), so the bridge ends with the dashboard.
+ * The bridge as a one-replica service on the stack's overlay network, pinned to this engine's
+ * Swarm node, its stdin/stdout reached by attaching to the task's container. A service rather
+ * than a plain container because only services may join an overlay that is not attachable, and
+ * an attachable one would let any container on any Swarm host join the replicas' network. The
+ * cookie comes from the stack's Docker secret: never in the environment or on a command line.
+ * Attached with `logs`, so nothing it said before the attach is missed. Removing the service
+ * stops the bridge; so does its exit (restart policy none: the bridge client starts a new one).
  */
-export async function startBridgeContainer(o: BridgeContainerOptions): Promise<BridgeTransport> {
+export async function startBridgeService(o: BridgeServiceOptions): Promise<BridgeTransport> {
   await removeIfPresent(o.docker.api, o.name, o.log);
-  const container = await o.docker.api.createContainer({
-    name: o.name,
-    Image: o.image,
-    Cmd: ["bridge"],
-    Env: o.env,
-    Labels: o.labels,
-    Tty: false,
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    HostConfig: { NetworkMode: o.network },
-  });
+  const nodeId = ((await o.docker.api.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
+  if (!nodeId) throw new Error("this Docker engine is not a Swarm node: the bridge cannot run as a service");
   const started = Date.now();
+  const svc = (await o.docker.api.createService({
+    Name: o.name,
+    Labels: o.labels,
+    TaskTemplate: {
+      ContainerSpec: { Image: o.image, Args: ["bridge"], Env: o.env, Labels: o.labels, OpenStdin: true, Secrets: [o.secret] },
+      Placement: { Constraints: [`node.id==${nodeId}`] },
+      RestartPolicy: { Condition: "none" },
+      Networks: [{ Target: o.networkId }],
+    },
+    Mode: { Replicated: { Replicas: 1 } },
+  })) as { id?: string; ID?: string };
+  const service = o.docker.api.getService(svc.id ?? svc.ID ?? o.name);
   try {
-    await container.putArchive(tarOf([{ name: ".erlang.cookie", data: Buffer.from(o.cookie), mode: 0o400 }]), { path: "/root" });
-    // attach stays open as long as the bridge runs: through the client without a deadline
-    const sock = (await o.docker.streams.getContainer(container.id).attach({
-      stream: true,
-      stdin: true,
-      stdout: true,
-      stderr: true,
-      hijack: true,
-    })) as unknown as Duplex;
-    const transport = wire(o, container, sock);
-    await container.start();
-    o.log.info(`bridge container ${o.name} (${container.id.slice(0, 12)}) started in ${Date.now() - started} ms`);
-    return transport;
+    const containerId = await runningContainer(o, started + (o.startTimeoutMs ?? 60_000));
+    const sock = (await o.docker.streams.getContainer(containerId).attach({ stream: true, logs: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+    o.log.info(`bridge service ${o.name} (container ${containerId.slice(0, 12)}) running and attached in ${Date.now() - started} ms`);
+    return wire(o, containerId, service, sock);
   } catch (err) {
-    await container.remove({ force: true }).catch(() => {});
+    await service.remove().catch(() => {});
     throw err;
   }
 }
 
-function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: Duplex): BridgeTransport {
+/** The container of the service's task once it runs; a failed task fails with Docker's words. */
+async function runningContainer(o: BridgeServiceOptions, deadline: number): Promise<string> {
+  for (;;) {
+    const tasks = (await o.docker.api.listTasks({ filters: { service: [o.name] } })) as Array<{
+      Status?: { State?: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
+    }>;
+    const t = tasks[0];
+    const state = t?.Status?.State ?? "new";
+    const id = t?.Status?.ContainerStatus?.ContainerID;
+    if (state === "running" && id) return id;
+    if (["failed", "rejected", "complete", "shutdown", "orphaned"].includes(state)) {
+      throw new Error(`bridge task ${state}${t?.Status?.Err ? `: ${t.Status.Err}` : ""}`);
+    }
+    if (Date.now() > deadline) throw new Error(`bridge task still ${state} after ${Math.round((Date.now() - deadline) / 1000) + 60} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function wire(o: BridgeServiceOptions, containerId: string, service: Dockerode.Service, sock: Duplex): BridgeTransport {
   // The attach stream multiplexes stdout (the frames) and stderr (log lines): docker-modem splits them.
   const output = new PassThrough();
   const stderr = new PassThrough();
@@ -88,17 +102,17 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
     },
   });
 
-  // Registered before start: "next-exit" (the default would answer at once for a created container).
+  // "not-running": the container runs already, and one that ended before this call answers at once.
   const exited: Promise<string> = o.docker.streams
-    .getContainer(container.id)
-    .wait({ condition: "next-exit" })
+    .getContainer(containerId)
+    .wait({ condition: "not-running" })
     .then((r: { StatusCode?: number }) => `exit code ${r.StatusCode ?? "?"}`)
     .catch((err: Error) => `container gone: ${err.message}`)
     .then(async (reason) => {
       const tail = stderrTail.slice(-3).join(" | ");
-      o.log.info(`bridge container ${o.name} ended (${reason})${tail ? `: ${tail}` : ""}`);
+      o.log.info(`bridge service ${o.name} ended (${reason})${tail ? `: ${tail}` : ""}`);
       sock.destroy();
-      await container.remove({ force: true }).catch(() => {}); // it would block `docker stack rm`
+      await service.remove().catch(() => {}); // no finished task left behind
       return tail ? `${reason}: ${tail}` : reason;
     });
 
@@ -107,7 +121,7 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
     output,
     onExit: (cb) => void exited.then(cb),
     kill: async () => {
-      await container.remove({ force: true }).catch(() => {});
+      await service.remove().catch(() => {});
       await exited;
     },
   };
@@ -115,8 +129,14 @@ function wire(o: BridgeContainerOptions, container: Dockerode.Container, sock: D
 
 async function removeIfPresent(docker: Dockerode, name: string, log: Logger): Promise<void> {
   try {
+    await docker.getService(name).remove();
+    log.info(`removed a stale bridge service ${name}`);
+  } catch (err) {
+    if (dockerStatus(err) !== 404) throw err;
+  }
+  // A bridge container of an older dashboard (before the bridge was a service) holds the name's place.
+  try {
     await docker.getContainer(name).remove({ force: true });
-    log.info(`removed a stale bridge container ${name}`);
   } catch (err) {
     if (dockerStatus(err) !== 404) throw err;
   }

@@ -63,8 +63,9 @@ export class SwarmStack {
   }
 
   /**
-   * The overlay network (created when missing) and its subnet. Attachable, because the bridge is a
-   * plain container on it; encrypted when asked (an existing network is used as it is, with a warning).
+   * The overlay network (created when missing) and its subnet. Not attachable: only the stack's
+   * services (the replicas, the bridge) join it, no container started on any Swarm host. Encrypted
+   * when asked (IPsec). An existing network is used as it is (a CLI stack's may be attachable).
    */
   async ensureNetwork(): Promise<Net> {
     const name = this.networkName;
@@ -75,7 +76,7 @@ export class SwarmStack {
       await this.o.docker.createNetwork({
         Name: name,
         Driver: "overlay",
-        Attachable: true,
+        Attachable: false,
         CheckDuplicate: true,
         Labels: { [NS_LABEL]: this.o.stack },
         ...(this.o.encrypted ? { Options: { encrypted: "" } } : {}),
@@ -84,11 +85,9 @@ export class SwarmStack {
       found = await find();
       if (!found) throw new Error(`network ${name} vanished right after it was created`);
     }
-    const info = (await this.o.docker.getNetwork(found.Id).inspect()) as Dockerode.NetworkInspectInfo & { Attachable?: boolean };
-    if (info.Driver !== "overlay" || !info.Attachable) {
-      throw new Error(
-        `network ${name} exists but is not an attachable overlay network (driver ${info.Driver}); remove it (docker stack rm ${this.o.stack}) and deploy again`,
-      );
+    const info = (await this.o.docker.getNetwork(found.Id).inspect()) as Dockerode.NetworkInspectInfo;
+    if (info.Driver !== "overlay") {
+      throw new Error(`network ${name} exists but is not an overlay network (driver ${info.Driver}); remove it (docker stack rm ${this.o.stack}) and deploy again`);
     }
     const encrypted = info.Options?.encrypted !== undefined;
     if (encrypted !== !!this.o.encrypted) {
@@ -206,7 +205,8 @@ export class SwarmStack {
   }
 }
 
-function secretRef(secret: SecretInfo, fallbackName: string): Dockerode.SecretReference {
+/** The cookie secret as a service mounts it (/run/secrets/swarmscope_cookie, 0400). */
+export function secretRef(secret: SecretInfo, fallbackName: string): Dockerode.SecretReference {
   return {
     SecretID: secret.ID,
     SecretName: secret.Spec?.Name ?? fallbackName,

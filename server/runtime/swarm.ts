@@ -2,11 +2,11 @@ import { EventEmitter } from "node:events";
 import type Dockerode from "dockerode";
 import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
-import { startBridgeContainer } from "./swarm-bridge";
+import { startBridgeService } from "./swarm-bridge";
 import { DOCKER_TIMEOUT_MS, type DockerClients, dockerClients, userFacingDockerError } from "./swarm-docker";
 import { engineStatus, initSwarm } from "./swarm-engine";
 import { LOCAL_BASE_IMAGE, ensureNodeImage } from "./swarm-image";
-import { type Net, SwarmStack } from "./swarm-stack";
+import { type Net, NS_LABEL, secretRef, SwarmStack } from "./swarm-stack";
 import { SwarmWatch } from "./swarm-watch";
 import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeEvents, RuntimeStatus } from "./types";
 
@@ -37,7 +37,7 @@ export interface SwarmRuntimeOptions {
  * Replicas as the tasks of one Docker Swarm service (`<stack>_node`, endpoint mode dnsrr, restart
  * policy `any`) on an attachable overlay network, with the cookie as a Docker secret (see
  * swarm-stack.ts). Changes come from the Docker events stream, with a periodic re-list to repair
- * missed ones (swarm-watch.ts). The bridge is a plain container on that network (swarm-bridge.ts).
+ * missed ones (swarm-watch.ts). The bridge is a one-replica service on that network (swarm-bridge.ts).
  * Every Docker API call has a deadline (swarm-docker.ts); Docker's 404 and 409 on a user's
  * request become NotFoundError and ConflictError.
  *
@@ -157,19 +157,20 @@ export class SwarmRuntime implements Runtime {
       await this.requireReady();
       const image = await this.ensureImage();
       const net = (this.net = await this.res.ensureNetwork());
+      const secret = await this.res.ensureSecret();
       await this.watch.refresh(); // learn the replicas' node name (a CLI-deployed stack may use another)
-      const transport = await startBridgeContainer({
+      const transport = await startBridgeService({
         docker: this.docker,
         name: `${this.stack}_bridge-${this.deploymentId}`,
         image,
-        network: this.networkName,
+        networkId: net.id,
+        secret: secretRef(secret, this.res.secretName),
         env: [
           `SWARMSCOPE_NAME=bridge-${this.deploymentId}`,
           `SWARMSCOPE_DEPLOYMENT=${this.deploymentId}`,
           ...(net.subnet ? [`SWARMSCOPE_SUBNET=${net.subnet}`] : []),
         ],
-        labels: { "swarmscope.role": "bridge", "swarmscope.stack": this.stack, "swarmscope.deployment": this.deploymentId },
-        cookie: this.opts.cookie,
+        labels: { [NS_LABEL]: this.stack, "swarmscope.role": "bridge", "swarmscope.deployment": this.deploymentId },
         log: this.log,
       });
       this.bridges.add(transport);
