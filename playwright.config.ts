@@ -4,6 +4,7 @@ import { defineConfig } from "@playwright/test";
 // so it never touches a developer's dashboard or nodes. Debian's Chromium; no browser download.
 const port = 3917;
 const token = "e2e-token-0123456789";
+const viewToken = "e2e-view-token-9876543210";
 const dataDir = ".data-e2e";
 
 export default defineConfig({
@@ -37,7 +38,7 @@ export default defineConfig({
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: "pipe",
-    env: { PORT: String(port), SWARMSCOPE_TOKEN: token, SWARMSCOPE_DATA: dataDir, NODE_ENV: "production" },
+    env: { PORT: String(port), SWARMSCOPE_TOKEN: token, SWARMSCOPE_VIEW_TOKEN: viewToken, SWARMSCOPE_DATA: dataDir, NODE_ENV: "production" },
   },
-  metadata: { token },
+  metadata: { token, viewToken },
 });

@@ -5,9 +5,15 @@ import { useState, type ReactNode } from "react";
 import { ApiError } from "@/lib/client/api";
 import { ContractError } from "@/lib/client/contract-check";
 import { toast } from "@/lib/client/toasts";
-import { forgetToken } from "@/lib/client/token";
+import { forgetToken, markViewOnly } from "@/lib/client/token";
+import { VIEW_TOKEN_REFUSAL } from "@/lib/contracts/common";
 
 function report(err: unknown, what: string): void {
+  if (err instanceof ApiError && err.status === 403 && err.message === VIEW_TOKEN_REFUSAL) {
+    markViewOnly(); // a read-only token: keep watching, hide the controls
+    toast("error", "This is a read-only audience link: it shows everything live, but cannot change anything.", what);
+    return;
+  }
   if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
     forgetToken("The server rejected this token. Paste the current one from the server's start-up line.");
     return;

@@ -1,6 +1,8 @@
-import { mdCell, num as n } from "./export-markdown";
+import { mdCode, num as n } from "./export-markdown";
 import { addToTally, emptyTally, invariantHolds, type Tally } from "./export-tally";
 import type { MessageGroup } from "./store/export-reader";
+
+const UNKNOWN = "(host not known)";
 
 /**
  * The evidence report's traffic by host pair (sender's host → receiver's host), when the nodes ran
@@ -8,7 +10,7 @@ import type { MessageGroup } from "./store/export-reader";
  * the cluster no longer knows is counted under "(host not known)".
  */
 export function hostPairSection(groups: MessageGroup[], hostOf: (node: string) => string | undefined): string[] {
-  const host = (node: string) => hostOf(node) ?? "(host not known)";
+  const host = (node: string) => hostOf(node) ?? UNKNOWN;
   const pairs = new Map<string, { from: string; to: string; t: Tally }>();
   for (const g of groups) {
     const from = host(g.from);
@@ -29,10 +31,11 @@ export function hostPairSection(groups: MessageGroup[], hostOf: (node: string) =
     "| from host | to host | sent | received | lost | in flight | failed | sent = received + lost + in flight |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
+  const cell = (h: string) => (h === UNKNOWN ? h : mdCode(h));
   for (const { from, to, t } of rows) {
     const across = from === to ? "" : " (across)";
     out.push(
-      `| ${mdCell(from)} | ${mdCell(to)}${across} | ${n(t.sent)} | ${n(t.received)} | ${n(t.lost)} | ${n(t.inFlight)} | ${n(t.failed)} | ${invariantHolds(t) ? "holds" : "**does not hold**"} |`,
+      `| ${cell(from)} | ${cell(to)}${across} | ${n(t.sent)} | ${n(t.received)} | ${n(t.lost)} | ${n(t.inFlight)} | ${n(t.failed)} | ${invariantHolds(t) ? "holds" : "**does not hold**"} |`,
     );
   }
   out.push("");

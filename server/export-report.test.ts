@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
-import { mdCell } from "./export-markdown";
 import { buildReport, nodeLives, RECEIVED_LINE, type ReportInput } from "./export-report";
 import { perNodeDiffs, receivedBy, span, tally, tallyBySender } from "./export-tally";
 
@@ -81,10 +80,10 @@ describe("buildReport", () => {
     expect(md).toContain("- 7 received message(s), latency one way, sender and receiver on the same host");
     expect(md).toContain("p50 0.044 ms, p95 0.200 ms, p99 0.272 ms, max 12.50 ms");
     expect(md).not.toContain("half the acked round trip");
-    expect(md).toContain("1 × receiver down (connection_closed) — e.g. `m9` n1 → n3");
+    expect(md).toContain("1 × receiver down \\(connection\\_closed\\) — e.g. `m9` n1 → n3");
     expect(md).toContain("`stranger@127.0.0.1` (stranger)");
     expect(md).toContain("hi \\| there");
-    expect(md).toContain("1970-01-01T00:00:00.003Z; connection_closed");
+    expect(md).toContain("1970-01-01T00:00:00.003Z; connection\\_closed");
   });
 
   it("says so plainly when the stored rows and the live counters disagree", () => {
@@ -141,12 +140,5 @@ describe("perNodeDiffs", () => {
       { node: "a", key: "sent", live: 0, stored: 2 },
       { node: "c", key: "sent", live: 1, stored: 0 },
     ]);
-  });
-});
-
-describe("mdCell", () => {
-  it("keeps a cell on one line with no table breakers", () => {
-    expect(mdCell("a|b\nc`d")).toBe("a\\|b ⏎ c'd");
-    expect(mdCell("x".repeat(100), 10)).toBe(`${"x".repeat(9)}…`);
   });
 });

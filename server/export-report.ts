@@ -1,6 +1,6 @@
 import type { ClusterDTO, ClusterEventDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { hostPairSection } from "./export-hosts";
-import { iso, mdCell, ms, num as n, shortName, times } from "./export-markdown";
+import { iso, mdCode, mdText, ms, num as n, shortName, times } from "./export-markdown";
 import { COUNTER_KEYS, emptyTally, invariantHolds, perNodeDiffs, receivedBy, span, type Tally, tally, tallyBySender } from "./export-tally";
 import type { ExportRange, LatencyKind, LatencySummary, MessageGroup, ReasonCount, SeedReception } from "./store/export-reader";
 
@@ -88,7 +88,7 @@ export function buildReport(r: ReportInput): string {
 function header({ r, t }: Facts): string[] {
   const when = span(r.groups);
   return [
-    `# Swarmscope evidence report — deployment \`${r.deployment}\``,
+    `# Swarmscope evidence report — deployment ${mdCode(r.deployment, 40, false)}`,
     "",
     `Generated ${iso(r.generatedAt)} from the dashboard's stored history (${describeRange(r.range)}).`,
     `Messages in it: ${n(t.rows)}${when.first !== null ? `, created ${iso(when.first)} to ${iso(when.last)}` : ""}.`,
@@ -103,9 +103,9 @@ function deployed({ r, lives }: Facts): string[] {
   const out = [
     "## What was deployed, where",
     "",
-    `Runtime **${r.cluster.runtime}**, deployment id \`${r.deployment}\`, ${r.cluster.desiredReplicas} replica(s) desired now, ` +
-      `bridge ${r.cluster.bridge.status}${r.cluster.bridge.node ? ` (\`${mdCell(r.cluster.bridge.node)}\`)` : ""}. ` +
-      `Hosts: ${hosts.length ? hosts.map((h) => `\`${mdCell(h)}\``).join(", ") : "none seen"}.`,
+    `Runtime **${r.cluster.runtime}**, deployment id ${mdCode(r.deployment, 40, false)}, ${r.cluster.desiredReplicas} replica(s) desired now, ` +
+      `bridge ${r.cluster.bridge.status}${r.cluster.bridge.node ? ` (${mdCode(r.cluster.bridge.node, 80, false)})` : ""}. ` +
+      `Hosts: ${hosts.length ? hosts.map((h) => mdCode(h, 80, false)).join(", ") : "none seen"}.`,
     "",
   ];
   if (lives.length === 0) {
@@ -113,14 +113,14 @@ function deployed({ r, lives }: Facts): string[] {
   } else {
     out.push("| node | host | now | joined (nodeup seen by the bridge) | left (nodedown, reason) |", "| --- | --- | --- | --- | --- |");
     for (const l of lives.slice(0, 64)) {
-      const left = l.leaves.length ? `${times(l.leaves.map((x) => x.at))}; ${mdCell(l.leaves[l.leaves.length - 1]!.reason, 40)}` : "—";
-      out.push(`| \`${mdCell(l.name)}\` | ${mdCell(l.host)} | ${l.now} | ${times(l.joins)} | ${left} |`);
+      const left = l.leaves.length ? `${times(l.leaves.map((x) => x.at))}; ${mdText(l.leaves[l.leaves.length - 1]!.reason, 40)}` : "—";
+      out.push(`| ${mdCode(l.name)} | ${mdCode(l.host)} | ${l.now} | ${times(l.joins)} | ${left} |`);
     }
     if (lives.length > 64) out.push(`| … ${lives.length - 64} more nodes | | | | |`);
   }
   if (r.activity.length) {
     out.push("", "Deploys and traffic runs (last 8):");
-    for (const e of r.activity.slice(-8)) out.push(`- ${iso(e.at)} ${mdCell(e.text, 120)}`);
+    for (const e of r.activity.slice(-8)) out.push(`- ${iso(e.at)} ${mdText(e.text, 120)}`);
   }
   out.push("");
   return out;
@@ -146,7 +146,7 @@ function counts(f: Facts): string[] {
       (invariantHolds(t) ? "**holds**." : `**DOES NOT HOLD** (off by ${n(t.sent - t.received - t.lost - t.inFlight)}).`),
   );
   const badSenders = [...bySender].filter(([, c]) => !invariantHolds(c)).map(([name]) => name);
-  out.push(`Per sender: ${badSenders.length === 0 ? `holds for all ${bySender.size}` : `does NOT hold for ${badSenders.map((x) => `\`${mdCell(x)}\``).join(", ")}`}.`);
+  out.push(`Per sender: ${badSenders.length === 0 ? `holds for all ${bySender.size}` : `does NOT hold for ${badSenders.map((x) => mdCode(x, 80, false)).join(", ")}`}.`);
   out.push(...liveComparison(f), "", ...perNodeTable(f));
   return out;
 }
@@ -165,7 +165,7 @@ function liveComparison({ r, t, bySender }: Facts): string[] {
   ];
   const nodeDiffs = perNodeDiffs(s.perNode, bySender);
   if (nodeDiffs.length > 0) {
-    const shown = nodeDiffs.slice(0, 5).map((d) => `\`${mdCell(d.node, 40)}\` ${d.key} live ${n(d.live)} / stored ${n(d.stored)}`);
+    const shown = nodeDiffs.slice(0, 5).map((d) => `${mdCode(d.node, 40, false)} ${d.key} live ${n(d.live)} / stored ${n(d.stored)}`);
     out.push(`**Per node, the live counters disagree with the stored rows** for ${nodeDiffs.length} node(s): ${shown.join("; ")}${nodeDiffs.length > 5 ? "; …" : ""}.`);
   }
   return out;
@@ -178,7 +178,7 @@ function perNodeTable({ r, bySender }: Facts): string[] {
   const names = [...new Set([...bySender.keys(), ...inbound.keys()])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   for (const name of names.slice(0, 40)) {
     const c = bySender.get(name) ?? emptyTally();
-    out.push(`| \`${mdCell(name)}\` | ${n(c.sent)} | ${n(c.received)} | ${n(c.lost)} | ${n(c.inFlight)} | ${n(c.failed)} | ${n(inbound.get(name) ?? 0)} |`);
+    out.push(`| ${mdCode(name)} | ${n(c.sent)} | ${n(c.received)} | ${n(c.lost)} | ${n(c.inFlight)} | ${n(c.failed)} | ${n(inbound.get(name) ?? 0)} |`);
   }
   if (names.length > 40) out.push(`| … ${names.length - 40} more | | | | | | |`);
   out.push("");
@@ -212,8 +212,8 @@ function losses({ r }: Facts): string[] {
     if (groups.length === 0) continue;
     out.push(`${title}:`, "");
     for (const g of groups.slice(0, 10)) {
-      const ex = g.examples.map((e) => `\`${mdCell(e.id, 40)}\` ${shortName(e.from)} → ${shortName(e.to)} at ${iso(e.sentAt ?? e.createdAt)}`).join("; ");
-      out.push(`- ${n(g.n)} × ${mdCell(g.reason, 100)} — e.g. ${ex}`);
+      const ex = g.examples.map((e) => `${mdCode(e.id, 40, false)} ${shortName(e.from)} → ${shortName(e.to)} at ${iso(e.sentAt ?? e.createdAt)}`).join("; ");
+      out.push(`- ${n(g.n)} × ${mdText(g.reason, 100)} — e.g. ${ex}`);
     }
     if (groups.length > 10) out.push(`- … and ${groups.length - 10} other reasons`);
     out.push("");
@@ -237,7 +237,7 @@ function seedReceptions({ r, t, lives }: Facts): string[] {
     "| --- | --- | ---: | --- | --- | --- |",
   );
   for (const s of r.seed.slice(0, 20)) {
-    out.push(`| \`${mdCell(s.from, 60)}\`${known.has(s.from) ? "" : " (stranger)"} | \`${mdCell(s.to)}\` | ${n(s.n)} | ${iso(s.first)} | ${iso(s.last)} | ${mdCell(s.example, 40)} |`);
+    out.push(`| ${mdCode(s.from, 60)}${known.has(s.from) ? "" : " (stranger)"} | ${mdCode(s.to)} | ${n(s.n)} | ${iso(s.first)} | ${iso(s.last)} | ${mdText(s.example, 40)} |`);
   }
   out.push("");
   return out;

@@ -3,7 +3,8 @@ import { Server } from "socket.io";
 import type { TrafficRunDTO } from "../lib/contracts/http-replies";
 import { type ClientToServerEvents, SNAPSHOT_MESSAGES, type ServerToClientEvents, type Snapshot } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
-import { tokenMatches } from "./auth";
+import { type Credentials, roleOf } from "./auth";
+import { sameOrigin } from "./origin";
 
 export interface HubOptions {
   /** Under load, how often changed messages are pushed (ms); a quiet stream is pushed at once. */
@@ -17,15 +18,23 @@ export interface HubOptions {
  * the count left out is sent along); the cluster when it changed (throttled by its cost); stats
  * a few times a second; the traffic run's progress as it moves.
  */
-export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string, opts: HubOptions = {}) {
+export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Credentials, opts: HubOptions = {}) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    // A browser's handshake from another site (its Origin is not this host) gets a 403; a client
+    // with no Origin (a script, a test) goes on to the token check below.
+    allowRequest: (req, cb) => cb(null, sameOrigin(req.headers.origin, req.headers.host)),
   });
+  // Either token (control or view) opens the socket: it carries live state only, no control.
+  // Clients send no events (lib/contracts/socket.ts clientToServer is empty): none is listened to.
   io.use((socket, next) => {
-    const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (typeof given === "string" && tokenMatches(given, token)) return next();
-    next(new Error("unauthorized: connect with auth.token set to the access token"));
+    const role = roleOf((socket.handshake.auth as { token?: unknown } | null | undefined)?.token, creds);
+    if (role) {
+      socket.data.role = role;
+      return next();
+    }
+    next(new Error("unauthorized: connect with auth.token set to the access token or the view token"));
   });
   // Every messages batch is numbered. A connection's snapshot is taken synchronously here, after
   // the store has every change so far (app.messages flushes it), and the socket already gets the

@@ -6,27 +6,50 @@ import { attachEdge } from "./edge";
 import { attachHub } from "./hub";
 import { loadIdentity } from "./identity";
 import { createLogger } from "./log";
+import { refuseUndecodablePath } from "./url-guard";
 
 const log = createLogger("server");
-const config = loadConfig();
-const identity = loadIdentity(config.dataDir);
+const { config, identity } = checkedStart();
 const app = new Swarmscope(config, identity);
-attachEdge(app, config.token);
+const credentials = { control: config.token, view: config.viewToken };
+attachEdge(app, credentials, { controlRate: config.controlRate });
 
 const nextApp = next({ dev: config.dev, hostname: config.host, port: config.port, dir: config.repoRoot });
 const handler = nextApp.getRequestHandler();
 
 await nextApp.prepare();
-const httpServer = createServer((req, res) => void handler(req, res));
-const hub = attachHub(httpServer, app, config.token);
+const httpServer = createServer((req, res) => {
+  if (!refuseUndecodablePath(req, res)) void handler(req, res);
+});
+const hub = attachHub(httpServer, app, credentials);
 await app.start();
 
 httpServer.listen(config.port, config.host, () => {
-  const url = `http://${config.host}:${config.port}/?token=${encodeURIComponent(config.token)}`;
   log.info(`runtime ${config.runtime}, data ${config.dataDir}, deployment ${identity.deploymentId}`);
-  // The token is shown once, in the URL to open, as Jupyter does; it is not logged elsewhere.
-  process.stdout.write(`\nSwarmscope is running: ${url}\n\n`);
+  process.stdout.write(startBanner(config));
 });
+
+/** The configuration and the data folder's identity, or a clear message and exit 1 (bad variable, unsafe mode). */
+function checkedStart() {
+  try {
+    const config = loadConfig();
+    return { config, identity: loadIdentity(config.dataDir) };
+  } catch (err) {
+    process.stderr.write(`\nSwarmscope cannot start: ${(err as Error).message}\n\n`);
+    process.exit(1);
+  }
+}
+
+/**
+ * The URLs to open. A generated control token is shown once, in the URL, as Jupyter does; one the
+ * user set is never printed (it is theirs, and logs are read by others). The audience link carries
+ * the read-only token.
+ */
+function startBanner(c: typeof config): string {
+  const base = `http://${c.host}:${c.port}/`;
+  const control = c.tokenGenerated ? `${base}?token=${encodeURIComponent(c.token)}` : `${base}  (control token: your SWARMSCOPE_TOKEN)`;
+  return `\nSwarmscope is running: ${control}\nAudience (read-only): ${base}?view=${encodeURIComponent(c.viewToken)}\n\n`;
+}
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -6,10 +6,20 @@ import { Logo } from "../header/logo";
 import { Button } from "../ui/button";
 import { Input } from "../ui/field";
 
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** Shown when this browser has no access token: paste the one the server printed. */
 export function TokenGate({ problem }: { problem?: string }) {
   const [value, setValue] = useState("");
-  const token = value.trim().replace(/^.*[?&]token=([^&#\s]+).*$/, "$1"); // a pasted URL works too
+  // A pasted dashboard address (?token=) or audience address (?view=, read-only) works too.
+  const view = /[?&]view=/.test(value);
+  const token = value.trim().replace(/^.*[?&](?:token|view)=([^&#\s]+).*$/, "$1");
   return (
     <main className="grid min-h-dvh place-items-center bg-[radial-gradient(ellipse_at_top,#0f1d30,#060a11_60%)] p-6">
       <form
@@ -17,7 +27,7 @@ export function TokenGate({ problem }: { problem?: string }) {
         className="w-full max-w-xl rounded-3xl border border-edge bg-panel/90 p-10 shadow-2xl"
         onSubmit={(e) => {
           e.preventDefault();
-          if (token) saveToken(token);
+          if (token) saveToken(decoded(token), view ? "view" : "control");
         }}
       >
         <div className="mb-8 flex items-center gap-4">

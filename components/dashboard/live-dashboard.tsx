@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { useCluster } from "@/lib/client/queries";
 import { graphNodes } from "@/lib/client/strangers";
+import { useCanControl } from "@/lib/client/token";
 import { setUi, useUi } from "@/lib/client/ui-state";
 import { ChartsPanel } from "../charts/charts-panel";
 import { EventLog } from "../events/event-log";
@@ -28,6 +29,7 @@ export function LiveDashboard() {
   const cluster = useCluster().data;
   const nodes = useSortedNodes();
   const { selected, from } = useUi();
+  const canControl = useCanControl();
   const sender = senderOf(nodes, from);
   // The graph also draws strangers (a plain `erl` connected to replicas); the panels do not.
   const drawn = useMemo(() => (cluster ? graphNodes(cluster, nodes) : nodes), [cluster, nodes]);
@@ -39,7 +41,7 @@ export function LiveDashboard() {
       <main className="grid flex-1 grid-cols-1 gap-3 p-3 lg:min-h-0 lg:grid-cols-[18rem_minmax(0,1fr)_23rem] lg:grid-rows-[minmax(0,1fr)_minmax(0,1fr)] lg:tall:grid-rows-[minmax(0,1.35fr)_minmax(0,1fr)] 2xl:grid-cols-[21rem_minmax(0,1fr)_27rem]">
         <div className="flex min-h-0 flex-col gap-3 lg:row-span-2 lg:-mr-1 lg:overflow-y-auto lg:pr-1">
           <SwarmPanel cluster={cluster} nodes={nodes} selected={selected} onSelect={select} />
-          <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />
+          {canControl && <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />}
         </div>
         <div className="h-[60vh] min-h-0 min-w-0 lg:h-auto">
           <TopologyGraph nodes={drawn} hosts={cluster?.hosts} selected={selected} onSelect={select} />

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useConnection, type ConnectionStatus } from "@/lib/client/connection";
 import { useCluster, useStats } from "@/lib/client/queries";
-import { forgetToken } from "@/lib/client/token";
+import { forgetToken, useCanControl } from "@/lib/client/token";
 import type { ClusterDTO } from "@/lib/contracts/http-replies";
 import { PRESENT_PATH } from "../shell/use-actions";
 import { openShortcuts } from "../shortcuts/shortcuts-layer";
@@ -36,6 +36,7 @@ export function AppHeader() {
   const stats = useStats().data;
   const conn = useConnection();
   const bridge = cluster?.bridge;
+  const canControl = useCanControl();
 
   return (
     <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b max-xl:flex-wrap max-xl:py-2 border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 2xl:gap-4 2xl:px-6">
@@ -53,6 +54,11 @@ export function AppHeader() {
             <span className="truncate font-mono text-[0.8rem]" title="Deployment id" data-testid="deployment-id">
               {cluster?.deploymentId || "no deployment"}
             </span>
+            {!canControl && (
+              <span data-testid="view-only" title="A read-only audience link: everything live, no controls" className="rounded-md border border-edge px-1.5 py-px text-xs font-semibold text-dim">
+                view only
+              </span>
+            )}
           </div>
         </div>
       </div>

@@ -2,6 +2,7 @@
 
 import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
 import { usePendingVariables, useStats } from "@/lib/client/queries";
+import { useCanControl } from "@/lib/client/token";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { useActions } from "../shell/use-actions";
 import { Button } from "../ui/button";
@@ -19,13 +20,14 @@ interface NodeDetailsProps {
 }
 
 export function NodeDetails({ node, missing, onSelect, onSendFrom }: NodeDetailsProps) {
+  const canControl = useCanControl();
   return (
     <Panel
       title="Node"
       testId="node-details"
       className="max-h-[75%] shrink"
       bodyClassName="overflow-y-auto p-4"
-      actions={node && <NodeActions node={node} onSendFrom={onSendFrom} />}
+      actions={node && canControl && <NodeActions node={node} onSendFrom={onSendFrom} />}
     >
       {node ? (
         <Details node={node} onSelect={onSelect} />

@@ -1,6 +1,7 @@
 "use client";
 
 import { useIsMutating } from "@tanstack/react-query";
+import { useCanControl } from "@/lib/client/token";
 import type { ClusterDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { Panel } from "../ui/panel";
 import { DeployProgress } from "./deploy-progress";
@@ -17,6 +18,7 @@ interface SwarmPanelProps {
 
 export function SwarmPanel({ cluster, nodes, selected, onSelect }: SwarmPanelProps) {
   const requesting = useIsMutating({ mutationKey: ["deploy"] }) > 0;
+  const canControl = useCanControl();
   const up = nodes.filter((n) => n.status === "up").length;
   const flagged = nodes.filter((n) => n.flags.length > 0).length;
   return (
@@ -34,7 +36,7 @@ export function SwarmPanel({ cluster, nodes, selected, onSelect }: SwarmPanelPro
       bodyClassName="flex flex-col"
     >
       <div className="flex flex-col gap-2.5 border-b border-edge p-3 tall:gap-3 tall:p-4">
-        <ScaleControls cluster={cluster} />
+        {canControl && <ScaleControls cluster={cluster} />}
         <RuntimeProblem cluster={cluster} />
         <DeployProgress
           progress={cluster?.progress ?? null}
@@ -45,7 +47,7 @@ export function SwarmPanel({ cluster, nodes, selected, onSelect }: SwarmPanelPro
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto p-2.5 tall:p-3">
         {nodes.length === 0 ? (
-          <p className="px-2 py-6 text-center text-dim">No replicas yet — choose a count and deploy.</p>
+          <p className="px-2 py-6 text-center text-dim">No replicas yet{canControl ? " — choose a count and deploy" : ""}.</p>
         ) : (
           <ReplicaList nodes={nodes} selected={selected} onSelect={onSelect} />
         )}

@@ -52,6 +52,14 @@ export const exportFormat = z
   .describe("`json`: cluster, stats, events and every message; `csv`: one row per message; `report`: a Markdown evidence report.");
 export type ExportFormat = z.infer<typeof exportFormat>;
 
+/** Which credential a browser or script holds: `control` does everything, `view` only watches. */
+export const accessRole = z.enum(["control", "view"]);
+export type AccessRole = z.infer<typeof accessRole>;
+
+/** The 403 answer to a control call made with the view token (the browser recognises it). */
+export const VIEW_TOKEN_REFUSAL =
+  "this is a read-only view token: it can watch (GET calls, live events) but not deploy, send, kill or start traffic; control calls need the control token";
+
 /** An Erlang node name as the API takes it ("n3-ab12cd@127.0.0.1"). */
 export const nodeName = z
   .string()

@@ -258,7 +258,8 @@ export const storeStatusSchema = z
   .describe("The store writer's health.");
 export type StoreStatus = z.infer<typeof storeStatusSchema>;
 
-export const healthReply = z
+/** GET /api/health with a valid token (control or view). */
+export const fullHealthReply = z
   .strictObject({
     status: z.literal("ok"),
     runtime: runtimeKind,
@@ -267,7 +268,10 @@ export const healthReply = z
     store: storeStatusSchema,
     memory: z.strictObject({ rssMiB: count.describe("the server's resident memory") }),
   })
-  .describe("The server answers; what it runs on.");
+  .describe("The server answers; what it runs on (with a valid token).");
+/** GET /api/health without a token (or with a wrong one): only that the server is up. */
+export const publicHealthReply = z.strictObject({ status: z.literal("ok") }).describe("The server answers (no token given).");
+export const healthReply = z.union([fullHealthReply, publicHealthReply]);
 export const scaleReply = z
   .strictObject({ accepted: z.literal(true), replicas: count, runtime: runtimeKind })
   .describe("The request is queued: follow it in `GET /api/cluster` (`progress`) or the socket's `cluster` events.");

@@ -20,6 +20,16 @@ export function matchPath(pattern: string, pathname: string): Record<string, str
   return params;
 }
 
+/** Whether every segment of a path is valid percent-encoded UTF-8. */
+export function decodes(pathname: string): boolean {
+  try {
+    pathname.split("/").forEach((seg) => decodeURIComponent(seg));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -70,6 +80,8 @@ export type Verdict = { ok: true } | { ok: false; problem: string };
 export function checkReply(r: Reply): Verdict {
   const pathname = new URL(r.url, "http://x").pathname;
   const what = `${r.method} ${pathname} → ${r.status}`;
+  // A path that does not decode (`%ff`, `%zz`) is refused before any route: 400 {error}.
+  if (!decodes(pathname)) return r.status === 400 ? validate(what, errorReply, r.body) : { ok: false, problem: `${what}: a path that does not decode, expected 400 {error}` };
   const found = findRoute(r.method, pathname);
   if (!found) {
     if (routeList.some((x) => matchPath(x.path, pathname))) {

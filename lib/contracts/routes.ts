@@ -26,7 +26,7 @@ interface RouteDef {
   reply: z.ZodType;
   /** Media types the success reply may have instead of JSON (GET /api/export). */
   textReplies?: readonly string[];
-  /** Error statuses beyond those every route of its kind has (401/403, 400/413, 500, 503). */
+  /** Error statuses beyond those every route of its kind has (401/403, 429, 400/413, 500, 503). */
   errors?: readonly number[];
   /** What a status means for this route (its error statuses join `errors`). */
   notes?: Readonly<Partial<Record<number, string>>>;
@@ -44,6 +44,8 @@ function route<const D extends RouteDef>(def: D): RouteContract<D> {
   const noted = Object.keys(def.notes ?? {}).map(Number).filter((s) => s !== def.status);
   const errors = new Set<number>([...(def.errors ?? []), ...noted, 500, 503]);
   if (auth) [401, 403].forEach((s) => errors.add(s));
+  // Control calls (not GET) are rate-limited per token: 429 with Retry-After (server/edge.ts).
+  if (auth && def.method !== "GET") errors.add(429);
   if (def.body) [400, 413].forEach((s) => errors.add(s));
   if (def.query) errors.add(400);
   const replies: Record<number, z.ZodType> = { [def.status]: def.reply };
@@ -54,14 +56,17 @@ function route<const D extends RouteDef>(def: D): RouteContract<D> {
 const bridgeDown = "the bridge is not up (the runtime is starting, or has no replicas to reach)";
 
 export const routes = {
-  health: route({ method: "GET", path: "/api/health", summary: "liveness, runtime and memory", auth: false, status: 200, reply: rp.healthReply }),
+  health: route({
+    method: "GET", path: "/api/health", summary: "liveness; with a valid token also runtime, bridge, store and memory",
+    auth: false, status: 200, reply: rp.healthReply,
+  }),
   openapi: route({
     method: "GET", path: "/api/openapi.json", summary: "this document: the HTTP API as OpenAPI 3.1", auth: false, status: 200, reply: rp.openApiReply,
   }),
   asyncapi: route({
     method: "GET", path: "/api/asyncapi.json", summary: "the socket.io events as AsyncAPI 3.0", auth: false, status: 200, reply: rp.asyncApiReply,
   }),
-  getCluster: route({ method: "GET", path: "/api/cluster", summary: "nodes, replicas, strangers, bridge, deploy progress", status: 200, reply: rp.clusterSchema }),
+  getCluster: route({ method: "GET", path: "/api/cluster", summary: "nodes, replicas, strangers, bridge, deploy progress, hosts", status: 200, reply: rp.clusterSchema }),
   scale: route({
     method: "PUT", path: "/api/cluster", summary: "deploy or scale to `replicas` (0 removes)",
     description: "Answers once the request is queued; requests run one at a time, in order.",

@@ -13,6 +13,8 @@ export function encodeFrame(obj: unknown): Buffer {
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** After an oversize length the stream is out of step: nothing after it is read as frames. */
+  private failed = false;
 
   constructor(
     private readonly onFrame: (frame: Buffer) => void,
@@ -20,6 +22,7 @@ export class FrameReader {
   ) {}
 
   push(chunk: Buffer): void {
+    if (this.failed) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     this.drain();
@@ -37,9 +40,10 @@ export class FrameReader {
     while (buf.length - offset >= 4) {
       const len = buf.readUInt32BE(offset);
       if (len > MAX_FRAME_BYTES) {
-        this.onError(new Error(`frame of ${len} bytes exceeds the ${MAX_FRAME_BYTES} byte limit`));
+        this.failed = true;
         this.chunks = [];
         this.buffered = 0;
+        this.onError(new Error(`frame of ${len} bytes exceeds the ${MAX_FRAME_BYTES} byte limit`));
         return;
       }
       if (buf.length - offset - 4 < len) break;

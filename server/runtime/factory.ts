@@ -28,6 +28,9 @@ export async function createRuntime(kind: RuntimeKind, config: Config, identity:
     cookie: identity.cookie,
     repoRoot: config.repoRoot,
     tickMs: config.tickMs,
+    advertiseAddr: config.swarmAdvertise,
+    overlayEncrypted: config.overlayEncrypted,
+    env: config.toolEnv,
     log: createLogger("swarm"),
   });
 }

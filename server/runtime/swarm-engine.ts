@@ -38,17 +38,21 @@ export async function engineStatus(docker: Dockerode, reach: Reachability = { si
   return { ready: true };
 }
 
-/** `docker swarm init` (with `advertiseAddr` when given, else Docker's choice, else 127.0.0.1). */
+/** Where `docker swarm init` listens and what it advertises: the address asked for, else loopback only. */
+export function swarmInitAddresses(advertiseAddr: string | undefined): { ListenAddr: string; AdvertiseAddr: string } {
+  const addr = advertiseAddr ?? "127.0.0.1";
+  return { ListenAddr: `${addr.includes(":") && !addr.startsWith("[") ? `[${addr}]` : addr}:2377`, AdvertiseAddr: addr };
+}
+
+/**
+ * `docker swarm init`, listening and advertising on 127.0.0.1 (no other machine can join or reach
+ * the manager's port 2377) unless the user set SWARMSCOPE_SWARM_ADVERTISE to an address or
+ * interface the other hosts share.
+ */
 export async function initSwarm(docker: Dockerode, advertiseAddr: string | undefined, log: Logger): Promise<void> {
-  log.info(`docker swarm init${advertiseAddr ? ` --advertise-addr ${advertiseAddr}` : ""}`);
-  try {
-    await docker.swarmInit({ ListenAddr: "0.0.0.0:2377", ...(advertiseAddr ? { AdvertiseAddr: advertiseAddr } : {}) });
-  } catch (err) {
-    // "could not choose an IP address to advertise since this system has multiple addresses"
-    if (advertiseAddr || !/advertise/i.test((err as Error).message)) throw err;
-    log.info("docker swarm init: no single address to advertise; using 127.0.0.1");
-    await docker.swarmInit({ ListenAddr: "0.0.0.0:2377", AdvertiseAddr: "127.0.0.1" });
-  }
+  const addrs = swarmInitAddresses(advertiseAddr);
+  log.info(`docker swarm init --listen-addr ${addrs.ListenAddr} --advertise-addr ${addrs.AdvertiseAddr}`);
+  await docker.swarmInit(addrs);
 }
 
 function engineProblem(docker: Dockerode, err: ErrorWithCode): string {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import tar from "tar-stream";
+import { childEnvironment } from "../child-env";
 import type { Logger } from "../log";
 import { eachLine, keepLast } from "./lines";
 import { type DockerClients, dockerStatus } from "./swarm-docker";
@@ -27,6 +28,8 @@ export interface ImageDeps {
   docker: DockerClients;
   repoRoot: string;
   baseImage: string;
+  /** Environment of stack/base-image.sh (config.toolEnv: no secret); default: an empty one but PATH. */
+  env?: NodeJS.ProcessEnv;
   log: Logger;
   progress: (phase: string) => void;
 }
@@ -177,7 +180,8 @@ function buildBaseImage(deps: ImageDeps): Promise<void> {
   deps.progress(`building base image ${deps.baseImage} (debootstrap, about a minute)`);
   deps.log.info(`base image ${deps.baseImage} missing: running ${script}`);
   return new Promise((resolve, reject) => {
-    const proc = spawn("bash", [script, deps.baseImage], { stdio: ["ignore", "pipe", "pipe"] });
+    const env = deps.env ?? childEnvironment({ PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" });
+    const proc = spawn("bash", [script, deps.baseImage], { env, stdio: ["ignore", "pipe", "pipe"] });
     const tail: string[] = [];
     const onLine = (line: string) => {
       keepLast(tail, line, 10);

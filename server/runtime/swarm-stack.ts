@@ -38,6 +38,8 @@ export interface StackOptions {
   tickMs: number;
   log: Logger;
   progress: (phase: string) => void;
+  /** Create the overlay with `--opt encrypted` (IPsec between hosts; SWARMSCOPE_OVERLAY_ENCRYPTED=1). */
+  encrypted?: boolean;
 }
 
 export class SwarmStack {
@@ -62,7 +64,10 @@ export class SwarmStack {
     this.o.log.info(`removed service ${this.serviceName}`);
   }
 
-  /** The attachable overlay network (created when missing) and its subnet. */
+  /**
+   * The overlay network (created when missing) and its subnet. Attachable, because the bridge and
+   * the relay to the host agents are plain containers on it. Encrypted when asked (IPsec).
+   */
   async ensureNetwork(): Promise<Net> {
     const name = this.networkName;
     const find = async () => (await this.o.docker.listNetworks({ filters: { name: [name] } })).find((n) => n.Name === name);
@@ -75,16 +80,21 @@ export class SwarmStack {
         Attachable: true,
         CheckDuplicate: true,
         Labels: { [NS_LABEL]: this.o.stack },
+        ...(this.o.encrypted ? { Options: { encrypted: "" } } : {}),
       });
-      this.o.log.info(`created overlay network ${name}`);
+      this.o.log.info(`created overlay network ${name}${this.o.encrypted ? " (encrypted)" : ""}`);
       found = await find();
       if (!found) throw new Error(`network ${name} vanished right after it was created`);
     }
-    const info = (await this.o.docker.getNetwork(found.Id).inspect()) as Dockerode.NetworkInspectInfo & { Attachable?: boolean };
-    if (info.Driver !== "overlay" || !info.Attachable) {
+    const info = (await this.o.docker.getNetwork(found.Id).inspect()) as Dockerode.NetworkInspectInfo;
+    if (info.Driver !== "overlay" || !(info as { Attachable?: boolean }).Attachable) {
       throw new Error(
         `network ${name} exists but is not an attachable overlay network (driver ${info.Driver}); remove it (docker stack rm ${this.o.stack}) and deploy again`,
       );
+    }
+    const encrypted = info.Options?.encrypted !== undefined;
+    if (encrypted !== !!this.o.encrypted) {
+      this.o.log.warn(`network ${name} is ${encrypted ? "" : "not "}encrypted, SWARMSCOPE_OVERLAY_ENCRYPTED says otherwise: remove the stack (docker stack rm ${this.o.stack}) to recreate it`);
     }
     return { id: info.Id, subnet: info.IPAM?.Config?.[0]?.Subnet ?? null };
   }

@@ -27,8 +27,12 @@ export interface SwarmRuntimeOptions {
   baseImage?: string;
   /** Re-list tasks this often to repair missed events (ms). */
   relistMs?: number;
-  /** Address for `swarm init` (default: Docker's choice, else 127.0.0.1). */
+  /** Address (or interface) for `swarm init` to listen on and advertise (default: 127.0.0.1). */
   advertiseAddr?: string;
+  /** The overlay network created encrypted (`--opt encrypted`). */
+  overlayEncrypted?: boolean;
+  /** Environment of the base image build (no secret in it). */
+  env?: NodeJS.ProcessEnv;
   /** Deadline of each Docker API call (ms; streams have none). Default: DOCKER_TIMEOUT_MS (10 s). */
   dockerTimeoutMs?: number;
   /** The nodes' net tick in ms (SWARMSCOPE_TICK_MS; net_ticktime in whole seconds). Default 2000. */
@@ -77,7 +81,7 @@ export class SwarmRuntime implements Runtime {
     this.log = opts.log;
     const parts = { docker: this.docker.api, stack: this.stack, deploymentId: this.deploymentId, tickMs: this.tickMs, log: this.log };
     const progress = (p: string) => this.progress(p);
-    this.res = new SwarmStack({ ...parts, cookie: opts.cookie, progress });
+    this.res = new SwarmStack({ ...parts, cookie: opts.cookie, progress, encrypted: opts.overlayEncrypted });
     this.agents = new AgentService({ ...parts, progress });
     this.watch = new SwarmWatch({
       docker: this.docker,
@@ -263,6 +267,7 @@ export class SwarmRuntime implements Runtime {
       docker: this.docker,
       repoRoot: this.opts.repoRoot,
       baseImage: this.opts.baseImage ?? LOCAL_BASE_IMAGE,
+      env: this.opts.env,
       log: this.log,
       progress: (p) => this.progress(p),
     });

@@ -1,11 +1,10 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDTO, ClusterEventDTO, MessageDTO, StatsDTO } from "../../lib/contracts/http-replies";
 import { parseCsv } from "./csv-parse";
-import { type ServerHandle, short, startServer, waitFor } from "./harness";
+import { erlangEnv, type ServerHandle, short, startServer, waitFor } from "./harness";
 
 const run = promisify(execFile);
 
@@ -98,9 +97,8 @@ describe("exports: JSON, CSV and the evidence report", () => {
     await waitFor("n3 up again", async () => (await cluster()).nodes.filter((n) => n.status === "up").length === 3);
 
     // A stranger speaking only the seed protocol.
-    const cookie = fs.readFileSync(path.join(s.dataDir, "cookie"), "utf8");
     stranger = `exportstranger${process.pid}@127.0.0.1`;
-    await run("erl", ["-noshell", "-name", stranger, "-setcookie", cookie, "-eval", `{msg, '${n1}'} ! {send, node(), <<"seed hello">>}, timer:sleep(300), halt().`], { timeout: 30_000 });
+    await run("erl", ["-noshell", "-name", stranger, "-eval", `{msg, '${n1}'} ! {send, node(), <<"seed hello">>}, timer:sleep(300), halt().`], { env: erlangEnv(s.dataDir), timeout: 30_000 });
     await waitFor("the stranger's message", async () =>
       (await s.api<{ messages: MessageDTO[] }>("GET", "/api/messages?limit=50")).body.messages.some((m) => m.seed && m.from === stranger),
     );

@@ -121,6 +121,16 @@ export async function startServer(opts: { dataDir?: string; port?: number; env?:
   };
 }
 
+/**
+ * The environment of a plain `erl` that joins the dashboard's nodes: the data folder's private
+ * HOME, whose .erlang.cookie erl reads. Never `-setcookie <cookie>`: a command line is readable by
+ * every user of the machine (ps).
+ */
+export function erlangEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: path.join(dataDir, "erlang-home") };
+  return env as NodeJS.ProcessEnv;
+}
+
 export function short(name: string): string {
   return name.split("@")[0]!.split("-")[0]!;
 }

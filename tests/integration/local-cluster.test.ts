@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDTO, MessageDTO, NodeDTO, StatsDTO } from "../../lib/contracts/http-replies";
-import { type ServerHandle, percentile, short, startServer, waitFor } from "./harness";
+import { erlangEnv, type ServerHandle, percentile, short, startServer, waitFor } from "./harness";
 
 const run = promisify(execFile);
 
@@ -131,12 +131,11 @@ describe("local runtime, end to end", () => {
   it("detects a seed-protocol message from a stock erl node that knows nothing of Swarmscope", async () => {
     const c = await cluster();
     const n1 = byShort(c, "n1")!.name;
-    const cookie = fs.readFileSync(path.join(s.dataDir, "cookie"), "utf8");
     expect((fs.statSync(path.join(s.dataDir, "cookie")).mode & 0o777).toString(8)).toBe("600");
     const stranger = `stranger${process.pid}@127.0.0.1`;
     // A plain erl: the seed's send, then the seed's {get, Pid}, printed.
     const script = `{msg, '${n1}'} ! {send, node(), <<"hi from a stranger">>}, timer:sleep(300), {msg, '${n1}'} ! {get, self()}, receive {msgs, M} -> io:format("~p~n", [M]) after 5000 -> io:format("no answer~n") end, halt().`;
-    const { stdout } = await run("erl", ["-noshell", "-name", stranger, "-setcookie", cookie, "-eval", script], { timeout: 30_000 });
+    const { stdout } = await run("erl", ["-noshell", "-name", stranger, "-eval", script], { env: erlangEnv(s.dataDir), timeout: 30_000 });
     expect(stdout).toContain("hi from a stranger");
     const m = await waitFor("the stranger's message in the timeline", async () =>
       (await s.api<{ messages: MessageDTO[] }>("GET", "/api/messages?limit=50")).body.messages.find((x) => x.content === "hi from a stranger"),

@@ -188,9 +188,10 @@ export function docker(args: string[], input?: string): string {
   return execFileSync("docker", args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] }).trim();
 }
 
-/** Removes what a test stack left (services, network, secret), tolerating what is already gone. */
+/** Removes what a test stack left (services: the node and the bridge; network, secret), tolerating what is already gone. */
 export async function removeStackLeftovers(stack: string, secrets: string[]): Promise<void> {
-  for (const args of [["service", "rm", `${stack}_node`], ["service", "rm", `${stack}_agent`]]) {
+  const services = docker(["service", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`]).split("\n").filter(Boolean);
+  for (const args of [["service", "rm", `${stack}_node`], ...services.map((id) => ["service", "rm", id])]) {
     try {
       docker(args);
     } catch {

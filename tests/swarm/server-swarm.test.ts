@@ -87,7 +87,7 @@ describe.skipIf(skip)("Swarm runtime through the real server and its HTTP API", 
   });
 
   it("says it runs the swarm runtime, ready", async () => {
-    const h = (await s.api("GET", "/api/health", undefined, null)).body;
+    const h = (await s.api("GET", "/api/health")).body;
     expect(h).toMatchObject({ status: "ok", runtime: "swarm" });
     const c = await cluster();
     expect(c.runtime).toBe("swarm");

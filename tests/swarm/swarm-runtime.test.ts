@@ -67,12 +67,12 @@ describe.skipIf(skip)("Swarm runtime on a real Docker Swarm", () => {
     expect(await rt.prepare()).toBe(tag); // no change, no rebuild
   });
 
-  it("opens the bridge as a container on the overlay network: it says hello", async () => {
+  it("opens the bridge as a one-replica service on the overlay network: it says hello", async () => {
     const t0 = Date.now();
     bridge = new BridgeSession(await rt.openBridge());
     const hello = await eventually(() => bridge!.find((f) => f.t === "hello"), 30_000, "hello", state);
     expect(String(hello.frame.bridge)).toMatch(new RegExp(`^bridge-${rt.deploymentId}@\\d+\\.\\d+\\.\\d+\\.\\d+$`));
-    measure("bridge container create → hello", hello.at - t0);
+    measure("bridge service create → hello", hello.at - t0);
     const discover = rt.discovery();
     expect(discover).toEqual({ t: "discover", mode: "dns", query: `tasks.${STACK}_node`, name: `n-${rt.deploymentId}` });
     bridge.send(discover); // no replica yet: the bridge keeps looking every 500 ms
