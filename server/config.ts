@@ -17,6 +17,8 @@ const schema = z.object({
     .default("swarmscope"),
   SWARMSCOPE_RETENTION: z.coerce.number().int().min(1000).default(1_000_000),
   SWARMSCOPE_LOSS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** Debug only: hop timestamps of each message on stderr (`[trace] ...`), for the latency bench. */
+  SWARMSCOPE_TRACE: z.enum(["0", "1"]).default("0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
@@ -30,6 +32,7 @@ export interface Config {
   stack: string;
   retention: number;
   lossTimeoutMs: number;
+  trace: boolean;
   dev: boolean;
   repoRoot: string;
   /** The environment handed to child processes (erl). */
@@ -53,6 +56,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, repoRoot = process.cwd()): C
     stack: e.SWARMSCOPE_STACK,
     retention: e.SWARMSCOPE_RETENTION,
     lossTimeoutMs: e.SWARMSCOPE_LOSS_TIMEOUT_MS,
+    trace: e.SWARMSCOPE_TRACE === "1",
     dev: e.NODE_ENV !== "production",
     repoRoot,
     childEnv: { ...env },

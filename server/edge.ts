@@ -5,6 +5,7 @@ import { ApiError } from "./errors";
 import { exportResponse } from "./export";
 import { json, parse, readBody } from "./http";
 import { createLogger } from "./log";
+import { clockMs, trace } from "./trace";
 
 // The one boundary between Next.js route handlers and the running server. Route handlers are
 // bundled by Next apart from the custom server, so they never import this module statically:
@@ -60,7 +61,11 @@ export async function handle(
       if (!given) return json({ error: "missing access token: send Authorization: Bearer <token>" }, 401);
       if (!tokenMatches(given, attached.token)) return json({ error: "wrong access token" }, 403);
     }
-    return await fn(context(attached.app, req, params));
+    if (!attached.app.config.trace) return await fn(context(attached.app, req, params));
+    const t0 = clockMs();
+    const res = await fn(context(attached.app, req, params));
+    trace("api", `${req.method} ${new URL(req.url).pathname} in=${t0.toFixed(3)}`);
+    return res;
   } catch (err) {
     if (err instanceof ApiError) return json({ error: err.message }, err.status);
     log.error(`${req.method} ${new URL(req.url).pathname}: ${(err as Error).stack ?? String(err)}`);

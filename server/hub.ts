@@ -4,6 +4,7 @@ import type { TrafficRunDTO } from "../lib/contracts/http-replies";
 import type { ClientToServerEvents, ServerToClientEvents } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
 import { tokenMatches } from "./auth";
+import { clockMs, trace } from "./trace";
 
 export interface HubOptions {
   /** Under load, how often changed messages are pushed (ms); a quiet stream is pushed at once. */
@@ -42,10 +43,14 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
   let clusterDirty = false;
   let lastPush = 0;
   let pushTimer: NodeJS.Timeout | null = null;
+  let changed = [0, 0]; // SWARMSCOPE_TRACE only: the first and the last change this push carries
   const push = () => {
     pushTimer = null;
     lastPush = Date.now();
     const batch = app.tracker.drainChanged(100);
+    if (app.config.trace && batch.messages.length <= 5) {
+      trace("push", `changed=${changed.map((t) => t.toFixed(3)).join("..")} ${batch.messages.map((m) => `${m.id}:${m.status}`).join(",")}`);
+    }
     gap = batch.messages.length + batch.dropped > 20 ? busyGap : 1;
     if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", batch);
     if (clusterDirty) {
@@ -54,6 +59,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     }
   };
   const schedule = () => {
+    if (app.config.trace) changed = pushTimer ? [changed[0]!, clockMs()] : [clockMs(), clockMs()];
     if (pushTimer) return;
     pushTimer = setTimeout(push, Math.max(0, lastPush + gap - Date.now()));
   };

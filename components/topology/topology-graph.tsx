@@ -1,11 +1,14 @@
 "use client";
 
-import { memo, useMemo, useRef } from "react";
+import { useMemo, useRef } from "react";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
 import { nodeColor } from "../ui/status";
-import { computeLayout, type HostRegion, type NodePlace } from "./layout";
+import { computeLayout, type HostRegion } from "./layout";
+import { LinkLayer } from "./link-layer";
+import { BUNDLE_ABOVE, countLinks } from "./link-paths";
+import { LinkCounts } from "./link-counts";
 import { PulseLayer } from "./pulse-layer";
 import { largeType, NodeLabel, TopologyNode, TYPE, type GraphType } from "./topology-node";
 import { useRootPx } from "../ui/use-root-px";
@@ -35,7 +38,11 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
 
   const hosts = layout.regions.length;
   const up = nodes.filter((n) => n.status === "up").length;
-  const edgeOpacity = layout.edges.length > 1000 ? 0.07 : layout.edges.length > 400 ? 0.12 : layout.edges.length > 120 ? 0.22 : 0.4;
+  // Links per host group: shown where there are several hosts, or too many links to tell apart.
+  const counts = useMemo(
+    () => (hosts > 1 || layout.edges.length > BUNDLE_ABOVE ? countLinks(layout.edges, (n) => layout.regionOf.get(n)?.host) : null),
+    [hosts, layout],
+  );
 
   return (
     <Panel
@@ -58,13 +65,16 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
         ) : (
           width > 0 && (
             <>
-              {/* Host regions, links and outside labels: a compositing layer of their own, so the 1000+
-                  links are painted only when they change, not with every update elsewhere on the page. */}
+              {/* Host regions; then the links on canvases (19,900 of them for 200 nodes), then the labels
+                  outside the discs: layers of their own, painted only when they change. */}
               <svg width={width} height={height} className="absolute inset-0 block select-none will-change-transform" role="img" aria-label="Cluster topology">
                 {layout.regions.map((r) => (
                   <Region key={r.host} region={r} type={type} />
                 ))}
-                <Edges edges={layout.edges} places={layout.places} selected={selected} opacity={edgeOpacity} />
+              </svg>
+              <LinkLayer edges={layout.edges} places={layout.places} regionOf={layout.regionOf} selected={selected} width={width} height={height} />
+              <svg width={width} height={height} className="pointer-events-none absolute inset-0 block select-none" aria-hidden>
+                {counts && <LinkCounts counts={counts} regions={layout.regions} type={type} />}
                 <g>
                   {nodes.map((n) => {
                     const place = layout.places.get(n.name);
@@ -104,54 +114,6 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
       </div>
     </Panel>
   );
-}
-
-interface EdgesProps {
-  edges: [string, string][];
-  places: Map<string, NodePlace>;
-  selected: string | null;
-  opacity: number;
-}
-
-/** The distribution links; a cluster push with the same links in the same places renders nothing. */
-const Edges = memo(function Edges({ edges, places, selected, opacity }: EdgesProps) {
-  return (
-    <g>
-      {edges.map(([a, b]) => {
-        const pa = places.get(a)!;
-        const pb = places.get(b)!;
-        const hot = selected === a || selected === b;
-        return (
-          <line
-            key={`${a}|${b}`}
-            className="topo-edge"
-            x1={pa.x}
-            y1={pa.y}
-            x2={pb.x}
-            y2={pb.y}
-            stroke={hot ? "#38d6c4" : "#7c8da8"}
-            strokeOpacity={hot ? 0.85 : selected ? opacity * 0.5 : opacity}
-            strokeWidth={hot ? 2.2 : 1.4}
-          />
-        );
-      })}
-    </g>
-  );
-}, sameEdges);
-
-function sameEdges(p: EdgesProps, q: EdgesProps): boolean {
-  if (p.selected !== q.selected || p.opacity !== q.opacity) return false;
-  if (p.edges === q.edges && p.places === q.places) return true;
-  if (p.edges.length !== q.edges.length) return false;
-  const samePlace = (name: string) => {
-    const a = p.places.get(name);
-    const b = q.places.get(name);
-    return !!a && !!b && a.x === b.x && a.y === b.y;
-  };
-  return p.edges.every(([a, b], i) => {
-    const [c, d] = q.edges[i]!;
-    return a === c && b === d && samePlace(a) && samePlace(b);
-  });
 }
 
 function Region({ region: r, type }: { region: HostRegion; type: GraphType }) {

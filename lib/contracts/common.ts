@@ -3,7 +3,7 @@ import { z } from "zod";
 // Limits and enums every contract shares: the HTTP API, the socket events and the UI use these,
 // never their own copies.
 
-export const MAX_REPLICAS = 64;
+export const MAX_REPLICAS = 256;
 export const MAX_CONTENT_BYTES = 64 * 1024;
 export const MAX_SERIES_POINTS = 1000;
 

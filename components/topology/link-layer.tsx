@@ -1,0 +1,117 @@
+"use client";
+
+import { memo, useEffect, useMemo, useRef } from "react";
+import type { HostRegion, NodePlace } from "./layout";
+import { BUNDLE_ABOVE, type Edge, groupByHosts, linksOf, linkStroke, traceLink } from "./link-paths";
+
+const LINK_COLOR = "#7c8da8";
+const HOT_COLOR = "#38d6c4";
+
+interface LinkLayerProps {
+  edges: Edge[];
+  places: Map<string, NodePlace>;
+  regionOf: Map<string, HostRegion>;
+  selected: string | null;
+  width: number;
+  height: number;
+}
+
+/**
+ * The distribution links on two canvases rather than one SVG element each (a full mesh of 200
+ * nodes is 19,900 links): all links, drawn again only when they or the nodes' places change, and
+ * above it the selected node's links. Selecting a node redraws only those; the others fade by the
+ * canvas's opacity. Each canvas says what it drew (`data-links`, `data-highlighted`).
+ */
+export const LinkLayer = memo(function LinkLayer({ edges, places, regionOf, selected, width, height }: LinkLayerProps) {
+  const baseRef = useRef<HTMLCanvasElement>(null);
+  const hotRef = useRef<HTMLCanvasElement>(null);
+  const bundled = edges.length > BUNDLE_ABOVE;
+  const hot = useMemo(() => linksOf(edges, selected), [edges, selected]);
+
+  useEffect(() => {
+    const canvas = baseRef.current;
+    const ctx = canvas && prepare(canvas, width, height);
+    if (!ctx) return;
+    const { opacity, width: lineWidth } = linkStroke(edges.length);
+    ctx.strokeStyle = LINK_COLOR;
+    ctx.lineWidth = lineWidth;
+    ctx.globalAlpha = opacity;
+    let drawn = 0;
+    if (bundled) {
+      // One stroke per pair of hosts: 19,900 curves in a handful of paths.
+      for (const group of groupByHosts(edges, (n) => regionOf.get(n)?.host).values()) drawn += stroke(ctx, group, places, regionOf, true);
+    } else {
+      // One stroke per link, so where links cross they add up as the SVG lines did.
+      for (const e of edges) drawn += stroke(ctx, [e], places, regionOf, false);
+    }
+    canvas.dataset.links = String(drawn);
+  }, [edges, places, regionOf, bundled, width, height]);
+
+  useEffect(() => {
+    const canvas = hotRef.current;
+    const ctx = canvas && prepare(canvas, width, height);
+    if (!ctx) return;
+    ctx.strokeStyle = HOT_COLOR;
+    ctx.lineWidth = bundled ? 1.6 : 2.2;
+    ctx.globalAlpha = 0.85;
+    canvas.dataset.highlighted = String(stroke(ctx, hot, places, regionOf, bundled));
+  }, [hot, places, regionOf, bundled, width, height]);
+
+  const style = { width, height };
+  return (
+    <>
+      <canvas
+        ref={baseRef}
+        data-testid="link-layer"
+        data-bundled={bundled}
+        aria-hidden
+        className="pointer-events-none absolute inset-0 block transition-opacity duration-300 will-change-transform"
+        style={{ ...style, opacity: selected ? 0.5 : 1 }}
+      />
+      <canvas ref={hotRef} data-testid="link-highlight" aria-hidden className="pointer-events-none absolute inset-0 block" style={style} />
+    </>
+  );
+}, sameLinks);
+
+/** Sizes the canvas to the graph at the screen's pixel ratio and clears it. */
+function prepare(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return null;
+  const dpr = window.devicePixelRatio || 1;
+  const [w, h] = [Math.round(width * dpr), Math.round(height * dpr)];
+  if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  return ctx;
+}
+
+/** Strokes these links as one path; how many had both ends placed. */
+function stroke(ctx: CanvasRenderingContext2D, edges: Edge[], places: Map<string, NodePlace>, regionOf: Map<string, HostRegion>, bundled: boolean): number {
+  ctx.beginPath();
+  let n = 0;
+  for (const [a, b] of edges) {
+    const pa = places.get(a);
+    const pb = places.get(b);
+    if (!pa || !pb) continue;
+    traceLink(ctx, pa, pb, regionOf.get(a), regionOf.get(b), bundled);
+    n++;
+  }
+  ctx.stroke();
+  return n;
+}
+
+/** A cluster push with the same links in the same places draws nothing again. */
+function sameLinks(p: LinkLayerProps, q: LinkLayerProps): boolean {
+  if (p.selected !== q.selected || p.width !== q.width || p.height !== q.height) return false;
+  if (p.edges === q.edges && p.places === q.places) return true;
+  if (p.edges.length !== q.edges.length) return false;
+  const samePlace = (name: string) => {
+    const a = p.places.get(name);
+    const b = q.places.get(name);
+    return !!a && !!b && a.x === b.x && a.y === b.y;
+  };
+  return p.edges.every(([a, b], i) => {
+    const [c, d] = q.edges[i]!;
+    return a === c && b === d && samePlace(a) && samePlace(b);
+  });
+}
