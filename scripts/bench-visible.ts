@@ -57,6 +57,7 @@ const PROBE = `(async ({ token, from, to, samples }) => {
   const arrived = (st) => st === "received" || st === "acked";
   for (let i = 0; i < samples; i++) {
     window.__benchFrames.length = 0;
+    performance.mark("probe-send");
     const t0 = clock();
     const res = await fetch("/api/messages", {
       method: "POST",
@@ -73,6 +74,7 @@ const PROBE = `(async ({ token, from, to, samples }) => {
       obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
     });
     const t1 = clock();
+    performance.mark("probe-visible");
     let frame = NaN, sentAt = NaN, receivedAt = NaN;
     for (const [at, data] of window.__benchFrames) {
       const body = JSON.parse(data.slice(data.indexOf("[")))[1];
@@ -157,7 +159,11 @@ export async function visibleLatency(s: Pick<ServerHandle, "url" | "token"> & { 
     await page.goto(`${s.url}/?token=${s.token}`);
     await page.getByTestId("timeline").waitFor();
     await page.waitForTimeout(1000);
+    // BENCH_VISIBLE_CHROME_TRACE=file: Chrome's own trace of the sampling (open it in DevTools' Performance panel).
+    const chromeTrace = process.env.BENCH_VISIBLE_CHROME_TRACE;
+    if (chromeTrace) await browser.startTracing(page, { path: chromeTrace, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing", "disabled-by-default-v8.cpu_profiler"] });
     const samples = (await page.evaluate(`${PROBE}(${JSON.stringify({ token: s.token, from, to, samples: SAMPLES })})`)) as VisibleSample[];
+    if (chromeTrace) await browser.stopTracing();
     const totals = samples.map((x) => x.total).sort((a, b) => a - b);
     const traced = tap && tap.trace.apiIn.length > 0 ? serverHops(samples, tap.trace) : {};
     return { samples: totals.length, p50: r1(percentile(totals, 50)), p99: r1(percentile(totals, 99)), hops: { ...hops(samples), ...traced } };

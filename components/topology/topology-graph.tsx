@@ -65,26 +65,16 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
         ) : (
           width > 0 && (
             <>
-              {/* Host regions; then the links on canvases (19,900 of them for 200 nodes), then the labels
-                  outside the discs: layers of their own, painted only when they change. */}
-              <svg width={width} height={height} className="absolute inset-0 block select-none will-change-transform" role="img" aria-label="Cluster topology">
+              {/* Host regions, then the links on a canvas (19,900 of them for 200 nodes), a layer of its
+                  own painted only when they change, then the messages in flight on another. */}
+              <svg width={width} height={height} className="absolute inset-0 block select-none" role="img" aria-label="Cluster topology">
                 {layout.regions.map((r) => (
                   <Region key={r.host} region={r} type={type} />
                 ))}
               </svg>
               <LinkLayer edges={layout.edges} places={layout.places} regionOf={layout.regionOf} selected={selected} width={width} height={height} />
-              <svg width={width} height={height} className="pointer-events-none absolute inset-0 block select-none" aria-hidden>
-                {counts && <LinkCounts counts={counts} regions={layout.regions} type={type} />}
-                <g>
-                  {nodes.map((n) => {
-                    const place = layout.places.get(n.name);
-                    return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} type={type} />;
-                  })}
-                </g>
-              </svg>
-              {/* Messages in flight, on a canvas between the links and the nodes. */}
               <PulseLayer places={layout.places} width={width} height={height} />
-              {/* The nodes on top; only they take the pointer (a click elsewhere clears the selection). */}
+              {/* The labels and nodes on top; only the nodes take the pointer (a click elsewhere clears the selection). */}
               <svg width={width} height={height} className="pointer-events-none absolute inset-0 block select-none" role="group" aria-label="Cluster nodes">
                 <defs>
                   <radialGradient id="topo-glow-up">
@@ -92,6 +82,13 @@ export function TopologyGraph({ nodes, selected, onSelect, large = false }: Topo
                     <stop offset="100%" stopColor="#34d399" stopOpacity="0" />
                   </radialGradient>
                 </defs>
+                {counts && <LinkCounts counts={counts} regions={layout.regions} type={type} />}
+                <g>
+                  {nodes.map((n) => {
+                    const place = layout.places.get(n.name);
+                    return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} type={type} />;
+                  })}
+                </g>
                 {nodes.map((n) => {
                   const place = layout.places.get(n.name);
                   return (
