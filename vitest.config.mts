@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["server/**/*.test.ts", "lib/**/*.test.ts"],
+          include: ["server/**/*.test.ts", "lib/**/*.test.ts", "components/**/*.test.ts"],
           environment: "node",
         },
       },

@@ -1,9 +1,10 @@
-// The page's frame rate in Chromium with 50 nodes, idle and during a 10k msgs/s storm, on the
+// The page's frame rate in Chromium with 50 nodes (and the dashboard's with 200: fps200), idle and during a 10k msgs/s storm, on the
 // dashboard and the presenter view at 1920×1080 and 1280×720, with where the main thread's time
 // went (Chrome's own counters). Part of `npm run bench`; alone: `npm run bench -- --only fps`.
 import { chromium, type Page } from "@playwright/test";
 import type { StatsDTO } from "../lib/contracts/http-replies";
 import { type ServerHandle, waitFor } from "../tests/integration/harness";
+import { CHROMIUM_ARGS } from "./bench-visible";
 
 const STORM_RATE = Number(process.env.BENCH_STORM_RATE ?? 10_000);
 const MEASURE_MS = Number(process.env.BENCH_FPS_MS ?? 15_000);
@@ -79,7 +80,7 @@ async function stats(s: ServerHandle): Promise<StatsDTO> {
 /** One view at one size: idle, then during a storm; waits for the storm's messages to settle. */
 async function measureView(s: ServerHandle, page: Page, view: string, nodes: number): Promise<Omit<FpsResult, "viewport">> {
   await page.goto(`${s.url}${view}?token=${s.token}`);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="node-n"][data-status="up"]').length >= n, nodes, { timeout: 60_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="node-n"][data-status="up"]').length >= n, nodes, { timeout: 120_000 });
   await page.waitForTimeout(2000);
   const idle = await sample(page, 5000);
   const hasCharts = (await page.getByTestId("charts").count()) > 0;
@@ -104,17 +105,20 @@ async function measureView(s: ServerHandle, page: Page, view: string, nodes: num
   return { view, nodes, idle, storm, stormWithoutCharts, stormMsgsPerS };
 }
 
+export interface FpsOptions {
+  /** Pages to measure (default: the dashboard and the presenter view, or BENCH_FPS_VIEWS). */
+  views?: string[];
+  viewports?: (readonly [number, number])[];
+}
+
 /** Needs a running server (production build) with `nodes` replicas up. */
-export async function fpsUnderStorm(s: ServerHandle, nodes: number): Promise<FpsResult[]> {
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+export async function fpsUnderStorm(s: ServerHandle, nodes: number, opts: FpsOptions = {}): Promise<FpsResult[]> {
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const out: FpsResult[] = [];
   try {
-    for (const [width, height] of [[1920, 1080], [1280, 720]] as const) {
+    for (const [width, height] of opts.viewports ?? [[1920, 1080], [1280, 720]]) {
       const page = await browser.newPage({ viewport: { width, height } });
-      for (const view of (process.env.BENCH_FPS_VIEWS ?? "/,/present").split(",")) {
+      for (const view of opts.views ?? (process.env.BENCH_FPS_VIEWS ?? "/,/present").split(",")) {
         const r = { ...(await measureView(s, page, view, nodes)), viewport: `${width}x${height}` };
         log(
           `frame rate ${r.view} ${r.viewport}, ${nodes} nodes: idle ${r.idle.fps} fps; storm (${r.stormMsgsPerS} msgs/s received) ` +
@@ -132,4 +136,10 @@ export async function fpsUnderStorm(s: ServerHandle, nodes: number): Promise<Fps
     await browser.close();
   }
   return out;
+}
+
+/** fps200: the dashboard at 1920×1080 with 200 nodes, idle and during the storm. Needs 200 replicas up. */
+export async function fps200(s: ServerHandle): Promise<FpsResult> {
+  const [r] = await fpsUnderStorm(s, 200, { views: ["/"], viewports: [[1920, 1080]] });
+  return r!;
 }

@@ -1,22 +1,24 @@
 // `npm run bench`: measures, in one run on this machine, the raw Erlang distribution baseline and
 // Swarmscope with full accounting, the latency from send to visible in Chromium, deploy times and
-// the server's memory after 1M messages, the page's frame rate with 50 nodes under a storm (bench-fps.ts).
+// the server's memory after 1M messages, the page's frame rate with 50 and 200 nodes under a storm
+// (bench-fps.ts), kill → shown down in Chromium, locally and on Swarm where it runs (bench-kill.ts).
 // Writes bench/results.json. Timings are printed, never asserted.
-// `npm run bench -- --only fps`: only the frame rates (needs `next build`); merged into the results file.
+// `npm run bench -- --only fps|kill|visible|deploy`: only those figures (needs `next build`); merged into the
+// results file (visible only prints; BENCH_TRACE=1 adds the server's hops).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "@playwright/test";
 import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
-import { fpsUnderStorm } from "./bench-fps";
-import { type ServerHandle, percentile, repoRoot, startServer, waitFor } from "../tests/integration/harness";
 import { cluster, deploy, deployFigures } from "./bench-deploy";
+import { fps200, fpsUnderStorm } from "./bench-fps";
+import { killOnly, killToDownUi, killToDownUiSwarm, logKill } from "./bench-kill";
+import { visibleLatency } from "./bench-visible";
+import { type ServerHandle, repoRoot, startServer, waitFor } from "../tests/integration/harness";
 
 const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);
 const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 200_000);
 const TOTAL_FOR_RSS = Number(process.env.BENCH_RSS_MSGS ?? 1_000_000);
-const VISIBLE_SAMPLES = Number(process.env.BENCH_VISIBLE_SAMPLES ?? 200);
 
 const log = (s: string) => process.stdout.write(`[bench] ${s}\n`);
 
@@ -59,66 +61,57 @@ async function accounted(s: ServerHandle, from: string, to: string, count: numbe
   return (Date.now() - t0) / 1000;
 }
 
-async function visibleLatency(s: ServerHandle, from: string, to: string): Promise<number[]> {
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+/**
+ * `--only visible`: only the browser probe. With `BENCH_URL` and `BENCH_TOKEN`, against that running
+ * server (2+ nodes up); otherwise it starts its own server with 2 local replicas.
+ */
+async function visibleOnly() {
+  const own = process.env.BENCH_URL ? null : await startServer({ env: { SWARMSCOPE_TRACE: process.env.BENCH_TRACE === "1" ? "1" : "0" } });
   try {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(`${s.url}/?token=${s.token}`);
-    await page.getByTestId("timeline").waitFor();
-    await page.waitForTimeout(1000);
-    // Plain JavaScript text, so no transpiler helper (tsx adds __name) leaks into the page.
-    const script = `(async ({ token, from, to, samples }) => {
-      const out = [];
-      for (let i = 0; i < samples; i++) {
-        const t0 = performance.now();
-        const res = await fetch("/api/messages", {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: "Bearer " + token },
-          body: JSON.stringify({ from, to, content: "visible " + i }),
-        });
-        const ids = (await res.json()).ids;
-        const sel = '[data-testid="timeline-row"][data-id="' + ids[0] + '"]';
-        await new Promise((resolve) => {
-          const seen = () => {
-            const st = document.querySelector(sel)?.getAttribute("data-status");
-            return st === "received" || st === "acked";
-          };
-          if (seen()) return resolve();
-          const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(); } });
-          obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
-        });
-        out.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return out;
-    })(${JSON.stringify({ token: s.token, from, to, samples: VISIBLE_SAMPLES })})`;
-    return (await page.evaluate(script)) as number[];
+    const s = own ?? ({ url: process.env.BENCH_URL!, token: process.env.BENCH_TOKEN! } as ServerHandle);
+    if (own) {
+      await waitFor("bridge up", async () => (await cluster(own)).bridge.status === "up");
+      await deploy(own, 2);
+    }
+    const res = await fetch(`${s.url}/api/cluster`, { headers: { authorization: `Bearer ${s.token}` } });
+    const [a, b] = ((await res.json()) as ClusterDTO).nodes.filter((n) => n.status === "up").map((n) => n.name).sort();
+    // As in the full run, where the probe follows the accounted traffic: the browser then holds its 5,000 messages.
+    const prefill = Number(process.env.BENCH_VISIBLE_PREFILL ?? 20_000);
+    if (own && prefill > 0) await accounted(own, a!, b!, prefill);
+    const vis = await visibleLatency(s, a!, b!);
+    log(`send → visible in Chromium over ${vis.samples}: p50 ${vis.p50} ms, p99 ${vis.p99} ms; hop medians ${JSON.stringify(vis.hops)}`);
   } finally {
-    await browser.close();
+    if (own) {
+      await own.stop();
+      fs.rmSync(own.dataDir, { recursive: true, force: true });
+    }
   }
 }
 
-/** `BENCH_ONLY=visible BENCH_URL=... BENCH_TOKEN=...`: only the browser probe, against a running server with 2+ nodes up. */
-async function visibleOnly() {
-  const s = { url: process.env.BENCH_URL!, token: process.env.BENCH_TOKEN!, api: undefined } as unknown as ServerHandle;
-  const res = await fetch(`${s.url}/api/cluster`, { headers: { authorization: `Bearer ${s.token}` } });
-  const [a, b] = ((await res.json()) as ClusterDTO).nodes.filter((n) => n.status === "up").map((n) => n.name).sort();
-  const vis = (await visibleLatency(s, a!, b!)).sort((x, y) => x - y);
-  log(`send → visible in Chromium over ${vis.length}: p50 ${percentile(vis, 50).toFixed(1)} ms, p99 ${percentile(vis, 99).toFixed(1)} ms`);
+const RESULTS = path.join(repoRoot, "bench", "results.json");
+
+/** 200 replicas, the dashboard's frame rate during a storm; then back to none. */
+async function measureFps200(s: ServerHandle): Promise<Record<string, unknown>> {
+  const deploy200S = await deploy(s, 200);
+  log(`deploy 200 local replicas → all up: ${deploy200S} s`);
+  const r = await fps200(s);
+  await deploy(s, 0);
+  return { fps200: r.storm.fps, fps200Detail: r };
 }
 
-/** Only the frame rates with 50 nodes: merged into bench/results.json as `fps`. */
+/** Only the frame rates with 50 nodes (`fps`) and 200 (`fps200`, unless BENCH_FPS200=0): merged into bench/results.json. */
 async function fpsOnly() {
   const s = await startServer();
   try {
     await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
-    await deploy(s, 50);
-    const fps = await fpsUnderStorm(s, 50);
-    await deploy(s, 0);
-    mergeResults({ fps, fpsAt: new Date().toISOString() });
+    let fps;
+    if (process.env.BENCH_FPS50 !== "0") {
+      await deploy(s, 50);
+      fps = await fpsUnderStorm(s, 50);
+      await deploy(s, 0);
+    }
+    const more = process.env.BENCH_FPS200 === "0" ? {} : await measureFps200(s);
+    mergeResults({ ...(fps ? { fps } : {}), ...more, fpsAt: new Date().toISOString() });
   } finally {
     await s.stop();
     fs.rmSync(s.dataDir, { recursive: true, force: true });
@@ -157,6 +150,7 @@ async function main() {
   if (only() === "visible") return visibleOnly();
   if (only() === "fps") return fpsOnly();
   if (only() === "deploy") return deployOnly();
+  if (only() === "kill") return killOnly(RESULTS);
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
     at: new Date().toISOString(),
@@ -170,9 +164,15 @@ async function main() {
   try {
     await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
     Object.assign(results, await deployFigures(s, log));
+    await deploy(s, 5);
+    results.killToDownUi = await killToDownUi(s, 5);
+    results.killToDownUiMs = (results.killToDownUi as { medianMs: number }).medianMs;
+    logKill("local", results.killToDownUi as Awaited<ReturnType<typeof killToDownUi>>);
+    await deploy(s, 0);
     await deploy(s, 50);
     results.fps = await fpsUnderStorm(s, 50);
     await deploy(s, 0);
+    Object.assign(results, await measureFps200(s));
     await deploy(s, 2);
     const [a, b] = (await cluster(s)).nodes.map((n) => n.name).sort() as [string, string];
 
@@ -181,10 +181,11 @@ async function main() {
     results.throughputRatio = Math.round(((results.accountedMsgsPerSec as number) / raw.rawMsgsPerSec) * 1000) / 1000;
     log(`accounted: ${ACCOUNTED_MSGS} messages n1→n2 in ${secs} s = ${results.accountedMsgsPerSec} msgs/s (ratio ${results.throughputRatio})`);
 
-    const vis = (await visibleLatency(s, a, b)).sort((x, y) => x - y);
-    results.visibleLatencyMsP50 = Math.round(percentile(vis, 50) * 10) / 10;
-    results.visibleLatencyMsP99 = Math.round(percentile(vis, 99) * 10) / 10;
-    log(`send → visible in Chromium over ${vis.length}: p50 ${results.visibleLatencyMsP50} ms, p99 ${results.visibleLatencyMsP99} ms`);
+    const vis = await visibleLatency(s, a, b);
+    results.visibleLatencyMsP50 = vis.p50;
+    results.visibleLatencyMsP99 = vis.p99;
+    results.visibleLatencyHops = vis.hops;
+    log(`send → visible in Chromium over ${vis.samples}: p50 ${vis.p50} ms, p99 ${vis.p99} ms; hop medians ${JSON.stringify(vis.hops)}`);
 
     const sentSoFar = (await stats(s)).sent;
     const remaining = Math.max(0, TOTAL_FOR_RSS - sentSoFar);
@@ -202,8 +203,13 @@ async function main() {
     await s.stop();
     fs.rmSync(s.dataDir, { recursive: true, force: true });
   }
+  const swarm = await killToDownUiSwarm();
+  if (swarm) {
+    Object.assign(results, { killToDownUiMsSwarm: swarm.medianMs, killToDownUiSwarm: swarm });
+    logKill("Swarm", swarm);
+  }
   fs.mkdirSync(path.join(repoRoot, "bench"), { recursive: true });
-  fs.writeFileSync(path.join(repoRoot, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
+  fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
   log(`wrote bench/results.json`);
   console.log(JSON.stringify(results, null, 2));
 }

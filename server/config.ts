@@ -28,6 +28,8 @@ const schema = z.object({
   SWARMSCOPE_RETENTION: z.coerce.number().int().min(1000).default(1_000_000),
   SWARMSCOPE_LOSS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   SWARMSCOPE_TICK_MS: z.coerce.number().int().min(1000, "SWARMSCOPE_TICK_MS must be at least 1000 (ms)").default(2000),
+  /** Debug only: hop timestamps of each message on stderr (`[trace] ...`), for the latency bench. */
+  SWARMSCOPE_TRACE: z.enum(["0", "1"]).default("0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
@@ -52,6 +54,7 @@ export interface Config {
   lossTimeoutMs: number;
   /** How fast a frozen or cut-off node is declared down: Erlang's net_ticktime, ceil(ms / 1000) s. */
   tickMs: number;
+  trace: boolean;
   dev: boolean;
   repoRoot: string;
   /** The environment handed to `erl` children: an allowlist (PATH, HOME, LANG, LC_*, TERM, ...), no secret. */
@@ -86,6 +89,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
     retention: e.SWARMSCOPE_RETENTION,
     lossTimeoutMs: e.SWARMSCOPE_LOSS_TIMEOUT_MS,
     tickMs: e.SWARMSCOPE_TICK_MS,
+    trace: e.SWARMSCOPE_TRACE === "1",
     dev: e.NODE_ENV !== "production",
     repoRoot,
     childEnv: childEnvironment(env),

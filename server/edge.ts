@@ -7,6 +7,7 @@ import { exportResponse } from "./export";
 import { json, parse, readBody } from "./http";
 import { createLogger } from "./log";
 import { TokenBuckets } from "./rate-limit";
+import { clockMs, trace } from "./trace";
 
 // The one boundary between Next.js route handlers and the running server. Route handlers are
 // bundled by Next apart from the custom server, so they never import this module statically:
@@ -72,7 +73,11 @@ export async function handle(
       const refused = refusal(req, given, role);
       if (refused) return refused;
     }
-    return await fn(context(attached.app, req, role, params));
+    if (!attached.app.config.trace) return await fn(context(attached.app, req, role, params));
+    const t0 = clockMs();
+    const res = await fn(context(attached.app, req, role, params));
+    trace("api", `${req.method} ${new URL(req.url).pathname} in=${t0.toFixed(3)}`);
+    return res;
   } catch (err) {
     if (err instanceof ApiError) return json({ error: err.message }, err.status);
     log.error(`${req.method} ${new URL(req.url).pathname}: ${(err as Error).stack ?? String(err)}`);

@@ -5,6 +5,8 @@ import { type ClientToServerEvents, SNAPSHOT_MESSAGES, type ServerToClientEvents
 import type { Swarmscope } from "./app";
 import { type Credentials, roleOf } from "./auth";
 import { sameOrigin } from "./origin";
+import { pacer } from "./pacer";
+import { clockMs, trace } from "./trace";
 
 export interface HubOptions {
   /** Under load, how often changed messages are pushed (ms); a quiet stream is pushed at once. */
@@ -55,43 +57,39 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
     if (snapshot.traffic) socket.emit("traffic", snapshot.traffic);
   });
 
-  // Pushed as soon as something changed. While the stream is quiet the next push may follow
-  // 1 ms later (a message's "sent" and "received" come ~1 ms apart and both show at once); once
-  // a push carries many messages, pushes are `busyGap` ms apart: 10k messages/s become ~50
-  // frames/s of at most 100 messages each, plus the count left out.
+  // Pushed as soon as something changed, at the end of the event loop's turn that learnt it
+  // (setImmediate: what came in together goes out together, with no timer's 1 ms floor): a lone
+  // message's pending, sent, received and acked each at once, up to 8 pushes in a row, then one
+  // per 4 ms; once a push carries many messages, pushes are `busyGap` ms apart: 10k messages/s
+  // become ~50 frames/s of at most 100 messages each, plus the count left out. The cluster (a kill:
+  // its node down) at once too, up to 4 in a row, then at most 10 a second while it churns (a
+  // deploy of 200 nodes changes links thousands of times, and each view of them is large).
   const busyGap = opts.messageFlushMs ?? 20;
-  let gap = 1;
-  let lastPush = 0;
-  let pushTimer: NodeJS.Timeout | null = null;
-  const push = () => {
-    pushTimer = null;
-    lastPush = Date.now();
+  let busy = false;
+  let changed = [0, 0]; // SWARMSCOPE_TRACE only: the first and the last change this push carries
+  const messages = pacer(8, 4, () => (busy ? busyGap : 0), () => {
     const batch = app.tracker.drainChanged(100);
-    gap = batch.messages.length + batch.dropped > 20 ? busyGap : 1;
+    if (app.config.trace && batch.messages.length <= 5) {
+      trace("push", `changed=${changed.map((t) => t.toFixed(3)).join("..")} ${batch.messages.map((m) => `${m.id}:${m.status}`).join(",")}`);
+    }
+    busy = batch.messages.length + batch.dropped > 20;
     if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", { ...batch, seq: ++batchSeq });
-  };
-  const schedule = () => {
-    if (pushTimer) return;
-    pushTimer = setTimeout(push, Math.max(0, lastPush + gap - Date.now()));
-  };
-  app.tracker.onChange = schedule;
-
+  });
   // The cluster view grows with nodes and links (200 fully meshed nodes: ~1 MB of JSON, and a
-  // mesh forming changes it tens of thousands of times): the next push waits 20 times what the
-  // last one cost, so it never takes more than ~5% of the server, while a small cluster's change
-  // still goes out within a millisecond or two.
-  let clusterTimer: NodeJS.Timeout | null = null;
-  let clusterNotBefore = 0;
-  const pushCluster = () => {
-    clusterTimer = null;
+  // mesh forming changes it tens of thousands of times): besides the pacer's rate, the next push
+  // waits 20 times what the last one cost, so it never takes more than ~5% of the server, while a
+  // small cluster's change still goes out at once.
+  let clusterGap = 0;
+  const cluster = pacer(4, 100, () => clusterGap, () => {
     const t0 = performance.now();
     io.emit("cluster", app.cluster());
-    clusterNotBefore = Date.now() + Math.min(1000, 20 * (performance.now() - t0));
+    clusterGap = Math.min(1000, 20 * (performance.now() - t0));
+  });
+  app.tracker.onChange = () => {
+    if (app.config.trace) changed = messages.pending() ? [changed[0]!, clockMs()] : [clockMs(), clockMs()];
+    messages.schedule();
   };
-  const scheduleCluster = () => {
-    clusterTimer ??= setTimeout(pushCluster, Math.max(0, clusterNotBefore - Date.now()));
-  };
-  app.model.on("change", scheduleCluster);
+  app.model.on("change", cluster.schedule);
   app.model.on("event", (e) => io.emit("event", e));
   // Already throttled by the traffic runs: a few a second while a run goes, one when it ends.
   const onTraffic = (t: TrafficRunDTO) => io.emit("traffic", t);
@@ -100,18 +98,19 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
   const timers = [
     setInterval(() => io.emit("stats", app.stats()), opts.statsMs ?? 500),
     // Flags such as "node never joined" depend on time passing, not only on changes.
-    setInterval(scheduleCluster, 5000),
+    setInterval(cluster.schedule, 5000),
   ];
 
   return {
     io,
     close: async () => {
       for (const t of timers) clearInterval(t);
-      if (pushTimer) clearTimeout(pushTimer);
-      if (clusterTimer) clearTimeout(clusterTimer);
+      messages.cancel();
+      cluster.cancel();
       app.tracker.onChange = undefined;
       app.trafficRuns.off("progress", onTraffic);
       await io.close();
     },
   };
 }
+

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useEffect, useMemo, useState, type ReactNode } from "react";
+import { memo, startTransition, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from "react";
 import { chartWindow, type ChartWindow } from "@/lib/client/chart-window";
 import { latency, rate } from "@/lib/client/format";
 import { statsHistory, type StatsPoint } from "@/lib/client/stats-history";
@@ -96,7 +96,8 @@ const NODES: RowSpec = {
  * so a storm's frames keep their pace.
  */
 export function ChartsPanel({ className = "h-full" }: { className?: string }) {
-  const history = useStore(chartHistory, EMPTY);
+  // Deferred (and the later rows set in transitions): a chart's render yields to a message's row.
+  const history = useDeferredValue(useStore(chartHistory, EMPTY));
   const win = useMemo(() => chartWindow(history, WINDOW_MS), [history]);
   const second = useLater(win, CHART_MS / 3);
   const third = useLater(win, (2 * CHART_MS) / 3);
@@ -129,7 +130,7 @@ function useLater<T>(value: T, ms: number): T {
   const [shown, setShown] = useState(value);
   useEffect(() => {
     if (Object.is(value, shown)) return;
-    const t = setTimeout(() => setShown(value), ms);
+    const t = setTimeout(() => startTransition(() => setShown(value)), ms);
     return () => clearTimeout(t);
   }, [value, shown, ms]);
   return shown;

@@ -32,7 +32,7 @@ export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) 
   const rowHeight = useRowHeight(large);
 
   const filtered = useMemo(
-    () => all.filter((m) => (!node || m.from === node || m.to === node) && (!status || m.status === status)),
+    () => (!node && !status ? all : all.filter((m) => (!node || m.from === node || m.to === node) && (!status || m.status === status))),
     [all, node, status],
   );
   const rows = useMemo(() => (frozen ? filtered.filter((m) => frozen.has(m.id)) : filtered), [filtered, frozen]);
@@ -62,6 +62,7 @@ export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) 
   const now = Date.now();
   // Under a storm every row is new on every render: the highlight would only repaint the list.
   const highlight = !messageStore.busy;
+  const items = virtualizer.getVirtualItems();
 
   return (
     <Panel
@@ -131,11 +132,15 @@ export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) 
           />
         ) : (
           <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
-            {virtualizer.getVirtualItems().map((v) => {
-              const m = rows[v.index] as MessageDTO;
-              const seenAt = messageStore.seenAt(m.id);
-              return <TimelineRow key={m.id} message={m} top={v.start} height={rowHeight} fresh={highlight && now - seenAt < FRESH_MS} seenAt={seenAt} />;
-            })}
+            {/* The rows in flow under one offset: a new message at the top inserts one row and moves
+                the block, rather than giving every row a new position to render. */}
+            <div className="absolute inset-x-0 top-0" style={{ transform: `translateY(${items[0]?.start ?? 0}px)` }}>
+              {items.map((v) => {
+                const m = rows[v.index] as MessageDTO;
+                const seenAt = messageStore.seenAt(m.id);
+                return <TimelineRow key={m.id} message={m} height={rowHeight} fresh={highlight && now - seenAt < FRESH_MS} seenAt={seenAt} />;
+              })}
+            </div>
           </div>
         )}
       </div>

@@ -15,14 +15,13 @@ export const CONTENT_CELL = "hidden @2xl:flex";
 
 interface TimelineRowProps {
   message: MessageDTO;
-  top: number;
   height: number;
   fresh: boolean;
   seenAt: number;
 }
 
 /** One message: time, from → to, content (and why it was lost), status, latency. */
-export const TimelineRow = memo(function TimelineRow({ message: m, top, height, fresh, seenAt }: TimelineRowProps) {
+export const TimelineRow = memo(function TimelineRow({ message: m, height, fresh, seenAt }: TimelineRowProps) {
   const bad = m.status === "lost" || m.status === "failed";
   const rtt = m.ackedAt != null && m.sentAt != null ? m.ackedAt - m.sentAt : null;
   const kind = m.latencyKind === "half-rtt" ? "half the round trip (the hosts' clocks differ)" : m.latencyKind;
@@ -32,9 +31,10 @@ export const TimelineRow = memo(function TimelineRow({ message: m, top, height, 
       data-testid="timeline-row"
       data-status={m.status}
       data-id={m.id}
-      className={`${GRID} absolute inset-x-0 [contain:strict] border-b border-edge/60 text-[0.95rem] ${fresh ? "animate-row-in" : ""} ${bad ? "bg-rose-500/[0.04]" : ""}`}
-      style={{ height, transform: `translateY(${top}px)` }}
+      className={`${GRID} relative [contain:strict] border-b border-edge/60 text-[0.95rem] ${bad ? "bg-rose-500/[0.04]" : ""}`}
+      style={{ height }}
     >
+      {fresh && <span aria-hidden className="pointer-events-none absolute inset-0 animate-row-in bg-accent/[0.07] shadow-[inset_4px_0_0_0_rgb(56_214_196/0.9)]" />}
       <span className={`${TIME_CELL} font-mono text-sm text-dim tabular-nums`}>{clockMs(m.sentAt ?? seenAt)}</span>
       <span className="flex min-w-0 items-center gap-1.5 font-semibold" title={`${m.from} → ${m.to}: ${m.content}${m.reason ? ` (${m.reason})` : ""}`}>
         <span className="truncate">{shortName(m.from)}</span>

@@ -1,4 +1,5 @@
 import type { HostDTO, NodeDTO } from "@/lib/contracts/http-replies";
+import { planRings } from "./rings";
 
 export interface NodePlace {
   x: number;
@@ -7,6 +8,8 @@ export interface NodePlace {
   /** Direction from the region centre, for labels placed outside the node. */
   angle: number;
   labelInside: boolean;
+  /** One of many on concentric rings (200 on a host): a small label inside the disc, or none. */
+  dense?: boolean;
 }
 
 export interface HostRegion {
@@ -22,6 +25,9 @@ export interface HostRegion {
   h: number;
   count: number;
   up: number;
+  /** The centre of its nodes' ring(s): where links bundle. */
+  cx: number;
+  cy: number;
 }
 
 /** A distribution link: its two nodes, and whether it crosses from one host to another. */
@@ -30,6 +36,8 @@ export type TopologyEdge = [a: string, b: string, crossHost: boolean];
 export interface TopologyLayout {
   regions: HostRegion[];
   places: Map<string, NodePlace>;
+  /** Each node's host region. */
+  regionOf: Map<string, HostRegion>;
   edges: TopologyEdge[];
 }
 
@@ -38,6 +46,10 @@ const ELLIPSE = 2.2;
 const LABEL_H = 34;
 /** A host with a state to show (Swarm) has a second header line. */
 const HOST_LABEL_H = 58;
+/** One ring while neighbours' centres are at least this many radii apart (2.2: the discs just touch at 2). */
+const DENSE_BELOW = 2.2;
+/** On dense rings, a label inside the disc from this radius; none below (the title names the node). */
+export const DENSE_LABEL_MIN_R = 9;
 
 const bySlot = (a: NodeDTO, b: NodeDTO) =>
   (a.slot ?? Number.MAX_SAFE_INTEGER) - (b.slot ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name);
@@ -50,7 +62,8 @@ export function hostKey(n: NodeDTO): string {
 /**
  * Groups nodes by host (by Swarm node when the runtime has hosts; a host without replicas still
  * gets its region, so a drained or lost host shows), one region per host in a grid, nodes on a
- * circle inside each region; discs of at most `maxR` px (larger in the presenter view).
+ * circle inside each region (concentric rings when crowded); discs of at most `maxR` px (larger
+ * in the presenter view).
  */
 export function computeLayout(nodes: NodeDTO[], width: number, height: number, labelRoom = 0, maxR = 32, hosts: HostDTO[] = []): TopologyLayout {
   const info = new Map(hosts.map((h) => [h.id, h]));
@@ -60,27 +73,33 @@ export function computeLayout(nodes: NodeDTO[], width: number, height: number, l
   const cellH = height / rows;
   const regions: HostRegion[] = [];
   const places = new Map<string, NodePlace>();
+  const regionOf = new Map<string, HostRegion>();
 
   groups.forEach(([key, members], i) => {
     const col = i % cols;
     const row = Math.floor(i / cols);
-    const h = info.get(key);
+    const [x, y, w, h] = [col * cellW + GAP / 2, row * cellH + GAP / 2, cellW - GAP, cellH - GAP];
+    const hostInfo = info.get(key);
+    const header = hostInfo ? HOST_LABEL_H : LABEL_H;
     const region: HostRegion = {
       key,
-      host: h?.hostname ?? members[0]?.host ?? key,
-      ...(h ? { info: h } : {}),
-      x: col * cellW + GAP / 2,
-      y: row * cellH + GAP / 2,
-      w: cellW - GAP,
-      h: cellH - GAP,
+      host: hostInfo?.hostname ?? members[0]?.host ?? key,
+      ...(hostInfo ? { info: hostInfo } : {}),
+      x,
+      y,
+      w,
+      h,
       count: members.length,
       up: members.filter((n) => n.status === "up").length,
+      cx: x + w / 2,
+      cy: y + header + (h - header) / 2,
     };
     regions.push(region);
+    for (const m of members) regionOf.set(m.name, region);
     placeOnCircle(members, region, places, labelRoom, maxR);
   });
 
-  return { regions, places, edges: uniqueEdges(nodes, places) };
+  return { regions, places, regionOf, edges: uniqueEdges(nodes, places) };
 }
 
 function groupByHost(nodes: NodeDTO[], hosts: HostDTO[]): [string, NodeDTO[]][] {
@@ -110,9 +129,8 @@ function bestGrid(k: number, width: number, height: number): { cols: number; row
 
 function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, labelRoom: number, maxR: number): void {
   if (members.length === 0) return;
-  const cx = region.x + region.w / 2;
+  const { cx, cy } = region;
   const header = region.info ? HOST_LABEL_H : LABEL_H;
-  const cy = region.y + header + (region.h - header) / 2;
   // A ring, stretched up to ELLIPSE times wider than high in a wide region (a short graph panel).
   const roomY = Math.max(40, Math.min(region.w, region.h - header) / 2 - labelRoom);
   // Full names under the discs (labelRoom) need room at the sides too: about 90 px either way.
@@ -126,6 +144,7 @@ function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<strin
   const [a, b] = [roomX - 40, roomY - 40];
   const spacing = (2 * Math.PI * Math.sqrt((a * a + b * b) / 2)) / n;
   const r = Math.max(9, Math.min(maxR, spacing * 0.34));
+  if (spacing < r * DENSE_BELOW) return placeOnRings(members, region, places, roomX, roomY, maxR);
   const labelInside = r >= 17;
   const pad = r + (labelInside ? 14 : 32);
   const [rx, ry] = [Math.max(r * 1.5, roomX - pad), Math.max(r * 1.5, roomY - pad)];
@@ -139,6 +158,15 @@ function placeOnCircle(members: NodeDTO[], region: HostRegion, places: Map<strin
       angle,
       labelInside,
     });
+  });
+}
+
+/** Discs would overlap on one ring: concentric rings instead, each disc clear of its neighbours. */
+function placeOnRings(members: NodeDTO[], region: HostRegion, places: Map<string, NodePlace>, roomX: number, roomY: number, maxR: number): void {
+  const { r, slots } = planRings(members.length, region.cx, region.cy, roomX, roomY, Math.min(maxR, 16));
+  members.forEach((node, i) => {
+    const s = slots[i]!;
+    places.set(node.name, { x: s.x, y: s.y, r, angle: s.angle, labelInside: r >= DENSE_LABEL_MIN_R, dense: true });
   });
 }
 

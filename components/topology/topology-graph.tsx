@@ -1,11 +1,14 @@
 "use client";
 
-import { memo, useMemo, useRef } from "react";
+import { useMemo, useRef } from "react";
 import type { HostDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
 import { nodeColor } from "../ui/status";
-import { computeLayout, type HostRegion, hostKey, type NodePlace, type TopologyEdge } from "./layout";
+import { computeLayout, type HostRegion, hostKey } from "./layout";
+import { CROSS_COLOR, LinkLayer } from "./link-layer";
+import { BUNDLE_ABOVE, countLinks } from "./link-paths";
+import { LinkCounts } from "./link-counts";
 import { PulseLayer } from "./pulse-layer";
 import { largeType, NodeLabel, TopologyNode, TYPE, type GraphType } from "./topology-node";
 import { useRootPx } from "../ui/use-root-px";
@@ -41,7 +44,11 @@ export function TopologyGraph({ nodes, hosts = NO_HOSTS, selected, onSelect, lar
   const regions = layout.regions.length;
   const crossLinks = layout.edges.filter((e) => e[2]).length;
   const up = nodes.filter((n) => n.status === "up").length;
-  const edgeOpacity = layout.edges.length > 1000 ? 0.07 : layout.edges.length > 400 ? 0.12 : layout.edges.length > 120 ? 0.22 : 0.4;
+  // Links per host group: shown where there are several hosts, or too many links to tell apart.
+  const counts = useMemo(
+    () => (regions > 1 || layout.edges.length > BUNDLE_ABOVE ? countLinks(layout.edges, (n) => layout.regionOf.get(n)?.key) : null),
+    [regions, layout],
+  );
 
   return (
     <Panel
@@ -64,23 +71,16 @@ export function TopologyGraph({ nodes, hosts = NO_HOSTS, selected, onSelect, lar
         ) : (
           width > 0 && (
             <>
-              {/* Host regions, links and outside labels: a compositing layer of their own, so the 1000+
-                  links are painted only when they change, not with every update elsewhere on the page. */}
-              <svg width={width} height={height} className="absolute inset-0 block select-none will-change-transform" role="img" aria-label="Cluster topology">
+              {/* Host regions, then the links on a canvas (19,900 of them for 200 nodes), a layer of its
+                  own painted only when they change, then the messages in flight on another. */}
+              <svg width={width} height={height} className="absolute inset-0 block select-none" role="img" aria-label="Cluster topology">
                 {layout.regions.map((r) => (
                   <Region key={r.key} region={r} type={type} />
                 ))}
-                <Edges edges={layout.edges} places={layout.places} selected={selected} opacity={edgeOpacity} />
-                <g>
-                  {nodes.map((n) => {
-                    const place = layout.places.get(n.name);
-                    return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} type={type} />;
-                  })}
-                </g>
               </svg>
-              {/* Messages in flight, on a canvas between the links and the nodes. */}
+              <LinkLayer edges={layout.edges} places={layout.places} regionOf={layout.regionOf} selected={selected} width={width} height={height} />
               <PulseLayer places={layout.places} width={width} height={height} />
-              {/* The nodes on top; only they take the pointer (a click elsewhere clears the selection). */}
+              {/* The labels and nodes on top; only the nodes take the pointer (a click elsewhere clears the selection). */}
               <svg width={width} height={height} className="pointer-events-none absolute inset-0 block select-none" role="group" aria-label="Cluster nodes">
                 <defs>
                   <radialGradient id="topo-glow-up">
@@ -88,6 +88,13 @@ export function TopologyGraph({ nodes, hosts = NO_HOSTS, selected, onSelect, lar
                     <stop offset="100%" stopColor="#34d399" stopOpacity="0" />
                   </radialGradient>
                 </defs>
+                {counts && <LinkCounts counts={counts} regions={layout.regions} type={type} />}
+                <g>
+                  {nodes.map((n) => {
+                    const place = layout.places.get(n.name);
+                    return place && <NodeLabel key={n.name} node={n} place={place} showFullName={showFullNames} showIp={showIps} type={type} />;
+                  })}
+                </g>
                 {nodes.map((n) => {
                   const place = layout.places.get(n.name);
                   return (
@@ -113,58 +120,6 @@ export function TopologyGraph({ nodes, hosts = NO_HOSTS, selected, onSelect, lar
 }
 
 const NO_HOSTS: HostDTO[] = [];
-/** Links across hosts: their own colour, dashed (they cross the overlay between machines). */
-const CROSS_COLOR = "#a78bfa";
-
-interface EdgesProps {
-  edges: TopologyEdge[];
-  places: Map<string, NodePlace>;
-  selected: string | null;
-  opacity: number;
-}
-
-/** The distribution links; a cluster push with the same links in the same places renders nothing. */
-const Edges = memo(function Edges({ edges, places, selected, opacity }: EdgesProps) {
-  return (
-    <g>
-      {edges.map(([a, b, cross]) => {
-        const pa = places.get(a)!;
-        const pb = places.get(b)!;
-        const hot = selected === a || selected === b;
-        return (
-          <line
-            key={`${a}|${b}`}
-            className="topo-edge"
-            data-cross-host={cross || undefined}
-            x1={pa.x}
-            y1={pa.y}
-            x2={pb.x}
-            y2={pb.y}
-            stroke={hot ? "#38d6c4" : cross ? CROSS_COLOR : "#7c8da8"}
-            strokeOpacity={hot ? 0.85 : (selected ? 0.5 : 1) * (cross ? Math.min(0.9, opacity * 1.6) : opacity)}
-            strokeWidth={hot ? 2.2 : 1.4}
-            strokeDasharray={cross ? "7 5" : undefined}
-          />
-        );
-      })}
-    </g>
-  );
-}, sameEdges);
-
-function sameEdges(p: EdgesProps, q: EdgesProps): boolean {
-  if (p.selected !== q.selected || p.opacity !== q.opacity) return false;
-  if (p.edges === q.edges && p.places === q.places) return true;
-  if (p.edges.length !== q.edges.length) return false;
-  const samePlace = (name: string) => {
-    const a = p.places.get(name);
-    const b = q.places.get(name);
-    return !!a && !!b && a.x === b.x && a.y === b.y;
-  };
-  return p.edges.every(([a, b, x], i) => {
-    const [c, d, y] = q.edges[i]!;
-    return a === c && b === d && x === y && samePlace(a) && samePlace(b);
-  });
-}
 
 function Region({ region: r, type }: { region: HostRegion; type: GraphType }) {
   const top = r.y + 8 + type.host;

@@ -18,6 +18,8 @@ export interface GraphType {
   /** The largest disc's radius. */
   maxR: number;
 }
+/** On dense rings (many replicas on a host): the short name inside the disc at this much of its radius. */
+const DENSE_FONT = 0.8;
 export const TYPE: GraphType = { host: 15, small: 13, label: 13, inside: 0.62, labelMax: 20, note: 12, maxR: 32 };
 
 /** The presenter's sizes follow its root font size (`root` px): about 1.3 times the dashboard's at 1280×720. */
@@ -87,7 +89,7 @@ export const TopologyNode = memo(function TopologyNode({ node, place, selected, 
         <text
           textAnchor="middle"
           dy="0.35em"
-          fontSize={Math.max(13, Math.min(type.labelMax, r * type.inside))}
+          fontSize={place.dense ? r * DENSE_FONT : Math.max(13, Math.min(type.labelMax, r * type.inside))}
           fontWeight={700}
           fill={down ? "#fecdd3" : "#f1f5f9"}
           pointerEvents="none"
@@ -114,6 +116,7 @@ interface NodeLabelProps {
  */
 export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, showIp, type }: NodeLabelProps) {
   const { x, y, r, angle, labelInside } = place;
+  if (place.dense) return null; // 200 names around rings would cover each other: inside the disc, or the title only
   const ip = showIp && !showFullName ? node.replica?.ip : undefined;
   if (labelInside && !showFullName && !ip) return null;
   const lx = Math.cos(angle);

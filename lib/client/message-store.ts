@@ -10,6 +10,8 @@ export const FLUSH_MS = 200;
 const QUIET_GAP_MS = 0;
 /** More changes than this in one render: the stream is busy, so the next render waits FLUSH_MS. */
 const BUSY_BATCH = 50;
+/** At most this many changed messages are placed one by one in the sorted list; more: it is sorted again. */
+const PLACE_AT_MOST = 64;
 
 export interface Reception {
   from: string;
@@ -31,6 +33,10 @@ export class MessageStore {
   private listeners = new Set<() => void>();
   private receptionListeners = new Set<(r: Reception) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Ids merged since the last flush. */
+  private changed = new Set<string>();
+  /** The sort key each listed message was placed by. */
+  private placedBy = new Map<string, number>();
   private dirty = false;
   private pending = 0;
   private lastFlush = 0;
@@ -46,6 +52,7 @@ export class MessageStore {
       if (prev && !animate && rank(prev) > rank(m)) continue; // history older than live state
       this.byId.set(m.id, m);
       if (!prev) this.firstSeen.set(m.id, animate ? now : 0);
+      this.changed.add(m.id);
       if (animate && arrived(m) && (!prev || !arrived(prev))) {
         for (const l of this.receptionListeners) l({ from: m.from, to: m.to, id: m.id });
       }
@@ -81,12 +88,14 @@ export class MessageStore {
   }
 
   private schedule(): void {
+    if (this.dirty) return;
     this.dirty = true;
-    if (this.timer) return;
-    // Shown at once when few messages change (a reception appears within a frame); batched when
-    // thousands do, so the page stays responsive at 10k messages/s.
-    const wait = Math.max(0, this.lastFlush + this.gap - Date.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    // Shown at once when few messages change: at the end of the task that brought them (a
+    // microtask, so what one socket frame carries renders once, and before any other task such as
+    // the next animation frame); batched when thousands do, so the page stays responsive at 10k/s.
+    const wait = this.lastFlush + this.gap - Date.now();
+    if (wait > 0) this.timer = setTimeout(() => this.flush(), wait);
+    else queueMicrotask(() => this.flush());
   }
 
   private flush(): void {
@@ -96,14 +105,55 @@ export class MessageStore {
     this.gap = this.pending > BUSY_BATCH ? FLUSH_MS : QUIET_GAP_MS;
     this.pending = 0;
     this.lastFlush = Date.now();
-    const key = (m: MessageDTO) => m.sentAt ?? this.firstSeen.get(m.id) ?? 0;
-    const sorted = [...this.byId.values()].sort((a, b) => key(b) - key(a) || (a.id < b.id ? 1 : -1));
-    for (const m of sorted.splice(MAX_MESSAGES)) {
+    // A few changes (a quiet stream) are placed one by one in the sorted list; many are sorted.
+    this.list = this.changed.size <= PLACE_AT_MOST ? this.place(this.changed) : this.sortAll();
+    this.changed = new Set();
+    for (const m of this.list.splice(MAX_MESSAGES)) {
       this.byId.delete(m.id);
       this.firstSeen.delete(m.id);
+      this.placedBy.delete(m.id);
     }
-    this.list = sorted;
     for (const l of this.listeners) l();
+  }
+
+  private key(m: MessageDTO): number {
+    return m.sentAt ?? this.firstSeen.get(m.id) ?? 0;
+  }
+
+  /** Newest first; the same time: the larger id first. */
+  private before(a: MessageDTO, b: MessageDTO): boolean {
+    const [ka, kb] = [this.key(a), this.key(b)];
+    return ka > kb || (ka === kb && a.id > b.id);
+  }
+
+  private sortAll(): MessageDTO[] {
+    const sorted = [...this.byId.values()].sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : 0));
+    this.placedBy = new Map(sorted.map((m) => [m.id, this.key(m)]));
+    return sorted;
+  }
+
+  /** The list with these messages put in (or moved to) their place, the others untouched. */
+  private place(ids: Set<string>): MessageDTO[] {
+    const next = this.list.slice();
+    for (const id of ids) {
+      const m = this.byId.get(id);
+      if (!m) continue;
+      const at = this.placedBy.has(id) ? next.findIndex((x) => x.id === id) : -1;
+      if (at >= 0 && this.placedBy.get(id) === this.key(m)) {
+        next[at] = m;
+        continue;
+      }
+      if (at >= 0) next.splice(at, 1);
+      let [lo, hi] = [0, next.length];
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.before(next[mid]!, m)) lo = mid + 1;
+        else hi = mid;
+      }
+      next.splice(lo, 0, m);
+      this.placedBy.set(id, this.key(m));
+    }
+    return next;
   }
 }
 
