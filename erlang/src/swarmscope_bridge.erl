@@ -3,9 +3,10 @@
 %% frames on stdin/stdout (erlang/PROTOCOL.md, "Bridge frames").
 %%
 %% Node names from outside are turned into atoms only by looking them up among the nodes
-%% already known; discovery creates atoms only for names that match the deployment.
+%% already known; discovery creates atoms only for names that match the deployment. Like
+%% `msg`, it runs its own receive loop (swarmscope_proc): any term from any node is relayed,
+%% or counted as malformed (a `log` frame says how many, at most once a second), never a crash.
 -module(swarmscope_bridge).
--behaviour(gen_server).
 
 %% API.
 -export([main/0]).
@@ -13,35 +14,37 @@
 -export([input/2]).
 -export([text/1]).
 
-%% gen_server.
--export([init/1]).
--export([handle_call/3]).
--export([handle_cast/2]).
--export([handle_info/2]).
--export([terminate/2]).
--export([code_change/3]).
+%% swarmscope_proc callbacks.
+-export([init/2]).
+-export([loop/1]).
 
 -define(DISCOVER_MS, 500).
 -define(RESUBSCRIBE_MS, 1000).
 -define(GET_TIMEOUT_MS, 5000).
--define(TEXT_MAX, 1024).
--define(NAME_MAX, 255).
+-define(BAD_LOG_MS, 1000).
 %% Longest host, DNS query, deployment or name accepted in a discover frame.
 -define(MAX_PARAM, 255).
 -define(MAX_COUNT, 100000000).
 -define(MAX_RATE, 10000000).
+-define(JS_MAX, 16#1FFFFFFFFFFFFF).
 
 -type mode() :: {epmd, string(), binary()} | {dns, string(), binary()}.
 -type node_state() :: connecting | {subscribing, integer()} | up.
 -type out() :: port() | pid().
 
 -record(state, {
+	parent :: pid(),
 	out :: out(),
 	mode = undefined :: undefined | mode(),
-	discovering = false :: boolean(),
+	%% The discovery worker running, if any, and the discovery tick.
+	discovering = undefined :: undefined | reference(),
+	tick :: reference(),
 	%% Every replica name discovered so far, as text and as the atom discovery made for it.
 	known = #{} :: #{binary() => node()},
-	nodes = #{} :: #{node() => node_state()}
+	nodes = #{} :: #{node() => node_state()},
+	%% Malformed messages from nodes since the last `log` frame about them.
+	bad = 0 :: non_neg_integer(),
+	bad_timer = undefined :: undefined | reference()
 }).
 
 %% API.
@@ -51,7 +54,7 @@
 -spec main() -> ok.
 main() ->
 	ok = log_to_stderr(),
-	{ok, Pid} = gen_server:start({local, ?MODULE}, ?MODULE, #{out => stdio}, []),
+	{ok, Pid} = swarmscope_proc:start(?MODULE, ?MODULE, #{out => stdio}, start),
 	_ = spawn(fun() -> halt_when_down(Pid) end),
 	ok.
 
@@ -59,95 +62,94 @@ main() ->
 %% frame as {swarmscope_bridge, BridgePid, JsonBinary} (tests).
 -spec start_link(#{out := stdio | pid()}) -> {ok, pid()} | {error, term()}.
 start_link(Opts) ->
-	gen_server:start_link(?MODULE, Opts, []).
+	swarmscope_proc:start(undefined, ?MODULE, Opts, start_link).
 
 %% Hands the bridge one frame as if it came from stdin.
 -spec input(pid(), binary()) -> ok.
 input(Bridge, Frame) ->
 	gen_server:cast(Bridge, {input, Frame}).
 
-%% A term as text (PROTOCOL.md): a valid UTF-8 binary as is, anything else as ~0p; cut to
-%% 1024 characters.
+%% A term as text (PROTOCOL.md): swarmscope_text:text/1.
 -spec text(term()) -> binary().
-text(Bin) when is_binary(Bin) ->
-	case unicode:characters_to_binary(Bin) of
-		Text when is_binary(Text) -> cut(Text);
-		_ -> format(Bin)
-	end;
 text(Term) ->
-	format(Term).
+	swarmscope_text:text(Term).
 
-%% gen_server.
+%% The process.
 
--spec init(#{out := stdio | pid()}) -> {ok, #state{}}.
-init(#{out := Out0}) ->
+-spec init(pid(), #{out := stdio | pid()}) -> {ok, #state{}}.
+init(Parent, #{out := Out0}) ->
 	process_flag(trap_exit, true),
 	_ = process_flag(message_queue_data, off_heap),
 	Out = case Out0 of
 		stdio -> open_port({fd, 0, 1}, [{packet, 4}, binary, eof]);
 		Pid when is_pid(Pid) -> Pid
 	end,
-	State = #state{out = Out},
+	State = #state{parent = Parent, out = Out, tick = tick()},
 	out(#{t => hello, bridge => node(), otp => list_to_binary(erlang:system_info(otp_release))}, State),
 	ok = net_kernel:monitor_nodes(true, [{node_type, all}, nodedown_reason]),
-	_ = erlang:send_after(?DISCOVER_MS, self(), discover_tick),
 	{ok, State}.
 
--spec handle_call(term(), {pid(), term()}, #state{}) -> {reply, term(), #state{}}.
-handle_call(_Request, _From, State) ->
-	{reply, {error, unknown_call}, State}.
+-spec loop(#state{}) -> no_return().
+loop(State = #state{parent = Parent}) ->
+	receive
+		{'EXIT', Parent, Reason} ->
+			exit(Reason);
+		Msg ->
+			case swarmscope_proc:system(Msg, State, fun(_) -> ok end) of
+				continue -> loop(safe(Msg, State));
+				handled -> loop(State);
+				{stop, Reason} -> exit(Reason)
+			end
+	end.
 
--spec handle_cast(term(), #state{}) -> {noreply, #state{}}.
-handle_cast({input, Frame}, State) ->
-	{noreply, input_frame(Frame, State)};
-handle_cast(_Msg, State) ->
-	{noreply, State}.
+safe(Msg, State) ->
+	try
+		handle(Msg, State)
+	catch
+		throw:bad -> bad(State);
+		error:_ -> bad(State)
+	end.
 
--spec handle_info(term(), #state{}) -> {noreply, #state{}}.
 %% Hot path first: what the replicas report.
-handle_info({ss_events, Node, Events}, State) when is_list(Events) ->
-	out_events(Node, Events, State),
-	{noreply, State};
-handle_info({ss_stats, Node, Stats}, State) when is_map(Stats) ->
-	Fields = maps:with([sent, received, acked, inbox, queue, memory], Stats),
-	out(Fields#{t => stats, node => name(Node)}, State),
-	{noreply, State};
-handle_info({ss_links, Node, Links}, State) when is_list(Links) ->
-	out(#{t => links, node => name(Node), links => [name(L) || L <- Links]}, State),
-	{noreply, State};
-handle_info({ss_hello, Node, Info}, State) when is_atom(Node) ->
-	{noreply, hello(Node, Info, State)};
+handle({ss_report, Node, Report}, State) when is_atom(Node) ->
+	out_json(swarmscope_frames:report(Node, Report), State),
+	State;
+handle({ss_stats, Node, Stats}, State) when is_atom(Node) ->
+	out_json(swarmscope_frames:stats(Node, Stats), State),
+	State;
+handle({ss_links, Node, Links}, State) when is_atom(Node) ->
+	out_json(swarmscope_frames:links(Node, Links), State),
+	State;
+handle({ss_hello, Node, Info}, State) when is_atom(Node) ->
+	hello(Node, Info, State);
 %% Frames from the server.
-handle_info({Port, {data, Frame}}, State = #state{out = Port}) ->
-	{noreply, input_frame(Frame, State)};
-handle_info({Port, eof}, State = #state{out = Port}) ->
-	erlang:halt(0),
-	{noreply, State};
-handle_info({'EXIT', Port, Reason}, State = #state{out = Port}) ->
+handle({Port, {data, Frame}}, State = #state{out = Port}) ->
+	input_frame(Frame, State);
+handle({'$gen_cast', {input, Frame}}, State) ->
+	input_frame(Frame, State);
+handle({Port, eof}, #state{out = Port}) ->
+	erlang:halt(0);
+handle({'EXIT', Port, Reason}, #state{out = Port}) ->
 	logger:error("bridge stdio closed: ~0p", [Reason]),
-	erlang:halt(1),
-	{noreply, State};
+	erlang:halt(1);
 %% Discovery and connections.
-handle_info(discover_tick, State) ->
-	_ = erlang:send_after(?DISCOVER_MS, self(), discover_tick),
-	{noreply, discover(resubscribe(State))};
-handle_info({discovered, Mode, Nodes}, State = #state{mode = Mode}) ->
-	{noreply, lists:foldl(fun candidate/2, State#state{discovering = false}, Nodes)};
-handle_info({discovered, _OldMode, _}, State) ->
-	{noreply, State#state{discovering = false}};
-handle_info({connect_result, Node, true}, State) ->
-	{noreply, connected(Node, State)};
-handle_info({connect_result, Node, _}, State = #state{nodes = Nodes}) ->
+handle({discover_tick, Ref}, State = #state{tick = Ref}) ->
+	discover(resubscribe(State#state{tick = tick()}));
+handle({discovered, Ref, Nodes}, State = #state{discovering = Ref}) when is_list(Nodes) ->
+	lists:foldl(fun candidate/2, State#state{discovering = undefined}, [N || N <- Nodes, is_atom(N)]);
+handle({connect_result, Node, true}, State = #state{nodes = Nodes}) when is_map_key(Node, Nodes) ->
+	connected(Node, State);
+handle({connect_result, Node, _}, State = #state{nodes = Nodes}) ->
 	case Nodes of
-		#{Node := connecting} -> {noreply, State#state{nodes = maps:remove(Node, Nodes)}};
-		_ -> {noreply, State}
+		#{Node := connecting} -> State#state{nodes = maps:remove(Node, Nodes)};
+		_ -> State
 	end;
-handle_info({nodeup, Node, _Info}, State) ->
+handle({nodeup, Node, _Info}, State) when is_atom(Node) ->
 	case is_known(Node, State) of
-		true -> {noreply, connected(Node, State)};
-		false -> {noreply, State}
+		true -> connected(Node, State);
+		false -> State
 	end;
-handle_info({nodedown, Node, Info}, State = #state{nodes = Nodes}) ->
+handle({nodedown, Node, Info}, State = #state{nodes = Nodes}) when is_list(Info) ->
 	case Nodes of
 		#{Node := up} ->
 			Reason = proplists:get_value(nodedown_reason, Info, unknown),
@@ -155,23 +157,31 @@ handle_info({nodedown, Node, Info}, State = #state{nodes = Nodes}) ->
 		_ ->
 			ok
 	end,
-	{noreply, State#state{nodes = maps:remove(Node, Nodes)}};
-handle_info({get_result, Ref, {ok, Inbox}}, State) ->
+	State#state{nodes = maps:remove(Node, Nodes)};
+handle({get_result, Ref, {ok, Inbox}}, State) when is_binary(Ref), is_list(Inbox) ->
 	out(#{t => reply, ref => Ref, ok => true, result => Inbox}, State),
-	{noreply, State};
-handle_info({get_result, Ref, {error, Why}}, State) ->
+	State;
+handle({get_result, Ref, {error, Why}}, State) when is_binary(Ref), is_atom(Why) ->
 	out(#{t => reply, ref => Ref, ok => false, error => Why}, State),
-	{noreply, State};
-handle_info(_Msg, State) ->
-	{noreply, State}.
+	State;
+handle({bad_log, Ref}, State = #state{bad_timer = Ref, bad = N}) ->
+	warn(["ignored ", integer_to_binary(N), " malformed message(s) from nodes"], State),
+	State#state{bad = 0, bad_timer = undefined};
+handle(_Msg, State) ->
+	bad(State).
 
--spec terminate(term(), #state{}) -> ok.
-terminate(_Reason, _State) ->
-	ok.
+%% A malformed or unknown message: counted, and told in one `log` frame a second later.
+bad(State = #state{bad = N, bad_timer = undefined}) ->
+	Ref = make_ref(),
+	_ = erlang:send_after(?BAD_LOG_MS, self(), {bad_log, Ref}),
+	State#state{bad = N + 1, bad_timer = Ref};
+bad(State = #state{bad = N}) ->
+	State#state{bad = N + 1}.
 
--spec code_change(term(), #state{}, term()) -> {ok, #state{}}.
-code_change(_OldVsn, State, _Extra) ->
-	{ok, State}.
+tick() ->
+	Ref = make_ref(),
+	_ = erlang:send_after(?DISCOVER_MS, self(), {discover_tick, Ref}),
+	Ref.
 
 %% Frames in.
 
@@ -228,7 +238,7 @@ command(<<"discover">>, F, State) ->
 		<<"dns">> -> {dns, host(str(F, <<"query">>)), word(F, <<"name">>)};
 		Other -> throw({bad_frame, ["discover: unknown mode \"", Other, "\""]})
 	end,
-	discover(State#state{mode = Mode, discovering = false});
+	discover(State#state{mode = Mode, discovering = undefined});
 command(<<"traffic">>, F, State) ->
 	Ref = opt(F, <<"ref">>, fun is_binary/1, undefined),
 	Run = str(F, <<"run">>),
@@ -274,8 +284,17 @@ command(<<"traffic_stop">>, F, State) ->
 	end,
 	_ = [erlang:send({msg, N}, {ss_traffic_stop, Which}, [noconnect]) || N <- up_nodes(State)],
 	State;
+command(<<"commit">>, F, State) ->
+	Name = str(F, <<"node">>),
+	Inc = nat(F, <<"inc">>),
+	UpTo = nat(F, <<"upto">>),
+	case known_node(Name, State) of
+		{ok, Node} -> _ = erlang:send({msg, Node}, {ss_commit, Inc, UpTo}, [noconnect]);
+		{error, Why} -> warn(["commit: ", atom_to_binary(Why), ": ", swarmscope_text:cut(Name)], State)
+	end,
+	State;
 command(Type, _, _) ->
-	throw({bad_frame, ["unknown frame type \"", cut(Type), "\""]}).
+	throw({bad_frame, ["unknown frame type \"", swarmscope_text:cut(Type), "\""]}).
 
 send_failed(Id, From, To, Why, State) ->
 	out(#{t => send_failed, id => Id, from => From, to => To, reason => Why}, State).
@@ -304,6 +323,13 @@ opt(F, Key, Valid, Default) ->
 			end
 	end.
 
+%% A required integer in 0 .. 2^53 - 1.
+nat(F, Key) ->
+	case maps:get(Key, F, undefined) of
+		V when is_integer(V), V >= 0, V =< ?JS_MAX -> V;
+		_ -> throw({bad_frame, [maps:get(<<"t">>, F), <<": \"">>, Key, <<"\" must be a non-negative integer">>]})
+	end.
+
 int(F, Key, Min, Max, Default) ->
 	opt(F, Key, fun(V) -> is_integer(V) andalso V >= Min andalso V =< Max end, Default).
 
@@ -312,7 +338,7 @@ host(Bin) ->
 	case Bin =/= <<>> andalso byte_size(Bin) =< ?MAX_PARAM andalso
 			lists:all(fun(C) -> is_word_char(C) orelse C =:= $. orelse C =:= $: end, binary_to_list(Bin)) of
 		true -> binary_to_list(Bin);
-		false -> throw({bad_frame, ["discover: bad host or query \"", cut(Bin), "\""]})
+		false -> throw({bad_frame, ["discover: bad host or query \"", swarmscope_text:cut(Bin), "\""]})
 	end.
 
 %% A deployment id or node name part: letters, digits, '-', '_'.
@@ -329,7 +355,7 @@ is_word_char(C) ->
 		orelse C =:= $- orelse C =:= $_.
 
 warn(Msg, State) ->
-	out(#{t => log, level => warning, msg => cut(iolist_to_binary(Msg))}, State).
+	out(#{t => log, level => warning, msg => swarmscope_text:cut(iolist_to_binary(Msg))}, State).
 
 %% Node names from outside.
 
@@ -361,12 +387,13 @@ up_nodes(#state{nodes = Nodes}) ->
 
 discover(State = #state{mode = undefined}) ->
 	State;
-discover(State = #state{discovering = true}) ->
+discover(State = #state{discovering = Ref}) when is_reference(Ref) ->
 	State;
 discover(State = #state{mode = Mode}) ->
 	Bridge = self(),
-	_ = spawn(fun() -> Bridge ! {discovered, Mode, candidates(Mode)} end),
-	State#state{discovering = true}.
+	Ref = make_ref(),
+	_ = spawn(fun() -> Bridge ! {discovered, Ref, candidates(Mode)} end),
+	State#state{discovering = Ref}.
 
 candidates({epmd, Host, Deployment}) ->
 	Address = case inet:parse_address(Host) of
@@ -442,7 +469,8 @@ hello(Node, Info, State = #state{nodes = Nodes}) ->
 	case Nodes of
 		#{Node := {subscribing, _}} ->
 			State1 = State#state{nodes = Nodes#{Node => up}},
-			out(#{t => nodeup, node => name(Node), info => node_info(Info)}, State1),
+			Inc = case Info of #{inc := I} -> time(I); _ -> null end,
+			out(#{t => nodeup, node => name(Node), inc => Inc, info => node_info(Info)}, State1),
 			Up = up_nodes(State1),
 			_ = [erlang:send({msg, N}, {ss_peers, Up}, [noconnect]) || N <- Up],
 			State1;
@@ -452,10 +480,15 @@ hello(Node, Info, State = #state{nodes = Nodes}) ->
 
 node_info(Info) when is_map(Info) ->
 	#{otp => text(maps:get(otp, Info, <<>>)),
-	  startedAt => maps:get(started_at, Info, null),
+	  startedAt => time(maps:get(started_at, Info, null)),
+	  inc => time(maps:get(inc, Info, null)),
+	  rseq => time(maps:get(rseq, Info, null)),
 	  osPid => text(maps:get(os_pid, Info, <<>>))};
 node_info(_) ->
 	#{}.
+
+time(T) when is_integer(T), T >= 0, T =< ?JS_MAX -> T;
+time(_) -> null.
 
 get_inbox(Node) ->
 	MRef = monitor(process, {msg, Node}),
@@ -485,57 +518,7 @@ out_json(Json, #state{out = Pid}) ->
 	Pid ! {?MODULE, self(), iolist_to_binary(Json)},
 	ok.
 
-%% Events frames carry every message event, so they are written out directly rather than
-%% through maps: one frame per batch from a replica.
-out_events(Node, Events, State) ->
-	Json = [<<"{\"t\":\"events\",\"node\":">>, json_name(Node), <<",\"events\":[">>,
-		lists:join($,, [E || E <- [event(Ev) || Ev <- Events], E =/= skip]), <<"]}">>],
-	out_json(Json, State).
-
-event({sent, Id, To, T0, Content}) ->
-	[<<"{\"e\":\"sent\",\"id\":">>, json_text(Id), <<",\"to\":">>, json_name(To),
-	 <<",\"t\":">>, json_time(T0), <<",\"content\":">>, json_text(Content), $}];
-event({received, Id, From, T0, T1, Content, Seed}) ->
-	[<<"{\"e\":\"received\",\"id\":">>, json_text(Id), <<",\"from\":">>, json_name(From),
-	 <<",\"t0\":">>, json_time(T0), <<",\"t\":">>, json_time(T1), <<",\"content\":">>, json_text(Content),
-	 case Seed of true -> <<",\"seed\":true}">>; _ -> <<",\"seed\":false}">> end];
-event({acked, Id, By, T2, T1}) ->
-	[<<"{\"e\":\"acked\",\"id\":">>, json_text(Id), <<",\"to\":">>, json_name(By),
-	 <<",\"t\":">>, json_time(T2), <<",\"t1\":">>, json_time(T1), $}];
-event({send_failed, Id, To, Reason}) ->
-	[<<"{\"e\":\"send_failed\",\"id\":">>, json_text(Id), <<",\"to\":">>, json_name(To),
-	 <<",\"reason\":">>, json_name(Reason), $}];
-event({traffic_done, Run, Sent}) when is_integer(Sent) ->
-	[<<"{\"e\":\"traffic_done\",\"run\":">>, json_text(Run), <<",\"sent\":">>, integer_to_binary(Sent), $}];
-event(_) ->
-	skip.
-
-json_text(Term) -> swarmscope_json:encode(text(Term)).
-json_name(Term) -> swarmscope_json:encode(name(Term)).
-json_time(T) -> swarmscope_json:encode(time(T)).
-
-time(T) when is_integer(T) -> T;
-time(_) -> null.
-
-%% A node name (or a seed message's From): an atom as its name, anything else as text/1
-%% cut to 255 characters, like an atom.
-name(A) when is_atom(A) -> atom_to_binary(A);
-name(Term) -> cut(text(Term), ?NAME_MAX).
-
-format(Term) ->
-	cut(unicode:characters_to_binary(io_lib:format("~0p", [Term], [{chars_limit, 2 * ?TEXT_MAX}]))).
-
-cut(Text) ->
-	cut(Text, ?TEXT_MAX).
-
-cut(Text, Max) when byte_size(Text) =< Max ->
-	Text;
-cut(Text, Max) ->
-	binary:part(Text, 0, prefix_size(Text, Max, 0)).
-
-prefix_size(_, 0, Size) -> Size;
-prefix_size(<<C/utf8, Rest/binary>>, N, Size) -> prefix_size(Rest, N - 1, Size + byte_size(<<C/utf8>>));
-prefix_size(_, _, Size) -> Size.
+name(Term) -> swarmscope_text:name(Term).
 
 %% Start-up.
 
