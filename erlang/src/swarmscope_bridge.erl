@@ -80,6 +80,9 @@ text(Term) ->
 init(Parent, #{out := Out0}) ->
 	process_flag(trap_exit, true),
 	_ = process_flag(message_queue_data, off_heap),
+	%% What the frames need, loaded now rather than on the first report.
+	ok = code:ensure_modules_loaded([swarmscope_frames, swarmscope_text, swarmscope_json, base64]),
+	_ = iolist_to_binary(swarmscope_frames:text({warm, <<"up">>, "é", [1.5]})),
 	Out = case Out0 of
 		stdio -> open_port({fd, 0, 1}, [{packet, 4}, binary, eof]);
 		Pid when is_pid(Pid) -> Pid
@@ -123,13 +126,13 @@ handle({ss_links, Node, Links}, State) when is_atom(Node) ->
 handle({ss_hello, Node, Info}, State) when is_atom(Node) ->
 	hello(Node, Info, State);
 %% Frames from the server.
-handle({Port, {data, Frame}}, State = #state{out = Port}) ->
+handle({Port, {data, Frame}}, State = #state{out = Port}) when is_port(Port) ->
 	input_frame(Frame, State);
 handle({'$gen_cast', {input, Frame}}, State) ->
 	input_frame(Frame, State);
-handle({Port, eof}, #state{out = Port}) ->
+handle({Port, eof}, #state{out = Port}) when is_port(Port) ->
 	erlang:halt(0);
-handle({'EXIT', Port, Reason}, #state{out = Port}) ->
+handle({'EXIT', Port, Reason}, #state{out = Port}) when is_port(Port) ->
 	logger:error("bridge stdio closed: ~0p", [Reason]),
 	erlang:halt(1);
 %% Discovery and connections.

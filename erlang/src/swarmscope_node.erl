@@ -108,6 +108,10 @@ init(_Parent, Opts = #{detail_bytes := DetailMax, window := Window}) ->
 		true -> net_kernel:monitor_nodes(true);
 		false -> ok
 	end,
+	%% Everything `msg` may run, loaded now: loading a module later would add atoms (and time)
+	%% in the middle of traffic.
+	ok = code:ensure_modules_loaded([swarmscope_books, swarmscope_outbox, swarmscope_gen, swarmscope_text, rand]),
+	<<_/binary>> = swarmscope_text:text({warm, <<"up">>, "é", [1.5]}),
 	ok = swarmscope_books:init(maps:with([max_peers, max_pairs, max_incs], Opts)),
 	Inc = os:system_time(microsecond),
 	{ok, #state{node = node(), inc = Inc, detail_max = DetailMax, seed_seq = Inc,

@@ -247,7 +247,8 @@ traffic_all_acked(_) ->
 		Sent = runs(sent, Reports),
 		?assertEqual(lists:seq(1, 3000), lists:append([lists:seq(S, S + N - 1) || {_, S, N, _, _, _} <- Sent])),
 		?assertEqual(3000, total(recv, Reports)),
-		?assertMatch(#{generators := 0, sent := 3000, received := 3000, acked := 3000}, swarmscope_node:info())
+		?assertEqual(ok, wait_until(fun() -> maps:get(generators, swarmscope_node:info()) =:= 0 end, 1000)),
+		?assertMatch(#{sent := 3000, received := 3000, acked := 3000}, swarmscope_node:info())
 	end).
 
 traffic_paced(_) ->
