@@ -11,6 +11,7 @@
 -export([run/2]).
 -export([raw/2]).
 -export([compare/1]).
+-export([receiver_cost/1]).
 
 -define(COMMIT_MS, 10).
 
@@ -84,7 +85,8 @@ compare(Count) ->
 		Bridge = say("accounted, bridge", bridge_run(Dep, N1, N2, Count)),
 		Raw3 = say("raw", raw_on(N1, N2, Count)),
 		Median = lists:nth(2, lists:sort([Raw1, Raw2, Raw3])),
-		Result = #{count => Count, raw => [Raw1, Raw2, Raw3], rawMedian => Median,
+		Cost = receiver_cost(100000),
+		Result = Cost#{count => Count, raw => [Raw1, Raw2, Raw3], rawMedian => Median,
 			accountedDiscard => Discard, accountedBridge => Bridge,
 			ratioDiscard => Discard / Median, ratioBridge => Bridge / Median},
 		io:format("[measure] raw n1->n2 msgs/s: ~p (median ~b)~n", [[Raw1, Raw2, Raw3], Median]),
@@ -99,6 +101,49 @@ compare(Count) ->
 say(What, PerSec) ->
 	io:format("[measure] ~s: ~b msgs/s~n", [What, PerSec]),
 	PerSec.
+
+%% The receiver's own work per message, without distribution: N messages queued while the
+%% receiver is suspended, then the time it takes to handle them all (best of 5): a bare
+%% receive loop against `msg` accounting {ss_bulk, ...} (one pair, latencies of ~100 us).
+%% Runs on this node; `msg` must not be running here.
+-spec receiver_cost(pos_integer()) -> #{sinkNsPerMsg := integer(), msgNsPerMsg := integer()}.
+receiver_cost(N) ->
+	{ok, Msg} = swarmscope_node:start(),
+	Sub = spawn_link(fun Loop() ->
+		receive {ss_report, _, #{inc := I, rseq := R}} -> Msg ! {ss_commit, I, R}, Loop(); _ -> Loop() end
+	end),
+	Msg ! {ss_subscribe, Sub},
+	try
+		Costs = [{drain_sink(N), drain_msg(Msg, N, K)} || K <- lists:seq(1, 5)],
+		Sink = lists:min([S || {S, _} <- Costs]),
+		Accounted = lists:min([A || {_, A} <- Costs]),
+		io:format("[measure] receiver work per message, no distribution: bare receive ~b ns, msg ~b ns~n", [Sink, Accounted]),
+		#{sinkNsPerMsg => Sink, msgNsPerMsg => Accounted}
+	after
+		unlink(Sub), exit(Sub, kill), swarmscope_node:stop()
+	end.
+
+drain_sink(N) ->
+	Me = self(),
+	Pid = spawn(fun() -> receive go -> ok end, T0 = erlang:monotonic_time(nanosecond), sink_n(N),
+		Me ! {drained, erlang:monotonic_time(nanosecond) - T0} end),
+	erlang:suspend_process(Pid),
+	_ = [Pid ! {bench_msg, I, <<"bench">>} || I <- lists:seq(1, N)],
+	erlang:resume_process(Pid),
+	Pid ! go,
+	receive {drained, T} -> T div N end.
+
+sink_n(0) -> ok;
+sink_n(N) -> receive {bench_msg, _, _} -> sink_n(N - 1) end.
+
+drain_msg(Msg, N, K) ->
+	erlang:suspend_process(Msg),
+	Now = os:system_time(microsecond),
+	_ = [Msg ! {ss_bulk, 'bench-peer@127.0.0.1', 1, (K - 1) * N + I, Now - 100 + I div 100, <<"x">>} || I <- lists:seq(1, N)],
+	T0 = erlang:monotonic_time(nanosecond),
+	erlang:resume_process(Msg),
+	_ = swarmscope_node:info(),
+	(erlang:monotonic_time(nanosecond) - T0) div N.
 
 start_peer(Name, Ebin) ->
 	{ok, Peer, Node} = peer:start_link(#{name => Name, host => "127.0.0.1", longnames => true,

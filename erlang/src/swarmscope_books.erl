@@ -23,6 +23,7 @@
 -export([acked/2]).
 -export([flush/1]).
 -export([counters/0]).
+-export([stats/0]).
 -export([varint/1]).
 -export([varints/1]).
 
@@ -263,6 +264,17 @@ varints(Bin) -> varints(Bin, 0, 0, []).
 varints(<<1:1, B:7, Rest/binary>>, Shift, V, Acc) -> varints(Rest, Shift + 7, V bor (B bsl Shift), Acc);
 varints(<<0:1, B:7, Rest/binary>>, Shift, V, Acc) -> varints(Rest, 0, 0, [V bor (B bsl Shift) | Acc]);
 varints(<<>>, 0, 0, Acc) -> lists:reverse(Acc).
+
+%% The counters and their totals: sent, failed, acked (sum of ackedBy) and received (on
+%% pairs, evicted ones included).
+-spec stats() -> #{atom() => term()}.
+stats() ->
+	C = #{sentTo := SentTo, failedTo := FailedTo, ackedBy := AckedBy, recvFrom := RecvFrom, evicted := Evicted} = counters(),
+	(maps:remove(evicted, C))#{
+		sent => lists:sum([N || {_, N} <- SentTo]),
+		failed => lists:sum([N || {_, N} <- FailedTo]),
+		acked => lists:sum([N || {_, N} <- AckedBy]),
+		received => lists:sum([N || {_, _, N, _} <- RecvFrom]) + Evicted}.
 
 %% Exact per-peer counters since this incarnation started.
 -spec counters() -> #{atom() => term()}.

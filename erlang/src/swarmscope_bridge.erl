@@ -22,10 +22,6 @@
 -define(RESUBSCRIBE_MS, 1000).
 -define(GET_TIMEOUT_MS, 5000).
 -define(BAD_LOG_MS, 1000).
-%% Longest host, DNS query, deployment or name accepted in a discover frame.
--define(MAX_PARAM, 255).
--define(MAX_COUNT, 100000000).
--define(MAX_RATE, 10000000).
 -define(JS_MAX, 16#1FFFFFFFFFFFFF).
 
 -type mode() :: {epmd, string(), binary()} | {dns, string(), binary()}.
@@ -55,8 +51,7 @@
 main() ->
 	ok = log_to_stderr(),
 	{ok, Pid} = swarmscope_proc:start(?MODULE, ?MODULE, #{out => stdio}, start),
-	_ = spawn(fun() -> halt_when_down(Pid) end),
-	ok.
+	swarmscope_proc:halt_when_down(Pid, "bridge").
 
 %% Out is `stdio` (open the {packet, 4} port on fds 0/1) or a pid that then gets every
 %% frame as {swarmscope_bridge, BridgePid, JsonBinary} (tests).
@@ -81,7 +76,8 @@ init(Parent, #{out := Out0}) ->
 	process_flag(trap_exit, true),
 	_ = process_flag(message_queue_data, off_heap),
 	%% What the frames need, loaded now rather than on the first report.
-	ok = code:ensure_modules_loaded([swarmscope_frames, swarmscope_text, swarmscope_json, base64]),
+	ok = code:ensure_modules_loaded([swarmscope_frames, swarmscope_input, swarmscope_discovery, swarmscope_text,
+		swarmscope_json, base64]),
 	_ = iolist_to_binary(swarmscope_frames:text({warm, <<"up">>, "é", [1.5]})),
 	Out = case Out0 of
 		stdio -> open_port({fd, 0, 1}, [{packet, 4}, binary, eof]);
@@ -189,27 +185,15 @@ tick() ->
 %% Frames in.
 
 input_frame(Frame, State) ->
-	case swarmscope_json:decode(Frame) of
-		{ok, #{<<"t">> := Type} = Fields} when is_binary(Type) ->
-			try
-				command(Type, Fields, State)
-			catch throw:{bad_frame, Why} ->
-				warn(Why, State),
-				State
-			end;
-		{ok, _} ->
-			warn(<<"frame without a string \"t\"">>, State),
-			State;
-		{error, Reason} ->
-			warn(["invalid JSON frame: ", text(Reason)], State),
+	case swarmscope_input:parse(Frame) of
+		{ok, Command} ->
+			command(Command, State);
+		{warn, Why} ->
+			warn(Why, State),
 			State
 	end.
 
-command(<<"send">>, F, State) ->
-	Id = str(F, <<"id">>),
-	FromName = str(F, <<"from">>),
-	ToName = str(F, <<"to">>),
-	Content = str(F, <<"content">>),
+command({send, Id, FromName, ToName, Content}, State) ->
 	case {up_node(FromName, State), known_node(ToName, State)} of
 		{{ok, From}, {ok, To}} ->
 			case erlang:send({msg, From}, {ss_send, Id, To, Content}, [noconnect]) of
@@ -222,9 +206,8 @@ command(<<"send">>, F, State) ->
 			send_failed(Id, FromName, ToName, Why, State)
 	end,
 	State;
-command(<<"get">>, F, State) ->
-	Ref = str(F, <<"ref">>),
-	case up_node(str(F, <<"node">>), State) of
+command({get, Ref, Name}, State) ->
+	case up_node(Name, State) of
 		{ok, Node} ->
 			Bridge = self(),
 			_ = spawn(fun() -> Bridge ! {get_result, Ref, get_inbox(Node)} end);
@@ -232,40 +215,12 @@ command(<<"get">>, F, State) ->
 			out(#{t => reply, ref => Ref, ok => false, error => Why}, State)
 	end,
 	State;
-command(<<"ping">>, F, State) ->
-	out(#{t => reply, ref => str(F, <<"ref">>), ok => true, result => pong}, State),
+command({ping, Ref}, State) ->
+	out(#{t => reply, ref => Ref, ok => true, result => pong}, State),
 	State;
-command(<<"discover">>, F, State) ->
-	Mode = case str(F, <<"mode">>) of
-		<<"epmd">> -> {epmd, host(str(F, <<"host">>)), word(F, <<"deployment">>)};
-		<<"dns">> -> {dns, host(str(F, <<"query">>)), word(F, <<"name">>)};
-		Other -> throw({bad_frame, ["discover: unknown mode \"", Other, "\""]})
-	end,
+command({discover, Mode}, State) ->
 	discover(State#state{mode = Mode, discovering = undefined});
-command(<<"traffic">>, F, State) ->
-	Ref = opt(F, <<"ref">>, fun is_binary/1, undefined),
-	Run = str(F, <<"run">>),
-	Tag = case maps:get(<<"tag">>, F, <<"0">>) of
-		T when is_binary(T) -> T;
-		T when is_integer(T) -> integer_to_binary(T);
-		_ -> throw({bad_frame, <<"traffic: \"tag\" must be a string">>})
-	end,
-	NodeName = str(F, <<"node">>),
-	TargetNames = case maps:get(<<"targets">>, F, undefined) of
-		L when is_list(L) -> [case is_binary(N) of true -> N; false -> throw({bad_frame,
-			<<"traffic: \"targets\" must be a list of node names">>}) end || N <- L];
-		_ -> throw({bad_frame, <<"traffic: \"targets\" must be a list of node names">>})
-	end,
-	Opts = #{
-		rate => int(F, <<"rate">>, 0, ?MAX_RATE, 0),
-		count => int(F, <<"count">>, 0, ?MAX_COUNT, 1),
-		order => case opt(F, <<"order">>, fun is_binary/1, <<"cycle">>) of
-			<<"cycle">> -> cycle;
-			<<"random">> -> random;
-			_ -> throw({bad_frame, <<"traffic: \"order\" must be \"cycle\" or \"random\"">>})
-		end,
-		content => opt(F, <<"content">>, fun is_binary/1, <<>>)
-	},
+command({traffic, Ref, Run, Tag, NodeName, TargetNames, Opts}, State) ->
 	Targets = [{N, known_node(N, State)} || N <- TargetNames],
 	case {up_node(NodeName, State), [N || {N, {error, _}} <- Targets]} of
 		{{ok, Node}, []} ->
@@ -278,26 +233,15 @@ command(<<"traffic">>, F, State) ->
 			traffic_error(Ref, unknown_node, Unknown, State)
 	end,
 	State;
-command(<<"traffic_stop">>, F, State) ->
-	Which = case maps:get(<<"run">>, F, null) of
-		null -> all;
-		<<"*">> -> all;
-		Run when is_binary(Run) -> Run;
-		_ -> throw({bad_frame, <<"traffic_stop: \"run\" must be a string">>})
-	end,
+command({traffic_stop, Which}, State) ->
 	_ = [erlang:send({msg, N}, {ss_traffic_stop, Which}, [noconnect]) || N <- up_nodes(State)],
 	State;
-command(<<"commit">>, F, State) ->
-	Name = str(F, <<"node">>),
-	Inc = nat(F, <<"inc">>),
-	UpTo = nat(F, <<"upto">>),
+command({commit, Name, Inc, UpTo}, State) ->
 	case known_node(Name, State) of
 		{ok, Node} -> _ = erlang:send({msg, Node}, {ss_commit, Inc, UpTo}, [noconnect]);
 		{error, Why} -> warn(["commit: ", atom_to_binary(Why), ": ", swarmscope_text:cut(Name)], State)
 	end,
-	State;
-command(Type, _, _) ->
-	throw({bad_frame, ["unknown frame type \"", swarmscope_text:cut(Type), "\""]}).
+	State.
 
 send_failed(Id, From, To, Why, State) ->
 	out(#{t => send_failed, id => Id, from => From, to => To, reason => Why}, State).
@@ -309,53 +253,6 @@ traffic_error(Ref, Why, Names, State) ->
 reply(undefined, _, _) -> ok;
 reply(Ref, ok, State) -> out(#{t => reply, ref => Ref, ok => true, result => null}, State);
 reply(Ref, {error, Why}, State) -> out(#{t => reply, ref => Ref, ok => false, error => Why}, State).
-
-str(F, Key) ->
-	case maps:get(Key, F, undefined) of
-		V when is_binary(V) -> V;
-		_ -> throw({bad_frame, [maps:get(<<"t">>, F), <<": \"">>, Key, <<"\" must be a string">>]})
-	end.
-
-opt(F, Key, Valid, Default) ->
-	case maps:get(Key, F, null) of
-		null -> Default;
-		V ->
-			case Valid(V) of
-				true -> V;
-				false -> throw({bad_frame, [maps:get(<<"t">>, F), <<": bad \"">>, Key, <<"\"">>]})
-			end
-	end.
-
-%% A required integer in 0 .. 2^53 - 1.
-nat(F, Key) ->
-	case maps:get(Key, F, undefined) of
-		V when is_integer(V), V >= 0, V =< ?JS_MAX -> V;
-		_ -> throw({bad_frame, [maps:get(<<"t">>, F), <<": \"">>, Key, <<"\" must be a non-negative integer">>]})
-	end.
-
-int(F, Key, Min, Max, Default) ->
-	opt(F, Key, fun(V) -> is_integer(V) andalso V >= Min andalso V =< Max end, Default).
-
-%% A host or DNS query: letters, digits, '.', '-', '_', ':'.
-host(Bin) ->
-	case Bin =/= <<>> andalso byte_size(Bin) =< ?MAX_PARAM andalso
-			lists:all(fun(C) -> is_word_char(C) orelse C =:= $. orelse C =:= $: end, binary_to_list(Bin)) of
-		true -> binary_to_list(Bin);
-		false -> throw({bad_frame, ["discover: bad host or query \"", swarmscope_text:cut(Bin), "\""]})
-	end.
-
-%% A deployment id or node name part: letters, digits, '-', '_'.
-word(F, Key) ->
-	Bin = str(F, Key),
-	case Bin =/= <<>> andalso byte_size(Bin) =< ?MAX_PARAM andalso
-			lists:all(fun is_word_char/1, binary_to_list(Bin)) of
-		true -> Bin;
-		false -> throw({bad_frame, ["discover: bad \"", Key, "\""]})
-	end.
-
-is_word_char(C) ->
-	(C >= $a andalso C =< $z) orelse (C >= $A andalso C =< $Z) orelse (C >= $0 andalso C =< $9)
-		orelse C =:= $- orelse C =:= $_.
 
 warn(Msg, State) ->
 	out(#{t => log, level => warning, msg => swarmscope_text:cut(iolist_to_binary(Msg))}, State).
@@ -395,38 +292,8 @@ discover(State = #state{discovering = Ref}) when is_reference(Ref) ->
 discover(State = #state{mode = Mode}) ->
 	Bridge = self(),
 	Ref = make_ref(),
-	_ = spawn(fun() -> Bridge ! {discovered, Ref, candidates(Mode)} end),
+	_ = spawn(fun() -> Bridge ! {discovered, Ref, swarmscope_discovery:candidates(Mode)} end),
 	State#state{discovering = Ref}.
-
-candidates({epmd, Host, Deployment}) ->
-	Address = case inet:parse_address(Host) of
-		{ok, IP} -> IP;
-		{error, _} -> Host
-	end,
-	case erl_epmd:names(Address) of
-		{ok, Names} ->
-			[list_to_atom(Name ++ "@" ++ Host) || {Name, _Port} <- Names,
-				is_replica_name(list_to_binary(Name), Deployment)];
-		{error, _} ->
-			[]
-	end;
-candidates({dns, Query, Name}) ->
-	case inet:getaddrs(Query, inet) of
-		{ok, IPs} -> [list_to_atom(binary_to_list(Name) ++ "@" ++ inet:ntoa(IP)) || IP <- IPs];
-		{error, _} -> []
-	end.
-
-%% Exactly n<1-4 digits>-<deployment>.
-is_replica_name(<<$n, Rest/binary>>, Deployment) ->
-	Size = byte_size(Rest) - byte_size(Deployment) - 1,
-	case Rest of
-		<<Digits:Size/binary, $-, Deployment/binary>> when Size >= 1, Size =< 4 ->
-			lists:all(fun(C) -> C >= $0 andalso C =< $9 end, binary_to_list(Digits));
-		_ ->
-			false
-	end;
-is_replica_name(_, _) ->
-	false.
 
 candidate(Node, State = #state{known = Known, nodes = Nodes}) ->
 	State1 = State#state{known = Known#{atom_to_binary(Node) => Node}},
@@ -530,12 +397,3 @@ log_to_stderr() ->
 	ok = logger:remove_handler(default),
 	Handler = maps:with([level, filters, filter_default, formatter], Config),
 	logger:add_handler(default, logger_std_h, Handler#{config => #{type => standard_error}}).
-
-halt_when_down(Pid) ->
-	MRef = monitor(process, Pid),
-	receive
-		{'DOWN', MRef, process, Pid, Reason} ->
-			logger:error("bridge died (~0p); halting", [Reason]),
-			timer:sleep(100),
-			erlang:halt(1)
-	end.

@@ -23,13 +23,14 @@
 -define(FLUSH_US, 5000).
 -define(FLUSH_EVENTS, 500).
 -define(STATS_MS, 1000).
--define(MAX_SUBSCRIBERS, 16).
 -define(MAX_GENERATORS, 256).
 -define(MAX_PEERS_ASKED, 1024).
 -define(JS_MAX, 16#1FFFFFFFFFFFFF).
 -define(DEFAULTS, #{detail_bytes => 8 * 1024 * 1024, window => 1024,
 	max_peers => 1024, max_pairs => 4096, max_incs => 4}).
 
+%% An ack of this incarnation's messages: by whom, up to which seq, that seq's T0 and T1.
+-define(IS_ACK(By, UpTo, T0, T1), is_atom(By), is_integer(UpTo), UpTo > 0, is_integer(T0), is_integer(T1)).
 %% A message between replicas: sender name, its incarnation, the pair's seq, the send time.
 -define(IS_PAIR_MSG(From, FromInc, Seq, T0), is_atom(From), is_integer(FromInc), FromInc >= 0,
 	FromInc =< ?JS_MAX, is_integer(Seq), Seq > 0, Seq =< ?JS_MAX, is_integer(T0)).
@@ -42,19 +43,13 @@
 	inbox = [] :: [{term(), term()}],
 	inbox_len = 0 :: non_neg_integer(),
 	seed_seq :: integer(),
-	subscribers = #{} :: #{pid() => reference()},
-	links = [] :: [node()],
+	observers = swarmscope_observers:new() :: swarmscope_observers:obs(),
 	generators = #{} :: #{pid() => binary()},
 	tick :: reference(),
-	%% This flush: its deadline (undefined: nothing buffered), events (newest first), seed
-	%% receptions, newest cumulative ack per receiver, events left out.
+	%% This flush: its deadline (undefined: nothing buffered) and what it reports besides runs.
 	flush_by = undefined :: undefined | integer(),
 	detail = true :: boolean(),
-	events = [] :: [tuple()],
-	n_events = 0 :: non_neg_integer(),
-	seed = 0 :: non_neg_integer(),
-	acks = #{} :: #{node() => {pos_integer(), integer(), integer()}},
-	dropped_events = 0 :: non_neg_integer(),
+	buf = swarmscope_report:new() :: swarmscope_report:buf(),
 	outbox :: swarmscope_outbox:outbox(),
 	%% Totals since start.
 	seed_total = 0 :: non_neg_integer(),
@@ -71,9 +66,9 @@
 -spec main() -> ok.
 main() ->
 	{ok, Pid} = start(),
-	_ = spawn(fun() -> halt_when_down(Pid) end),
+	ok = swarmscope_proc:halt_when_down(Pid, "msg process"),
 	case os:getenv("SWARMSCOPE_EXIT_ON_EOF") of
-		"1" -> _ = spawn(fun halt_on_stdin_eof/0), ok;
+		"1" -> swarmscope_proc:halt_on_stdin_eof();
 		_ -> ok
 	end.
 
@@ -110,12 +105,13 @@ init(_Parent, Opts = #{detail_bytes := DetailMax, window := Window}) ->
 	end,
 	%% Everything `msg` may run, loaded now: loading a module later would add atoms (and time)
 	%% in the middle of traffic.
-	ok = code:ensure_modules_loaded([swarmscope_books, swarmscope_outbox, swarmscope_gen, swarmscope_text, rand]),
+	ok = code:ensure_modules_loaded([swarmscope_books, swarmscope_outbox, swarmscope_report, swarmscope_observers,
+		swarmscope_gen, swarmscope_text, rand]),
 	<<_/binary>> = swarmscope_text:text({warm, <<"up">>, "é", [1.5]}),
 	ok = swarmscope_books:init(maps:with([max_peers, max_pairs, max_incs], Opts)),
 	Inc = os:system_time(microsecond),
-	{ok, #state{node = node(), inc = Inc, detail_max = DetailMax, seed_seq = Inc,
-		links = lists:sort(nodes()), tick = tick(), outbox = swarmscope_outbox:new(Window)}}.
+	{ok, #state{node = node(), inc = Inc, detail_max = DetailMax, seed_seq = Inc, tick = tick(),
+		outbox = swarmscope_outbox:new(Window)}}.
 
 %% Hot path first: a replica's bulk message. Anything else goes through handle/2, whose
 %% crashes (there should be none) only count the message as ignored.
@@ -172,25 +168,12 @@ handle({ss_msg, Id, From, FromInc, Seq, T0, Content}, S) when ?IS_PAIR_MSG(From,
 		ignored ->
 			S#state{ignored = S#state.ignored + 1}
 	end;
-handle({ss_ack, By, Inc, UpTo, T0, T1}, S = #state{inc = Inc})
-		when is_atom(By), is_integer(UpTo), UpTo > 0, is_integer(T0), is_integer(T1) ->
-	T2 = now_us(),
-	case swarmscope_books:acked(By, UpTo) of
-		new -> due(T2, S#state{acks = (S#state.acks)#{By => {UpTo, T2, T0}}});
-		_ -> S
-	end;
-handle({ss_ack_msg, Id, By, Inc, Seq, T0, T1}, S = #state{inc = Inc})
-		when is_atom(By), is_integer(Seq), Seq > 0, is_integer(T0), is_integer(T1) ->
-	T2 = now_us(),
-	case swarmscope_books:acked(By, Seq) of
-		invalid ->
-			S#state{ignored = S#state.ignored + 1};
-		New ->
-			S1 = case New of
-				new -> S#state{acks = (S#state.acks)#{By => {Seq, T2, T0}}};
-				stale -> S
-			end,
-			due(T2, event({acked, Id, By, Seq, T0, T1, T2}, S1))
+handle({ss_ack, By, Inc, UpTo, T0, T1}, S = #state{inc = Inc}) when ?IS_ACK(By, UpTo, T0, T1) ->
+	element(2, acked(By, UpTo, T0, S));
+handle({ss_ack_msg, Id, By, Inc, Seq, T0, T1}, S = #state{inc = Inc}) when ?IS_ACK(By, Seq, T0, T1) ->
+	case acked(By, Seq, T0, S) of
+		{invalid, S1} -> S1;
+		{T2, S1} -> due(T2, event({acked, Id, By, Seq, T0, T1, T2}, S1))
 	end;
 handle({ss_send, Id, To, Content}, S) when is_atom(To) ->
 	send_one(Id, To, Content, S);
@@ -199,7 +182,7 @@ handle({send, From, Content}, S = #state{seed_seq = Seq0, node = Node}) ->
 	T1 = now_us(),
 	Seq = Seq0 + 1,
 	Id = <<"seed-", (atom_to_binary(Node))/binary, "-", (integer_to_binary(Seq))/binary>>,
-	S1 = keep({From, Content}, S#state{seed_seq = Seq, seed = S#state.seed + 1,
+	S1 = keep({From, Content}, S#state{seed_seq = Seq, buf = swarmscope_report:seed(S#state.buf),
 		seed_total = S#state.seed_total + 1}),
 	Event = {seed, Id, swarmscope_text:bounded(From), T1, swarmscope_text:bounded(Content)},
 	due(T1, event(Event, S1));
@@ -211,11 +194,11 @@ handle({ss_subscribe, Pid}, S) when is_pid(Pid) ->
 	subscribe(Pid, S);
 handle({ss_commit, Inc, UpTo}, S = #state{inc = Inc, outbox = Ob}) when is_integer(UpTo) ->
 	release(S#state{outbox = swarmscope_outbox:commit(UpTo, Ob)});
-handle({'DOWN', MRef, process, Pid, Reason}, S = #state{subscribers = Subs, generators = Gens}) ->
-	case {Subs, Gens} of
-		{#{Pid := MRef}, _} ->
-			S#state{subscribers = maps:remove(Pid, Subs)};
-		{_, #{Pid := Run}} ->
+handle({'DOWN', MRef, process, Pid, Reason}, S = #state{observers = Obs, generators = Gens}) ->
+	case {swarmscope_observers:down(Pid, MRef, Obs), Gens} of
+		{{ok, Obs1}, _} ->
+			S#state{observers = Obs1};
+		{not_found, #{Pid := Run}} ->
 			_ = Reason =:= normal orelse logger:warning("traffic generator ~s died: ~0p", [Run, Reason]),
 			S#state{generators = maps:remove(Pid, Gens)};
 		_ ->
@@ -283,6 +266,15 @@ send_bulk([To | Rest], Content, Ok, S = #state{node = Node, inc = Inc, detail = 
 send_bulk(_, _, Ok, S) ->
 	{Ok, S}.
 
+%% A cumulative ack (an individual ack is one too): its arrival time T2, or invalid.
+acked(By, UpTo, T0, S) ->
+	T2 = now_us(),
+	case swarmscope_books:acked(By, UpTo) of
+		new -> {T2, due(T2, S#state{buf = swarmscope_report:ack(By, UpTo, T2, T0, S#state.buf)})};
+		stale -> {T2, S};
+		invalid -> {invalid, S#state{ignored = S#state.ignored + 1}}
+	end.
+
 send(Dest, Msg) ->
 	try erlang:send(Dest, Msg, [noconnect])
 	catch error:badarg -> badarg
@@ -302,86 +294,59 @@ inbox(#state{inbox = Inbox}) ->
 
 %% Events, reports and observers.
 
-%% An individual event; left out (counted) while the detail bound is reached.
-event(Event, S = #state{detail = false}) when element(1, Event) =/= traffic_done ->
-	S#state{dropped_events = S#state.dropped_events + 1};
-event(Event, S = #state{events = Events, n_events = N}) when N + 1 >= ?FLUSH_EVENTS ->
-	flush(due(now_us(), S#state{events = [Event | Events], n_events = N + 1}));
-event(Event, S = #state{events = Events, n_events = N}) ->
-	S#state{events = [Event | Events], n_events = N + 1}.
+%% An individual event (left out, and counted, while the detail bound is reached); a flush
+%% at ?FLUSH_EVENTS.
+event(Event, S = #state{buf = Buf, detail = Detail}) ->
+	Buf1 = swarmscope_report:event(Event, Detail, Buf),
+	case swarmscope_report:events(Buf1) >= ?FLUSH_EVENTS of
+		true -> flush(due(now_us(), S#state{buf = Buf1}));
+		false -> S#state{buf = Buf1}
+	end.
 
 flush(S = #state{flush_by = undefined}) ->
 	S;
-flush(S = #state{node = Node}) ->
-	case swarmscope_books:flush(Node) of
-		{[], [], []} when S#state.events =:= [], S#state.acks =:= #{}, S#state.seed =:= 0,
-				S#state.dropped_events =:= 0 ->
-			S#state{flush_by = undefined};
-		Runs ->
-			report(Runs, S)
+flush(S = #state{node = Node, inc = Inc, outbox = Ob, observers = Obs}) ->
+	S1 = S#state{flush_by = undefined, buf = swarmscope_report:new()},
+	case swarmscope_report:build(swarmscope_books:flush(Node), S#state.buf) of
+		empty ->
+			S1;
+		{Report, Dropped, DroppedEvents} ->
+			Ob1 = swarmscope_outbox:add(Report, swarmscope_observers:pids(Obs), Node, Inc, Ob),
+			S1#state{outbox = Ob1, detail = swarmscope_outbox:bytes(Ob1) < S#state.detail_max,
+				dropped_total = S#state.dropped_total + Dropped,
+				dropped_events_total = S#state.dropped_events_total + DroppedEvents}
 	end.
 
-report({Sent, Recv, Failed}, S = #state{node = Node, inc = Inc, outbox = Ob, subscribers = Subs}) ->
-	Dropped = lists:sum([N || {_, _, N, _, _, undefined} <- Sent])
-		+ lists:sum([N || {_, _, _, N, _, _, undefined, _} <- Recv]),
-	Report = #{sent => Sent, recv => Recv, failed => Failed,
-		acked => [{To, UpTo, T2, T0} || {To, {UpTo, T2, T0}} <- maps:to_list(S#state.acks)],
-		events => lists:reverse(S#state.events), seed => S#state.seed,
-		dropped => Dropped, droppedEvents => S#state.dropped_events},
-	Ob1 = swarmscope_outbox:add(Report, maps:keys(Subs), Node, Inc, Ob),
-	S#state{flush_by = undefined, events = [], n_events = 0, seed = 0, acks = #{}, dropped_events = 0,
-		outbox = Ob1, detail = swarmscope_outbox:bytes(Ob1) < S#state.detail_max,
-		dropped_total = S#state.dropped_total + Dropped,
-		dropped_events_total = S#state.dropped_events_total + S#state.dropped_events}.
-
 %% The pending report goes out once a subscriber is there and the window has room.
-release(S = #state{node = Node, inc = Inc, outbox = Ob, subscribers = Subs}) ->
-	Ob1 = swarmscope_outbox:release(maps:keys(Subs), Node, Inc, Ob),
+release(S = #state{node = Node, inc = Inc, outbox = Ob, observers = Obs}) ->
+	Ob1 = swarmscope_outbox:release(swarmscope_observers:pids(Obs), Node, Inc, Ob),
 	S#state{outbox = Ob1, detail = swarmscope_outbox:bytes(Ob1) < S#state.detail_max}.
 
 %% Every subscribe is answered with hello and links, then the kept reports again.
-subscribe(Pid, S = #state{subscribers = Subs}) ->
-	case Subs of
-		#{Pid := _} -> answer(Pid, S);
-		_ when map_size(Subs) >= ?MAX_SUBSCRIBERS -> S#state{ignored = S#state.ignored + 1};
-		_ -> answer(Pid, S#state{subscribers = Subs#{Pid => monitor(process, Pid)}})
+subscribe(Pid, S = #state{node = Node, observers = Obs}) ->
+	case swarmscope_observers:add(Pid, Obs) of
+		{ok, Obs1} ->
+			_ = send(Pid, {ss_hello, Node, hello_info(S)}),
+			_ = send(Pid, {ss_links, Node, swarmscope_observers:links(Obs1)}),
+			ok = swarmscope_outbox:resend(Pid, Node, S#state.outbox),
+			release(S#state{observers = Obs1});
+		full ->
+			S#state{ignored = S#state.ignored + 1}
 	end.
 
-answer(Pid, S = #state{node = Node}) ->
-	_ = send(Pid, {ss_hello, Node, hello_info(S)}),
-	_ = send(Pid, {ss_links, Node, S#state.links}),
-	ok = swarmscope_outbox:resend(Pid, Node, S#state.outbox),
-	release(S).
-
-notify(Msg, #state{subscribers = Subs}) ->
-	_ = [send(Pid, Msg) || Pid <- maps:keys(Subs)],
-	ok.
-
-check_links(S = #state{links = Links, node = Node}) ->
-	case lists:sort(nodes()) of
-		Links ->
-			S;
-		New ->
-			notify({ss_links, Node, New}, S),
-			S#state{links = New}
-	end.
+check_links(S = #state{node = Node, observers = Obs}) ->
+	S#state{observers = swarmscope_observers:check_links(Node, Obs)}.
 
 %% Stats follow the flush on the same channel, so a subscriber has every report they count;
 %% while a report is pending (not sent) they would count more than was reported: none then.
-stats(S = #state{outbox = Ob, node = Node}) ->
-	_ = swarmscope_outbox:pending(Ob) orelse notify({ss_stats, Node, stats_map(S)}, S),
+stats(S = #state{outbox = Ob, node = Node, observers = Obs}) ->
+	_ = swarmscope_outbox:pending(Ob) orelse swarmscope_observers:notify({ss_stats, Node, stats_map(S)}, Obs),
 	S.
 
 stats_map(S = #state{outbox = Ob}) ->
-	C = #{sentTo := SentTo, failedTo := FailedTo, ackedBy := AckedBy, recvFrom := RecvFrom,
-		evicted := Evicted} = swarmscope_books:counters(),
+	Stats = #{received := Received} = swarmscope_books:stats(),
 	{message_queue_len, Queue} = process_info(self(), message_queue_len),
-	(maps:remove(evicted, C))#{
-		inc => S#state.inc, rseq => swarmscope_outbox:rseq(Ob),
-		sent => lists:sum([N || {_, N} <- SentTo]),
-		received => lists:sum([N || {_, _, N, _} <- RecvFrom]) + Evicted + S#state.seed_total,
-		acked => lists:sum([N || {_, N} <- AckedBy]),
-		failed => lists:sum([N || {_, N} <- FailedTo]),
+	Stats#{inc => S#state.inc, rseq => swarmscope_outbox:rseq(Ob), received => Received + S#state.seed_total,
 		seed => S#state.seed_total, dropped => S#state.dropped_total,
 		droppedEvents => S#state.dropped_events_total, ignored => S#state.ignored,
 		inbox => min(S#state.inbox_len, ?INBOX_MAX), queue => Queue, memory => erlang:memory(total)}.
@@ -391,8 +356,9 @@ hello_info(#state{inc = Inc, outbox = Ob}) ->
 	  started_at => Inc, inc => Inc, rseq => swarmscope_outbox:rseq(Ob),
 	  os_pid => list_to_binary(os:getpid())}.
 
-info_map(S = #state{subscribers = Subs, generators = Gens, outbox = Ob}) ->
-	(stats_map(S))#{subscribers => map_size(Subs), generators => map_size(Gens), links => S#state.links,
+info_map(S = #state{observers = Obs, generators = Gens, outbox = Ob}) ->
+	(stats_map(S))#{subscribers => swarmscope_observers:count(Obs), generators => map_size(Gens),
+		links => swarmscope_observers:links(Obs),
 		outbox => swarmscope_outbox:waiting(Ob), pending => swarmscope_outbox:pending(Ob),
 		detailBytes => swarmscope_outbox:bytes(Ob), lastError => S#state.last_error}.
 
@@ -416,24 +382,3 @@ node_name(_) ->
 %% At most N elements of a list that may be improper.
 first([H | T], N) when N > 0 -> [H | first(T, N - 1)];
 first(_, _) -> [].
-
-%% Node lifetime.
-
-halt_when_down(Pid) ->
-	MRef = monitor(process, Pid),
-	receive
-		{'DOWN', MRef, process, Pid, Reason} ->
-			logger:error("msg process died (~0p); halting", [Reason]),
-			timer:sleep(100),
-			erlang:halt(1)
-	end.
-
-halt_on_stdin_eof() ->
-	Port = open_port({fd, 0, 2}, [in, eof, binary]),
-	stdin_loop(Port).
-
-stdin_loop(Port) ->
-	receive
-		{Port, {data, _}} -> stdin_loop(Port);
-		{Port, eof} -> erlang:halt(0)
-	end.

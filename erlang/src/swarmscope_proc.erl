@@ -9,6 +9,8 @@
 %% API.
 -export([start/4]).
 -export([system/3]).
+-export([halt_when_down/2]).
+-export([halt_on_stdin_eof/0]).
 -export([init_it/4]).
 
 -callback init(Parent :: pid(), Arg :: term()) -> {ok, State :: term()} | {error, term()}.
@@ -35,6 +37,32 @@ system({system, {Pid, _} = From, _Other}, _State, _) when is_pid(Pid) ->
 	handled;
 system(_, _, _) ->
 	continue.
+
+%% Halts the node when Pid dies (the runtime restarts the node).
+-spec halt_when_down(pid(), string()) -> ok.
+halt_when_down(Pid, What) ->
+	_ = spawn(fun() ->
+		MRef = monitor(process, Pid),
+		receive
+			{'DOWN', MRef, process, Pid, Reason} ->
+				logger:error("~s died (~0p); halting", [What, Reason]),
+				timer:sleep(100),
+				erlang:halt(1)
+		end
+	end),
+	ok.
+
+%% Halts the node when its stdin reaches end of file (its parent went away).
+-spec halt_on_stdin_eof() -> ok.
+halt_on_stdin_eof() ->
+	_ = spawn(fun() -> stdin_loop(open_port({fd, 0, 2}, [in, eof, binary])) end),
+	ok.
+
+stdin_loop(Port) ->
+	receive
+		{Port, {data, _}} -> stdin_loop(Port);
+		{Port, eof} -> erlang:halt(0)
+	end.
 
 %% Internals.
 
