@@ -62,24 +62,14 @@ run(Run, Gen) ->
 generate(#gen{count = Count}, Done, Sent) when Done >= Count ->
 	Sent;
 generate(Gen = #gen{rate = 0, count = Count}, Done, Sent) ->
-	receive
-		stop -> Sent
-	after 0 ->
-		N = min(?BATCH, Count - Done),
-		generate(Gen, Done + N, Sent + send(Gen, Done, N))
-	end;
+	batch(Gen, Done, Sent, Count);
 generate(Gen = #gen{rate = Rate, count = Count, start = Start}, Done, Sent) ->
 	Elapsed = erlang:monotonic_time(millisecond) - Start,
 	%% Message k (from 0) is due at k * 1000 / Rate ms.
 	Due = min(Count, Elapsed * Rate div 1000 + 1),
 	if
 		Due > Done ->
-			receive
-				stop -> Sent
-			after 0 ->
-				N = min(?BATCH, Due - Done),
-				generate(Gen, Done + N, Sent + send(Gen, Done, N))
-			end;
+			batch(Gen, Done, Sent, Due);
 		true ->
 			Wait = max(1, (Done * 1000 + Rate - 1) div Rate - Elapsed),
 			receive
@@ -87,6 +77,15 @@ generate(Gen = #gen{rate = Rate, count = Count, start = Start}, Done, Sent) ->
 			after Wait ->
 				generate(Gen, Done, Sent)
 			end
+	end.
+
+%% The next batch towards Due messages, unless told to stop.
+batch(Gen, Done, Sent, Due) ->
+	receive
+		stop -> Sent
+	after 0 ->
+		N = min(?BATCH, Due - Done),
+		generate(Gen, Done + N, Sent + send(Gen, Done, N))
 	end.
 
 send(Gen = #gen{msg = Msg, content = Content}, Done, N) ->

@@ -249,12 +249,11 @@ call(_Request, S) ->
 
 send_one(Id, To, Content, S = #state{node = Node, inc = Inc, detail = Detail}) ->
 	T0 = now_us(),
-	Event = case swarmscope_books:send_msg(Id, To, Content, T0, Node, Inc, Detail) of
-		{ok, Seq} -> {sent, Id, To, Seq, T0, swarmscope_text:bounded(Content)};
-		failed -> {send_failed, Id, To, not_connected};
-		refused -> {send_failed, Id, To, too_many_peers}
-	end,
-	due(T0, event(Event, S)).
+	case swarmscope_books:send_msg(Id, To, Content, T0, Node, Inc, Detail) of
+		{ok, Seq} -> due(T0, event({sent, Id, To, Seq, T0, swarmscope_text:bounded(Content)}, S));
+		failed -> due(T0, event({send_failed, Id, To, not_connected}, S));
+		refused -> due(T0, event({send_failed, Id, To, too_many_peers}, S#state{ignored = S#state.ignored + 1}))
+	end.
 
 send_bulk([To | Rest], Content, Ok, S = #state{node = Node, inc = Inc, detail = Detail}) when is_atom(To) ->
 	T0 = now_us(),

@@ -273,7 +273,7 @@ replicas({Dep, [{_, N1}, {P2, N2}], {_, Other}}) ->
 	Rseq1 = lists:max([Rseq | [R || #{<<"node">> := N, <<"rseq">> := R} <- drain_reports(Bridge), N =:= B1]]),
 	input(Bridge, iolist_to_binary(["{\"t\":\"commit\",\"node\":\"", B1, "\",\"inc\":", integer_to_binary(Inc1),
 		",\"upto\":", integer_to_binary(Rseq1), "}"])),
-	?assertEqual(ok, wait_until(fun() -> maps:get(outbox, erpc:call(N1, swarmscope_node, info, [])) =:= 0 end, 2000)),
+	?assertEqual(ok, swarmscope_test_util:wait_until(fun() -> maps:get(outbox, erpc:call(N1, swarmscope_node, info, [])) =:= 0 end, 2000)),
 	%% The stats frames carry the exact per-pair counters.
 	?assertMatch(#{<<"recvFrom">> := [[B1, Inc1, 501, 501]]}, stats_of(Bridge, B2, fun(#{<<"received">> := R}) -> R >= 502 end)),
 	%% Nodes of another deployment were never reported.
@@ -315,13 +315,6 @@ drain_reports(Bridge) ->
 			_ -> drain_reports(Bridge)
 		end
 	after 0 -> []
-	end.
-
-wait_until(Pred, Timeout) ->
-	case Pred() of
-		true -> ok;
-		false when Timeout > 0 -> timer:sleep(20), wait_until(Pred, Timeout - 20);
-		false -> timeout
 	end.
 
 wait_unlink(A, B, Timeout) ->

@@ -1,7 +1,7 @@
 -module(swarmscope_node_tests).
 -include("swarmscope_eunit.hrl").
 
--import(swarmscope_test_util, [collect_reports/3, events/1, runs/2, total/2]).
+-import(swarmscope_test_util, [collect_reports/3, events/1, runs/2, total/2, wait_until/2]).
 
 %% Each test gets a fresh `msg` on this node.
 local_test_() ->
@@ -421,11 +421,3 @@ until_stats(Node, Acc, Pred) ->
 
 done(Reports) ->
 	lists:keymember(traffic_done, 1, events(Reports)).
-
-wait_until(Pred, Timeout) when Timeout =< 0 ->
-	case Pred() of true -> ok; false -> timeout end;
-wait_until(Pred, Timeout) ->
-	case Pred() of
-		true -> ok;
-		false -> timer:sleep(10), wait_until(Pred, Timeout - 10)
-	end.

@@ -9,6 +9,7 @@
 -export([runs/2]).
 -export([total/2]).
 -export([unique/0]).
+-export([wait_until/2]).
 
 %% Makes this node distributed (the test script starts it with -name already).
 -spec ensure_distributed() -> ok.
@@ -77,3 +78,12 @@ total(recv, Reports) -> lists:sum([N || {_, _, _, N, _, _, _, _} <- runs(recv, R
 -spec unique() -> string().
 unique() ->
 	integer_to_list(erlang:unique_integer([positive])) ++ integer_to_list(rand:uniform(1000000)).
+
+%% ok once Pred() is true, polling every 10 ms; timeout after Timeout ms.
+-spec wait_until(fun(() -> boolean()), integer()) -> ok | timeout.
+wait_until(Pred, Timeout) ->
+	case Pred() of
+		true -> ok;
+		false when Timeout > 0 -> timer:sleep(10), wait_until(Pred, Timeout - 10);
+		false -> timeout
+	end.
