@@ -71,6 +71,8 @@ event({send_failed, Id, To, Reason}) when is_atom(To) ->
 	 name(Reason), $}];
 event({traffic_done, Run, Sent}) ->
 	[<<"{\"e\":\"traffic_done\",\"run\":">>, text(Run), <<",\"sent\":">>, nat(Sent), $}];
+event({traffic_sent, Run, Sent}) ->
+	[<<"{\"e\":\"traffic_sent\",\"run\":">>, text(Run), <<",\"sent\":">>, nat(Sent), $}];
 event(_) ->
 	skip.
 

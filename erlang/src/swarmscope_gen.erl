@@ -1,6 +1,7 @@
 %% Traffic generators of a replica: a process per {ss_traffic, ...} that hands `msg` batches of
 %% bulk sends (no id: they are accounted in runs) through a call, so that a fast generator
-%% cannot flood `msg`, paced to hold the rate.
+%% cannot flood `msg`, paced to hold the rate. Each batch names its run: `msg` counts the run's
+%% sends per report (a `traffic_sent` event), so the server follows a run exactly without ids.
 -module(swarmscope_gen).
 
 %% API.
@@ -14,6 +15,7 @@
 
 -record(gen, {
 	msg :: pid(),
+	run :: binary(),
 	targets :: tuple(),
 	rate :: non_neg_integer(),
 	count :: non_neg_integer(),
@@ -36,7 +38,7 @@ new(Msg, Run, Tag, Targets, Opts) when is_binary(Run), is_binary(Tag), is_list(T
 		andalso (Order =:= cycle orelse Order =:= random) andalso atoms(Targets),
 	case Valid of
 		true ->
-			{ok, #gen{msg = Msg, targets = list_to_tuple(Targets), rate = Rate,
+			{ok, #gen{msg = Msg, run = Run, targets = list_to_tuple(Targets), rate = Rate,
 				count = case Targets of [] -> 0; _ -> Count end, order = Order,
 				content = maps:get(content, Opts, <<>>)}};
 		false ->
@@ -88,9 +90,9 @@ batch(Gen, Done, Sent, Due) ->
 		generate(Gen, Done + N, Sent + send(Gen, Done, N))
 	end.
 
-send(Gen = #gen{msg = Msg, content = Content}, Done, N) ->
+send(Gen = #gen{msg = Msg, run = Run, content = Content}, Done, N) ->
 	Targets = [target(Gen, Seq) || Seq <- lists:seq(Done + 1, Done + N)],
-	gen_server:call(Msg, {ss_send_bulk, Targets, Content}, infinity).
+	gen_server:call(Msg, {ss_send_bulk, Run, Targets, Content}, infinity).
 
 target(#gen{targets = Targets, order = cycle}, Seq) -> element((Seq - 1) rem tuple_size(Targets) + 1, Targets);
 target(#gen{targets = Targets, order = random}, _) -> element(rand:uniform(tuple_size(Targets)), Targets).

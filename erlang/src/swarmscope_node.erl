@@ -239,8 +239,9 @@ handle({'$gen_call', {Pid, _} = From, Request}, S) when is_pid(Pid) ->
 handle(_Msg, S) ->
 	S#state{ignored = S#state.ignored + 1}.
 
-call({ss_send_bulk, Targets, Content}, S) when is_list(Targets) ->
-	send_bulk(Targets, Content, 0, S);
+call({ss_send_bulk, Run, Targets, Content}, S) when is_binary(Run), is_list(Targets) ->
+	{Ok, S1} = send_bulk(Targets, Content, 0, S),
+	{Ok, S1#state{buf = swarmscope_report:run_sent(Run, Ok, S1#state.buf)}};
 call(info, S) ->
 	{info_map(S), S};
 call(_Request, S) ->

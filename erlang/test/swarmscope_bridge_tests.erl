@@ -133,6 +133,7 @@ report_shape_test() ->
 			{acked, <<"m1">>, N2, 1, 10, 30, 40},
 			{send_failed, <<"m2">>, N2, not_connected},
 			{traffic_done, <<"r1">>, 5000},
+			{traffic_sent, <<"r1">>, 4999},
 			{seed, <<"seed-n1-2">>, Long, 33, <<"x">>},
 			{something, we, do_not, know}]}},
 	?assertEqual(#{<<"t">> => <<"report">>, <<"node">> => <<"n1-x@127.0.0.1">>, <<"inc">> => 1000, <<"rseq">> => 7,
@@ -152,6 +153,7 @@ report_shape_test() ->
 			#{<<"e">> => <<"send_failed">>, <<"id">> => <<"m2">>, <<"to">> => <<"n2-x@127.0.0.1">>,
 			  <<"reason">> => <<"not_connected">>},
 			#{<<"e">> => <<"traffic_done">>, <<"run">> => <<"r1">>, <<"sent">> => 5000},
+			#{<<"e">> => <<"traffic_sent">>, <<"run">> => <<"r1">>, <<"sent">> => 4999},
 			#{<<"e">> => <<"received">>, <<"id">> => <<"seed-n1-2">>, <<"from">> => LongFrom, <<"t0">> => null,
 			  <<"t">> => 33, <<"content">> => <<"x">>, <<"seed">> => true}]}, frame(Bridge)),
 	%% A seed sender that is not an atom is cut to 255 characters.

@@ -243,7 +243,11 @@ traffic_all_acked(_) ->
 		msg ! {ss_traffic, <<"r1">>, <<"7">>, [Node], #{rate => 0, count => 3000, order => cycle, content => <<"x">>}},
 		Acked = fun(R) -> lists:max([0 | [U || #{acked := A} <- R, {_, U, _, _} <- A]]) end,
 		Reports = collect_reports(Node, fun(R) -> done(R) andalso Acked(R) >= 3000 end, 20000),
-		?assertEqual([{traffic_done, <<"r1">>, 3000}], events(Reports)),
+		?assertEqual([{traffic_done, <<"r1">>, 3000}], [E || {traffic_done, _, _} = E <- events(Reports)]),
+		%% The run's sends, counted per report: exactly what the generator reports at its end.
+		SentEvents = [E || {traffic_sent, _, _} = E <- events(Reports)],
+		?assert(length(SentEvents) >= 1),
+		?assertEqual(3000, lists:sum([N || {traffic_sent, <<"r1">>, N} <- SentEvents])),
 		Sent = runs(sent, Reports),
 		?assertEqual(lists:seq(1, 3000), lists:append([lists:seq(S, S + N - 1) || {_, S, N, _, _, _} <- Sent])),
 		?assertEqual(3000, total(recv, Reports)),
@@ -276,6 +280,8 @@ traffic_stop(_) ->
 		Reports = collect_reports(Node, fun done/1, 2000),
 		[{traffic_done, <<"r3">>, Sent}] = [E || {traffic_done, _, _} = E <- events(Reports)],
 		?assert(Sent > 0 andalso Sent < 100),
+		%% Two runs at once: each counted apart.
+		?assertEqual(Sent, lists:sum([N || {traffic_sent, <<"r3">>, N} <- events(Reports)])),
 		msg ! {ss_traffic_stop, all},
 		Reports2 = collect_reports(Node, fun done/1, 2000),
 		?assertMatch([{traffic_done, <<"r4">>, _}], [E || {traffic_done, _, _} = E <- events(Reports2)]),
