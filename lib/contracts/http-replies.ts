@@ -84,6 +84,12 @@ export const messageSchema = z.strictObject({
   latencyKind: latencyKind.optional(), // absent while there is no latency
   reason: z.string().nullable(), // why lost or failed
   seed: z.boolean(), // a plain seed-protocol message {send, From, Content}
+  /**
+   * A bulk message (traffic run, no content: id `p<pair>.<seq>`) shown as a sample of the live
+   * stream on the socket: it stands for about `sampleOf` bulk receptions since the previous sample.
+   */
+  sampled: z.literal(true).optional(),
+  sampleOf: count.optional(),
 });
 export type MessageDTO = z.infer<typeof messageSchema>;
 
@@ -92,12 +98,50 @@ export type NodeCountsDTO = z.infer<typeof nodeCountsSchema>;
 
 export const percentilesSchema = z.strictObject({ p50: ms, p95: ms, p99: ms });
 
-/** GET /api/stats and the socket's `stats`. Always sent = received + lost + inFlight (received counts acked too). */
+/** A difference between the dashboard's books and a node's own counters (GET /api/stats `reconciled`). */
+export const mismatchSchema = z.strictObject({
+  from: z.string(),
+  to: z.string(), // "*": the node as a whole (field "rseq": reports the dashboard has not applied)
+  field: z.enum(["sent", "received", "acked", "failed", "rseq"]),
+  dashboard: count,
+  node: count,
+});
+export type MismatchDTO = z.infer<typeof mismatchSchema>;
+
+/**
+ * The books against the nodes' own per-pair counters, as of each node's latest stats: `pairs`
+ * compared, `ok` when none differs. Checked at every node's stats (once a second), which follow
+ * the reports they count: equal exactly then, not only when traffic is quiet.
+ */
+export const reconciledSchema = z.strictObject({
+  ok: z.boolean(),
+  pairs: count,
+  nodes: count,
+  mismatches: z.array(mismatchSchema),
+});
+export type ReconciledDTO = z.infer<typeof reconciledSchema>;
+
+/** One pair's books (from, its incarnation, to), as the timeline's run progress shows them. */
+export const pairProgressSchema = z.strictObject({
+  pair: z.number().int().min(1),
+  from: z.string(),
+  to: z.string(),
+  ...nodeCountsSchema.shape,
+});
+export type PairProgressDTO = z.infer<typeof pairProgressSchema>;
+
+/**
+ * GET /api/stats and the socket's `stats`. Always sent = received + lost + inFlight (received
+ * counts acked too), in total and per sender (`perNode`). Latency: the most recent messages,
+ * one-way between nodes of one host, half the acked round trip across hosts (`latencyByKind`).
+ */
 export const statsSchema = z.strictObject({
   ...nodeCountsSchema.shape,
   failed: count,
   perNode: z.record(z.string(), nodeCountsSchema),
   latencyMs: percentilesSchema,
+  latencyByKind: z.strictObject({ "one-way": percentilesSchema, "half-rtt": percentilesSchema }),
+  reconciled: reconciledSchema,
   at: epochMs,
 });
 export type StatsDTO = z.infer<typeof statsSchema>;

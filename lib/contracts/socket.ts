@@ -1,12 +1,16 @@
 import { z } from "zod";
 import { count } from "./common";
-import { clusterEventSchema, clusterSchema, messageSchema, statsSchema, trafficStateSchema } from "./http-replies";
+import { clusterEventSchema, clusterSchema, messageSchema, pairProgressSchema, statsSchema, trafficStateSchema } from "./http-replies";
 
 // The socket.io contract: one schema per event payload, and socket.io's typed event maps derived
 // from them. Control goes through the HTTP API; the socket carries live state only.
 
-/** New or changed messages since the last batch (at most a few hundred), and how many more changed. */
-export const messagesBatchSchema = z.strictObject({ messages: z.array(messageSchema), dropped: count });
+/**
+ * New or changed messages since the last batch (at most a few hundred: tracked ones, and bulk
+ * ones marked `sampled`), how many more changed, and (a few times a second) the books of the
+ * pairs that moved: the exact per-pair progress behind the sample.
+ */
+export const messagesBatchSchema = z.strictObject({ messages: z.array(messageSchema), dropped: count, runs: z.array(pairProgressSchema).optional() });
 export type MessagesBatch = z.infer<typeof messagesBatchSchema>;
 
 export const serverToClient = {
