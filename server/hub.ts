@@ -45,9 +45,9 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
   const push = () => {
     pushTimer = null;
     lastPush = Date.now();
-    const batch = app.tracker.drainChanged(100);
+    const batch = app.books.drainChanged(100);
     gap = batch.messages.length + batch.dropped > 20 ? busyGap : 1;
-    if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", batch);
+    if (batch.messages.length > 0 || batch.dropped > 0 || batch.runs) io.emit("messages", batch);
     if (clusterDirty) {
       clusterDirty = false;
       io.emit("cluster", app.cluster());
@@ -57,7 +57,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     if (pushTimer) return;
     pushTimer = setTimeout(push, Math.max(0, lastPush + gap - Date.now()));
   };
-  app.tracker.onChange = schedule;
+  app.books.onChange = schedule;
   app.model.on("change", () => {
     clusterDirty = true;
     schedule();
@@ -78,7 +78,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, token: string
     close: async () => {
       for (const t of timers) clearInterval(t);
       if (pushTimer) clearTimeout(pushTimer);
-      app.tracker.onChange = undefined;
+      app.books.onChange = undefined;
       app.trafficRuns.off("progress", onTraffic);
       await io.close();
     },

@@ -224,7 +224,9 @@ export const storeStatusSchema = z.strictObject({
   lastErrorAt: epochMs.nullable(),
   failures: count, // failed attempts in a row (0 when ok)
   retryAt: epochMs.nullable(), // when the next attempt runs while failing
-  queued: z.strictObject({ messages: count, events: count }),
+  // Waiting to be written: tracked message updates, events, runs, and reports (per node incarnation)
+  // whose commit waits for the write; while writes fail the nodes keep those reports.
+  queued: z.strictObject({ messages: count, events: count, runs: count, reports: count }),
   dropped: z.strictObject({ messages: count, events: count }),
 });
 export type StoreStatus = z.infer<typeof storeStatusSchema>;
@@ -266,7 +268,12 @@ export const tallySchema = z.strictObject({
 });
 export type Tally = z.infer<typeof tallySchema>;
 
-/** GET /api/export?format=json: the stored history as evidence, with the live view at the same instant. */
+/**
+ * GET /api/export?format=json: the stored history as evidence, with the live view at the same
+ * instant: tracked and seed messages (with `expand=1`, every message of the stored runs too),
+ * each pair's books, and `stored`: the file's messages counted as /api/stats counts (without
+ * `expand`: the stored books' counts).
+ */
 export const exportJsonReply = z.strictObject({
   generatedAt: epochMs,
   deployment: z.string(),
@@ -277,6 +284,7 @@ export const exportJsonReply = z.strictObject({
   note: z.string(), // what "received" means in this file
   events: z.array(clusterEventSchema),
   messages: z.array(messageSchema),
+  pairs: z.array(pairProgressSchema),
   stored: tallySchema,
 });
 export type ExportJson = z.infer<typeof exportJsonReply>;
