@@ -13,15 +13,15 @@ export function booksOnStore(opts: { retention?: number; lossTimeoutMs?: number;
   const file = path.join(dir, "s.db");
   const clock = { t: 1_700_000_000_000 };
   const commits: { node: string; inc: number; upto: number }[] = [];
-  let books: Books | undefined;
+  const ref: { books?: Books } = {};
   const store = new Store(file, opts.retention ?? 1_000_000, {
-    counters: () => (books ? { rows: books.ledger.tally.rows(), dirty: books.ledger.tally.dirty } : null),
-    onWritten: (b) => books?.committed(b.applied.values()),
-    onHealth: (ok) => books?.setStoreOk(ok),
+    counters: () => (ref.books ? { rows: ref.books.ledger.tally.rows(), dirty: ref.books.ledger.tally.dirty } : null),
+    onWritten: (b) => ref.books?.committed(b.applied.values()),
+    onHealth: (ok) => ref.books?.setStoreOk(ok),
     now: () => clock.t,
     retry: { firstMs: 5, maxMs: 20 },
   });
-  books = new Books({
+  const books = new Books({
     lossTimeoutMs: opts.lossTimeoutMs ?? 1000,
     sameClock: opts.sameClock ?? (() => true),
     batch: store.holder,
@@ -31,6 +31,7 @@ export function booksOnStore(opts: { retention?: number; lossTimeoutMs?: number;
     now: () => clock.t,
     commit: (c) => commits.push(c),
   });
+  ref.books = books;
   const recovered = store.recover();
   books.restore(recovered.tally, recovered.unfinished);
   books.setBridgeUp(true);
