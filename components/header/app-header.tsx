@@ -5,6 +5,7 @@ import { useCluster, useStats } from "@/lib/client/queries";
 import { forgetToken } from "@/lib/client/token";
 import type { ClusterDTO } from "@/lib/contracts/http-replies";
 import { StatusPill, type Tone } from "../ui/status-pill";
+import { BooksIndicator } from "./books-indicator";
 import { ExportMenu } from "./export-menu";
 import { Logo } from "./logo";
 import { StatCounter } from "./stat-counter";
@@ -63,6 +64,7 @@ export function AppHeader() {
 
       <div className="flex shrink-0 items-center gap-2">
         <ExportMenu />
+        <BooksIndicator reconciled={stats?.reconciled} />
         <StatusPill
           testId="bridge-status"
           status={bridge?.status ?? "unknown"}

@@ -9,6 +9,7 @@ import type { MessageDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
 import { Select } from "../ui/field";
 import { Panel } from "../ui/panel";
+import { PairRunsStrip } from "./pair-runs";
 import { CONTENT_CELL, GRID, ROW_HEIGHT, TimelineRow } from "./timeline-row";
 
 const STATUSES: MessageStatus[] = ["pending", "sent", "received", "acked", "lost", "failed"];
@@ -94,6 +95,7 @@ export function MessageTimeline({ nodes }: { nodes: NodeDTO[] }) {
       className="@container h-full"
       bodyClassName="flex flex-col"
     >
+      <PairRunsStrip />
       <div className={`${GRID} h-9 shrink-0 border-b border-edge text-xs font-semibold tracking-wider text-faint uppercase`}>
         <span>Time</span>
         <span>From → To</span>
