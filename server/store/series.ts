@@ -35,9 +35,9 @@ export function seriesWindow(req: SeriesRequest, now: number, first: number | nu
   let since = req.since ?? until - DEFAULT_SERIES_SPAN_MS;
   if (req.since === undefined && req.until === undefined) since = Math.max(since, first ?? until);
   else if (req.since !== undefined) since = Math.max(since, first ?? until);
-  since = Math.min(until, Math.floor(since / MIN_BUCKET_MS) * MIN_BUCKET_MS);
+  if (since >= until) return { since: until, until, bucketMs: MIN_BUCKET_MS, count: 0 };
+  since = Math.floor(since / MIN_BUCKET_MS) * MIN_BUCKET_MS;
   const span = until - since;
-  if (span <= 0) return { since, until: since, bucketMs: MIN_BUCKET_MS, count: 0 };
   const bucketMs = Math.max(MIN_BUCKET_MS, Math.ceil(span / points / MIN_BUCKET_MS) * MIN_BUCKET_MS);
   return { since, until, bucketMs, count: Math.max(1, Math.floor(span / bucketMs)) };
 }
