@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { MAX_REPLICAS, type RuntimeKind } from "../lib/contracts/common";
 import type { ClusterDTO, ClusterEventDTO, MessageDTO, SeriesDTO, StatsDTO, TrafficRunDTO } from "../lib/contracts/http-replies";
@@ -42,6 +43,7 @@ export class Swarmscope {
       // Only once a batch is on disk are its reports committed: the nodes drop them then.
       onWritten: (b) => this.books.committed(b.applied.values()),
       onHealth: (ok) => this.books.setStoreOk(ok),
+      ...(config.testHooks ? { readOnly: () => fs.existsSync(path.join(config.dataDir, "store-read-only")) } : {}),
     });
     this.books = new Books({
       lossTimeoutMs: config.lossTimeoutMs,
@@ -173,7 +175,8 @@ export class Swarmscope {
   }
 
   stats(): StatsDTO {
-    return this.books.stats();
+    const w = this.store.writerStatus();
+    return { ...this.books.stats(), store: { ok: w.ok, since: w.since, lastError: w.ok ? null : w.lastError, waiting: w.queued.reports } };
   }
 
   /** Throughput, losses, latency and nodes up per time bucket, from the stored history. */

@@ -17,6 +17,8 @@ const schema = z.object({
     .default("swarmscope"),
   SWARMSCOPE_RETENTION: z.coerce.number().int().min(1000).default(1_000_000),
   SWARMSCOPE_LOSS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  // Crash tests only: "1" lets a file `store-read-only` in the data folder make the store refuse writes.
+  SWARMSCOPE_TEST_HOOKS: z.enum(["0", "1"]).default("0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
@@ -30,6 +32,8 @@ export interface Config {
   stack: string;
   retention: number;
   lossTimeoutMs: number;
+  /** Crash-test hooks (SWARMSCOPE_TEST_HOOKS=1): never on in normal use. */
+  testHooks: boolean;
   dev: boolean;
   repoRoot: string;
   /** The environment handed to child processes (erl). */
@@ -53,6 +57,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, repoRoot = process.cwd()): C
     stack: e.SWARMSCOPE_STACK,
     retention: e.SWARMSCOPE_RETENTION,
     lossTimeoutMs: e.SWARMSCOPE_LOSS_TIMEOUT_MS,
+    testHooks: e.SWARMSCOPE_TEST_HOOKS === "1",
     dev: e.NODE_ENV !== "production",
     repoRoot,
     childEnv: { ...env },

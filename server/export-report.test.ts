@@ -21,7 +21,7 @@ const cluster: ClusterDTO = {
 const stats = (over: Partial<StatsDTO> = {}): StatsDTO => ({
   sent: 10, received: 8, acked: 7, lost: 1, inFlight: 1, failed: 1, perNode: {}, latencyMs: { p50: 1, p95: 2, p99: 3 },
   latencyByKind: { "one-way": { p50: 1, p95: 2, p99: 3 }, "half-rtt": { p50: null, p95: null, p99: null } },
-  reconciled: { ok: true, pairs: 6, nodes: 3, mismatches: [] }, at: 0, ...over,
+  reconciled: { ok: true, pairs: 6, nodes: 3, mismatches: [] }, store: { ok: true, since: 0, lastError: null, waiting: 0 }, at: 0, ...over,
 });
 
 const tallied = (rows: [string, Parameters<typeof addToTally>[1], number, boolean?][]): Tally => {

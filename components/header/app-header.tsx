@@ -64,7 +64,7 @@ export function AppHeader() {
 
       <div className="flex shrink-0 items-center gap-2">
         <ExportMenu />
-        <BooksIndicator reconciled={stats?.reconciled} />
+        <BooksIndicator stats={stats} />
         <StatusPill
           testId="bridge-status"
           status={bridge?.status ?? "unknown"}

@@ -142,6 +142,11 @@ export const statsSchema = z.strictObject({
   latencyMs: percentilesSchema,
   latencyByKind: z.strictObject({ "one-way": percentilesSchema, "half-rtt": percentilesSchema }),
   reconciled: reconciledSchema,
+  /**
+   * Whether the store takes writes (since when; the error while it does not), and how many node
+   * incarnations' reports wait for a write that works: they stay in the nodes' outboxes until then.
+   */
+  store: z.strictObject({ ok: z.boolean(), since: epochMs, lastError: z.string().nullable(), waiting: count }),
   at: epochMs,
 });
 export type StatsDTO = z.infer<typeof statsSchema>;

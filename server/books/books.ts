@@ -151,7 +151,8 @@ export class Books {
     return p ? bulkMessage(this.ledger, p, bulk.seq, this.opts.runs ?? noRuns) : undefined;
   }
 
-  stats(): StatsDTO {
+  /** The counters (the store's health is the app's to add). */
+  stats(): Omit<StatsDTO, "store"> {
     const t = this.ledger.tally;
     const perNode: StatsDTO["perNode"] = {};
     for (const [n, c] of t.perNode) perNode[n] = { ...c };

@@ -21,6 +21,8 @@ export interface WriterOptions {
   onWritten?: (batch: StoreBatch) => void;
   /** Writes started failing (false) or work again (true). */
   onHealth?: (ok: boolean) => void;
+  /** Crash tests: while this says true the connection refuses writes (query_only), as a read-only disk would. */
+  readOnly?: () => boolean;
   /** Tracked messages held while writes fail; past it the oldest queued updates are dropped, counted. */
   maxMessages?: number;
   /** Events held while writes fail, likewise. */
@@ -31,7 +33,7 @@ export interface WriterOptions {
   log?: Logger;
 }
 
-type Opts = Required<Omit<WriterOptions, "counters" | "onWritten" | "onHealth">> & Pick<WriterOptions, "counters" | "onWritten" | "onHealth">;
+type Opts = Required<Omit<WriterOptions, "counters" | "onWritten" | "onHealth" | "readOnly">> & Pick<WriterOptions, "counters" | "onWritten" | "onHealth" | "readOnly">;
 
 /**
  * Writes the batch in one transaction per flush. A flush never throws: on an error the batch
@@ -49,8 +51,9 @@ export class StoreWriter {
   private retryAt: number | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private droppingSaid = false;
+  private queryOnly = false;
 
-  constructor(db: Database.Database, opts: WriterOptions = {}) {
+  constructor(private readonly db: Database.Database, opts: WriterOptions = {}) {
     this.opts = {
       maxMessages: 200_000, maxEvents: 50_000, retry: { firstMs: 250, maxMs: 10_000 },
       now: Date.now, log: createLogger("store"), holder: opts.holder ?? new BatchHolder(), ...opts,
@@ -115,6 +118,7 @@ export class StoreWriter {
   }
 
   private attempt(): boolean {
+    this.testHook();
     const b = this.holder.current;
     const all = this.opts.counters?.() ?? null;
     const counters = all && all.dirty.size > 0 ? all : null;
@@ -131,6 +135,13 @@ export class StoreWriter {
     this.recovered(b.rows());
     this.opts.onWritten?.(b);
     return true;
+  }
+
+  private testHook(): void {
+    const ro = this.opts.readOnly?.() ?? false;
+    if (ro === this.queryOnly) return;
+    this.queryOnly = ro;
+    this.db.pragma(`query_only = ${ro ? "ON" : "OFF"}`);
   }
 
   private failed(err: unknown, retry: boolean): void {
