@@ -1,41 +1,23 @@
 // `npm run bench`: measures, in one run on this machine, the raw Erlang distribution baseline and
-// Swarmscope with full accounting, the latency from send to visible in Chromium, deploy times and
-// the server's memory after 1M messages. Writes bench/results.json. Timings are printed, never asserted.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+// Swarmscope with full accounting side by side (throughputRatio, diskBytesPerMsg, rssCurveMiB:
+// scripts/bench-books.ts), the latency from send to visible in Chromium and deploy times. Writes
+// bench/results.json. `--only books` runs the books' figures alone (merged into the file);
+// `--only visible` (with BENCH_URL, BENCH_TOKEN) the browser probe. Timings are printed, never asserted.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
+import type { ClusterDTO } from "../lib/contracts/http-replies";
 import { type ServerHandle, percentile, repoRoot, startServer, waitFor } from "../tests/integration/harness";
+import { booksFigures } from "./bench-books";
 
 const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);
-const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 200_000);
-const TOTAL_FOR_RSS = Number(process.env.BENCH_RSS_MSGS ?? 1_000_000);
+const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 500_000);
+const RSS_STEPS = (process.env.BENCH_RSS_STEPS ?? "1000000,2000000,4000000").split(",").map(Number);
 const VISIBLE_SAMPLES = Number(process.env.BENCH_VISIBLE_SAMPLES ?? 200);
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : process.env.BENCH_ONLY;
 
 const log = (s: string) => process.stdout.write(`[bench] ${s}\n`);
-
-async function rawBaseline(): Promise<{ rawMsgsPerSec: number; rttP50Us: number; rttP99Us: number }> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "ss-bench-"));
-  fs.writeFileSync(path.join(home, ".erlang.cookie"), `BENCH${Date.now()}`, { mode: 0o400 });
-  const ebin = path.join(repoRoot, "erlang", "ebin");
-  const env = { ...process.env, HOME: home };
-  const tag = process.pid;
-  const sink: ChildProcess = spawn("erl", ["-noshell", "-noinput", "-name", `rawsink${tag}@127.0.0.1`, "-pa", ebin, "-eval", "swarmscope_bench:sink()"], { env, stdio: "ignore" });
-  try {
-    const out = execFileSync(
-      "erl",
-      ["-noshell", "-name", `rawsrc${tag}@127.0.0.1`, "-pa", ebin, "-eval", `swarmscope_bench:run('rawsink${tag}@127.0.0.1', ${RAW_MSGS}), halt().`],
-      { env, encoding: "utf8", timeout: 180_000 },
-    );
-    const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop()!;
-    return JSON.parse(line);
-  } finally {
-    sink.kill("SIGKILL");
-    fs.rmSync(home, { recursive: true, force: true });
-  }
-}
 
 async function cluster(s: ServerHandle) {
   return (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
@@ -50,24 +32,6 @@ async function deploy(s: ServerHandle, n: number): Promise<number> {
   }, 300_000, 50);
   if (p.error) throw new Error(p.error);
   return (p.finishedAt! - p.startedAt) / 1000;
-}
-
-async function stats(s: ServerHandle) {
-  return (await s.api<StatsDTO>("GET", "/api/stats")).body;
-}
-
-/** Sends `count` messages n1 → n2 from a generator inside n1; seconds until all are accounted. */
-async function accounted(s: ServerHandle, from: string, to: string, count: number, pattern: "one" | "ring" = "one"): Promise<number> {
-  const before = await stats(s);
-  const t0 = Date.now();
-  const body = pattern === "one" ? { pattern, from, to, rounds: count, rate: 0 } : { pattern, rounds: count / 2, rate: 0 };
-  const r = await s.api("POST", "/api/traffic", body);
-  if (r.status !== 202) throw new Error(`traffic: ${JSON.stringify(r.body)}`);
-  await waitFor(`${count} messages accounted`, async () => {
-    const st = await stats(s);
-    return st.received + st.lost - (before.received + before.lost) >= count;
-  }, 600_000, 50);
-  return (Date.now() - t0) / 1000;
 }
 
 async function visibleLatency(s: ServerHandle, from: string, to: string): Promise<number[]> {
@@ -121,17 +85,42 @@ async function visibleOnly() {
   log(`send → visible in Chromium over ${vis.length}: p50 ${percentile(vis, 50).toFixed(1)} ms, p99 ${percentile(vis, 99).toFixed(1)} ms`);
 }
 
-async function main() {
-  if (process.env.BENCH_ONLY === "visible") return visibleOnly();
-  const results: Record<string, unknown> = {
+const resultsFile = path.join(repoRoot, "bench", "results.json");
+
+function machine(): Record<string, unknown> {
+  return {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
     at: new Date().toISOString(),
   };
-  log(`raw Erlang distribution: ${RAW_MSGS} one-way messages between two nodes...`);
-  const raw = await rawBaseline();
-  Object.assign(results, { rawMsgsPerSec: raw.rawMsgsPerSec, rawRttP50Us: raw.rttP50Us, rawRttP99Us: raw.rttP99Us });
-  log(`raw: ${raw.rawMsgsPerSec} msgs/s, round trip p50 ${raw.rttP50Us} µs, p99 ${raw.rttP99Us} µs`);
+}
 
+function write(results: Record<string, unknown>): void {
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + "\n");
+  log(`wrote bench/results.json`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+/** `--only books`: the books' figures alone, merged into the results file. */
+async function booksOnly() {
+  const results: Record<string, unknown> = { ...(fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, "utf8")) : {}), ...machine() };
+  const s = await startServer();
+  try {
+    await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
+    await deploy(s, 2);
+    await booksFigures(s, results, { rawMsgs: RAW_MSGS, accountedMsgs: ACCOUNTED_MSGS, rssSteps: RSS_STEPS });
+    await deploy(s, 0);
+  } finally {
+    await s.stop();
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+  write(results);
+}
+
+async function main() {
+  if (ONLY === "visible") return visibleOnly();
+  if (ONLY === "books") return booksOnly();
+  const results: Record<string, unknown> = machine();
   const s = await startServer();
   try {
     await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
@@ -144,36 +133,19 @@ async function main() {
     await deploy(s, 2);
     const [a, b] = (await cluster(s)).nodes.map((n) => n.name).sort() as [string, string];
 
-    const secs = await accounted(s, a, b, ACCOUNTED_MSGS);
-    results.accountedMsgsPerSec = Math.round(ACCOUNTED_MSGS / secs);
-    results.throughputRatio = Math.round(((results.accountedMsgsPerSec as number) / raw.rawMsgsPerSec) * 1000) / 1000;
-    log(`accounted: ${ACCOUNTED_MSGS} messages n1→n2 in ${secs} s = ${results.accountedMsgsPerSec} msgs/s (ratio ${results.throughputRatio})`);
+    await booksFigures(s, results, { rawMsgs: RAW_MSGS, accountedMsgs: ACCOUNTED_MSGS, rssSteps: RSS_STEPS });
 
     const vis = (await visibleLatency(s, a, b)).sort((x, y) => x - y);
     results.visibleLatencyMsP50 = Math.round(percentile(vis, 50) * 10) / 10;
     results.visibleLatencyMsP99 = Math.round(percentile(vis, 99) * 10) / 10;
     log(`send → visible in Chromium over ${vis.length}: p50 ${results.visibleLatencyMsP50} ms, p99 ${results.visibleLatencyMsP99} ms`);
 
-    const sentSoFar = (await stats(s)).sent;
-    const remaining = Math.max(0, TOTAL_FOR_RSS - sentSoFar);
-    if (remaining > 0) {
-      const t = await accounted(s, a, b, remaining - (remaining % 2), "ring");
-      log(`ring traffic of ${remaining} more messages accounted in ${t} s`);
-    }
-    await new Promise((r) => setTimeout(r, 3000));
-    const health = (await s.api<{ memory?: { rssMiB: number } }>("GET", "/api/health")).body;
-    results.rssAfter1MMiB = health.memory?.rssMiB;
-    results.messagesAtRss = (await stats(s)).sent;
-    log(`server RSS after ${results.messagesAtRss} messages: ${results.rssAfter1MMiB} MiB`);
     await deploy(s, 0);
   } finally {
     await s.stop();
     fs.rmSync(s.dataDir, { recursive: true, force: true });
   }
-  fs.mkdirSync(path.join(repoRoot, "bench"), { recursive: true });
-  fs.writeFileSync(path.join(repoRoot, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
-  log(`wrote bench/results.json`);
-  console.log(JSON.stringify(results, null, 2));
+  write(results);
 }
 
 main().catch((err) => {
