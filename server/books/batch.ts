@@ -10,13 +10,16 @@ import type { TrackedMessage } from "./tracked-message";
 // deltas summed), so one later write stores it all; the reports stay in the nodes' outboxes
 // until then (no commit is sent for them), so nothing is lost either way.
 
+// Varints stay base64 text (as the frame carried them) until the write decodes them: the bytes
+// then live for one transaction, not for the batch's 200 ms (fewer long-lived buffers to collect).
+
 export interface SentRunRow {
   pair: number;
   seq0: number;
   n: number;
   t0First: number;
   t0Last: number;
-  deltas: Uint8Array | null;
+  deltas: string | null;
 }
 
 export interface RecvRunRow {
@@ -26,8 +29,8 @@ export interface RecvRunRow {
   n: number;
   t1First: number;
   t1Last: number;
-  deltas: Uint8Array | null;
-  lat: Uint8Array | null;
+  deltas: string | null;
+  lat: string | null;
 }
 
 /** An exact loss (a gap): final. */

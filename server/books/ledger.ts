@@ -6,7 +6,7 @@ import { LinkWatch } from "./links";
 import type { Fate, GapReason, PairBook } from "./pair";
 import { type BooksLoader, PairRegistry, noLoader } from "./registry";
 import { Tally } from "./tally";
-import { forEachRunTime, forEachVarint, varintBytes } from "./varint";
+import { type Varints, forEachRunTime, forEachVarint } from "./varint";
 
 // The ledger: folds the nodes' reports into the pairs' books, exactly once per report (by rseq
 // per node incarnation), and judges losses: exact ones from gaps, tentative ones on the server's
@@ -136,7 +136,8 @@ export class Ledger {
 
   private sentRun(node: string, inc: number, [to, seq0, n, t0First, t0Last, d]: SentRun, now: number): void {
     const p = this.pair(node, inc, to, now);
-    const deltas = varintBytes(d);
+    // Decoded only where a run spans seconds (attribute() reads its times then).
+    const deltas = Math.floor(t0First / 1e6) === Math.floor(t0Last / 1e6) ? null : d;
     this.change(p, () => {
       const grown = p.applySent(seq0, n, now);
       if (grown > 0) this.attribute("sent", t0First, t0Last, deltas, n, n - grown);
@@ -144,13 +145,13 @@ export class Ledger {
       // Reported after its receiver's nodedown: it cannot arrive (judged tentatively all the same).
       if (grown > 0 && down && down.down !== null && this.bridgeUp) this.verdict(p, `receiver_down (${down.down ?? "unknown"})`, now);
     });
-    this.batch.sent.push({ pair: p.id, seq0, n, t0First, t0Last, deltas });
+    this.batch.sent.push({ pair: p.id, seq0, n, t0First, t0Last, deltas: d });
   }
 
   private recvRun(node: string, inc: number, [from, fromInc, seq0, n, t1First, t1Last, d, l]: RecvRun, now: number): void {
     const p = this.pair(from, fromInc, node, now);
-    const deltas = varintBytes(d);
-    const lat = varintBytes(l);
+    const deltas = Math.floor(t1First / 1e6) === Math.floor(t1Last / 1e6) ? null : d;
+    const lat = p.sameClock ? l : null;
     this.change(p, () => {
       const e = p.applyRecv(inc, seq0, n, now, this.gapReason(p));
       if (e.gap) {
@@ -167,7 +168,7 @@ export class Ledger {
         this.listener.run?.(p, seq0 + n - 1, t1Last, lat ? lastVarint(lat, n) : null, e.received);
       }
     });
-    this.batch.recv.push({ pair: p.id, toInc: inc, seq0, n, t1First, t1Last, deltas, lat });
+    this.batch.recv.push({ pair: p.id, toInc: inc, seq0, n, t1First, t1Last, deltas: d, lat: l });
   }
 
   private ack(node: string, inc: number, [to, upTo, t2, t0]: AckedRun, now: number): void {
@@ -305,7 +306,7 @@ export class Ledger {
   }
 
   /** Adds messages k = fromK .. n-1 of a run to the series at their own times (decoded only when the run spans seconds). */
-  private attribute(field: "sent" | "received", first: number, last: number, deltas: Uint8Array | null, n: number, fromK: number): void {
+  private attribute(field: "sent" | "received", first: number, last: number, deltas: Varints | null, n: number, fromK: number): void {
     if (Math.floor(first / 1e6) === Math.floor(last / 1e6) || deltas === null) {
       this.series.add((fromK === 0 ? first : last) / 1000, field, n - fromK);
       return;
@@ -316,7 +317,7 @@ export class Ledger {
   }
 
   /** One-way latencies of messages k ≥ fromK (same host: one clock), at their reception times. */
-  private oneWay(first: number, last: number, deltas: Uint8Array | null, lat: Uint8Array, n: number, fromK: number): void {
+  private oneWay(first: number, last: number, deltas: Varints | null, lat: Varints, n: number, fromK: number): void {
     const gaps = deltas && Math.floor(first / 1e6) !== Math.floor(last / 1e6) ? decodeAll(deltas, n - 1) : null;
     let t1 = first;
     forEachVarint(lat, (us, i) => {
@@ -358,13 +359,13 @@ export class Ledger {
   }
 }
 
-function decodeAll(bytes: Uint8Array, n: number): number[] {
+function decodeAll(bytes: Varints, n: number): number[] {
   const out: number[] = [];
   forEachVarint(bytes, (v) => out.push(v), n);
   return out;
 }
 
-function lastVarint(bytes: Uint8Array, n: number): number | null {
+function lastVarint(bytes: Varints, n: number): number | null {
   let last: number | null = null;
   forEachVarint(bytes, (v) => (last = v), n);
   return last;

@@ -50,3 +50,16 @@ describe("varints", () => {
     expect(times).toHaveLength(4);
   });
 });
+
+describe("varints read straight from base64 text", () => {
+  it("gives the same values as from the decoded bytes, whatever the padding, and stops at the count", () => {
+    for (const values of [[], [0], [300], [1, 2, 3], [127, 128, 16383, 16384, 2 ** 35, VARINT_MAX], Array.from({ length: 1000 }, (_, i) => (i * 7919) % 70000)]) {
+      const b64 = encodeVarints(values).toString("base64");
+      expect(decodeVarints(b64), b64.slice(0, 20)).toEqual(values);
+      expect(decodeVarints(b64, 2)).toEqual(values.slice(0, 2));
+    }
+    const times: number[] = [];
+    forEachRunTime(1000, encodeVarints([50, 1, 249]).toString("base64"), 4, (t) => times.push(t));
+    expect(times).toEqual([1000, 1050, 1051, 1300]);
+  });
+});

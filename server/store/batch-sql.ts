@@ -53,7 +53,7 @@ export function prepareBatchWrite(db: Database.Database): (b: StoreBatch, counte
     ),
     lat: db.prepare(`INSERT INTO series_lat (sec, bin, n) VALUES (?, ?, ?) ON CONFLICT(sec, bin) DO UPDATE SET n = n + excluded.n`),
   };
-  const blob = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  const blob = (b64: string | null) => (b64 === null ? null : Buffer.from(b64, "base64"));
   return db.transaction((b: StoreBatch, counters: { rows: TallyRows; dirty: Set<string> } | null) => {
     for (const m of b.messages.values()) s.message.run(messageParams(m));
     for (const e of b.events) s.event.run(e.at, e.kind, e.node ?? null, e.text);

@@ -3,7 +3,7 @@ import type { RunReader, RunTimes } from "../books/bulk-message";
 import type { BatchHolder } from "../books/batch";
 import type { PairState } from "../books/pair";
 import type { BooksLoader } from "../books/registry";
-import { forEachRunTime, forEachVarint } from "../books/varint";
+import { forEachRunTime, forEachVarint, varintBytes } from "../books/varint";
 
 // What the books ask the store: pairs and incarnations no longer in memory, and the times of one
 // message decoded from the run that holds it (GET /api/messages/p<pair>.<seq>). Rows still
@@ -84,9 +84,9 @@ export class BooksQueries implements BooksLoader, RunReader {
 
   times(pair: number, seq: number): RunTimes {
     const b = this.holder.current;
-    const sent = findRun(b.sent.map((r) => ({ pair: r.pair, seq0: r.seq0, n: r.n, first: r.t0First, last: r.t0Last, deltas: r.deltas })), pair, seq)
+    const sent = findRun(b.sent.map((r) => ({ pair: r.pair, seq0: r.seq0, n: r.n, first: r.t0First, last: r.t0Last, deltas: varintBytes(r.deltas) })), pair, seq)
       ?? this.stored(this.q.sent, pair, seq);
-    const recv = findRun(b.recv.map((r) => ({ pair: r.pair, seq0: r.seq0, n: r.n, first: r.t1First, last: r.t1Last, deltas: r.deltas, lat: r.lat })), pair, seq)
+    const recv = findRun(b.recv.map((r) => ({ pair: r.pair, seq0: r.seq0, n: r.n, first: r.t1First, last: r.t1Last, deltas: varintBytes(r.deltas), lat: varintBytes(r.lat) })), pair, seq)
       ?? this.stored(this.q.recv, pair, seq);
     const waitingAck = b.acks.filter((a) => a.pair === pair && a.upTo >= seq).sort((x, y) => x.upTo - y.upTo)[0];
     const storedAck = this.q.ack.get(pair, seq) as number | undefined;

@@ -145,7 +145,7 @@ describe("StoreWriter", () => {
     const pair = new PairBook(1, "n1-d@h", 7, "n2-d@h", true, 0);
     pair.applySent(1, 3, 0);
     b.pairs.add(pair);
-    b.sent.push({ pair: 1, seq0: 1, n: 3, t0First: 10, t0Last: 30, deltas: encodeVarints([10, 10]) });
+    b.sent.push({ pair: 1, seq0: 1, n: 3, t0First: 10, t0Last: 30, deltas: encodeVarints([10, 10]).toString("base64") });
     b.appliedReport("n1-d@h", 7, 1);
     b.series.add(1500, "sent", 3);
     db.pragma("query_only = ON");
