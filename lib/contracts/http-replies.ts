@@ -152,9 +152,11 @@ export const statsSchema = z.strictObject({
 export type StatsDTO = z.infer<typeof statsSchema>;
 
 /**
- * One bucket [t, t + durationMs) of GET /api/series: messages sent in it (by sentAt; a seed
- * message by its reception), received in it, lost among those sent in it; rates per second;
- * nearest-rank latency percentiles of those received in it (null: none); nodes up at its end.
+ * One bucket [t, t + durationMs) of GET /api/series: messages sent in it (by their send time; a
+ * seed message by its reception), received in it, judged lost in it (an overturned verdict taken
+ * back from the same bucket); rates per second; latency percentiles of those received in it, from
+ * a histogram of 16 bins per octave (null: none); nodes up at its end. Kept apart from the
+ * retained rows: the sums equal the counters.
  */
 export const seriesPointSchema = z.strictObject({
   t: epochMs,
