@@ -104,6 +104,9 @@ function write(results: Record<string, unknown>): void {
 /** `--only books`: the books' figures alone, merged into the results file. */
 async function booksOnly() {
   const results: Record<string, unknown> = { ...(fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, "utf8")) : {}), ...machine() };
+  // Figures of the per-message accounting, replaced by rssCurveMiB.
+  delete results.rssAfter1MMiB;
+  delete results.messagesAtRss;
   const s = await startServer();
   try {
     await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
