@@ -89,4 +89,28 @@ describe("the books on SQLite", () => {
       t.close();
     }
   });
+
+  it("forgets the settled pairs of an incarnation gone for a while, and a late report loads them back, never anew", () => {
+    const s = booksOnStore();
+    try {
+      const { books, clock } = s;
+      books.onNodeUp(A, 1);
+      books.onNodeUp(B, 2);
+      books.onReport(report(A, 1, 1, { sent: [sentRun(B, 1, 10)] }));
+      books.onReport(report(B, 2, 1, { recv: [recvRun(A, 1, 1, 8)] }));
+      books.onNodeDown(A, "connection_closed"); // the sender's incarnation is gone
+      clock.t += 1001;
+      books.sweep(); // 9 and 10 time out: settled
+      s.store.flush();
+      clock.t += 10_000;
+      for (let i = 0; i < 20; i++) books.sweep(); // the bounds are enforced every 20 sweeps
+      expect(books.ledger.pairs.size).toBe(0);
+      expect(books.stats()).toMatchObject({ sent: 10, received: 8, lost: 2 });
+      books.onReport(report(B, 2, 2, { recv: [recvRun(A, 1, 9, 2)] })); // the receiver had them after all
+      expect(books.ledger.pairs.find(A, 1, B)?.id).toBe(1);
+      expect(books.stats()).toMatchObject({ sent: 10, received: 10, lost: 0, inFlight: 0 });
+    } finally {
+      s.close();
+    }
+  });
 });
