@@ -100,7 +100,9 @@ export async function booksFigures(s: ServerHandle, results: Record<string, unkn
     // Polled gently: each HTTP call is work (and garbage) in the very process being measured.
     if (target > have) await accountedRun(s, a, b, target - have, 500);
     const st = await checkedExact(s, 2, `${target} accounted`);
-    await new Promise((res) => setTimeout(res, 2000));
+    // Read once the server has been quiet for a while: what it keeps, not the garbage of the
+    // last seconds' traffic that the next collection frees (V8 shrinks the heap when idle).
+    await new Promise((res) => setTimeout(res, 12_000));
     const h = (await s.api<HealthReply>("GET", "/api/health")).body;
     rss[`${Math.round(target / 1e6)}M`] = h.memory.rssMiB;
     log(`server RSS at ${st.received} accounted messages: ${h.memory.rssMiB} MiB`);
