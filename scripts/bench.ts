@@ -1,15 +1,16 @@
 // `npm run bench`: measures, in one run on this machine, the raw Erlang distribution baseline and
-// Swarmscope with full accounting, the latency from send to visible in Chromium, deploy times and
-// the server's memory after 1M messages, the page's frame rate with 50 and 200 nodes under a storm
-// (bench-fps.ts), kill → shown down in Chromium, locally and on Swarm where it runs (bench-kill.ts).
-// Writes bench/results.json. Timings are printed, never asserted.
-// `npm run bench -- --only fps|kill|visible|deploy`: only those figures (needs `next build`); merged into the
-// results file (visible only prints; BENCH_TRACE=1 adds the server's hops).
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+// Swarmscope with full accounting side by side (throughputRatio, diskBytesPerMsg, rssCurveMiB:
+// bench-books.ts), the latency from send to visible in Chromium, deploy times (bench-deploy.ts),
+// the page's frame rate with 50 and 200 nodes under a storm (bench-fps.ts), kill → shown down in
+// Chromium, locally and on Swarm where it runs (bench-kill.ts). Writes bench/results.json.
+// Timings are printed, never asserted.
+// `npm run bench -- --only books|fps|kill|visible|deploy`: only those figures (needs `next build`);
+// merged into the results file (visible only prints; BENCH_TRACE=1 adds the server's hops).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
+import type { ClusterDTO } from "../lib/contracts/http-replies";
+import { accountedRun, booksFigures } from "./bench-books";
 import { cluster, deploy, deployFigures } from "./bench-deploy";
 import { fps200, fpsUnderStorm } from "./bench-fps";
 import { killOnly, killToDownUi, killToDownUiSwarm, logKill } from "./bench-kill";
@@ -17,49 +18,10 @@ import { visibleLatency } from "./bench-visible";
 import { type ServerHandle, repoRoot, startServer, waitFor } from "../tests/integration/harness";
 
 const RAW_MSGS = Number(process.env.BENCH_RAW_MSGS ?? 500_000);
-const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 200_000);
-const TOTAL_FOR_RSS = Number(process.env.BENCH_RSS_MSGS ?? 1_000_000);
+const ACCOUNTED_MSGS = Number(process.env.BENCH_ACCOUNTED_MSGS ?? 500_000);
+const RSS_STEPS = (process.env.BENCH_RSS_STEPS ?? "1000000,2000000,4000000").split(",").map(Number);
 
 const log = (s: string) => process.stdout.write(`[bench] ${s}\n`);
-
-async function rawBaseline(): Promise<{ rawMsgsPerSec: number; rttP50Us: number; rttP99Us: number }> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "ss-bench-"));
-  fs.writeFileSync(path.join(home, ".erlang.cookie"), `BENCH${Date.now()}`, { mode: 0o400 });
-  const ebin = path.join(repoRoot, "erlang", "ebin");
-  const env = { ...process.env, HOME: home };
-  const tag = process.pid;
-  const sink: ChildProcess = spawn("erl", ["-noshell", "-noinput", "-name", `rawsink${tag}@127.0.0.1`, "-pa", ebin, "-eval", "swarmscope_bench:sink()"], { env, stdio: "ignore" });
-  try {
-    const out = execFileSync(
-      "erl",
-      ["-noshell", "-name", `rawsrc${tag}@127.0.0.1`, "-pa", ebin, "-eval", `swarmscope_bench:run('rawsink${tag}@127.0.0.1', ${RAW_MSGS}), halt().`],
-      { env, encoding: "utf8", timeout: 180_000 },
-    );
-    const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop()!;
-    return JSON.parse(line);
-  } finally {
-    sink.kill("SIGKILL");
-    fs.rmSync(home, { recursive: true, force: true });
-  }
-}
-
-async function stats(s: ServerHandle) {
-  return (await s.api<StatsDTO>("GET", "/api/stats")).body;
-}
-
-/** Sends `count` messages n1 → n2 from a generator inside n1; seconds until all are accounted. */
-async function accounted(s: ServerHandle, from: string, to: string, count: number, pattern: "one" | "ring" = "one"): Promise<number> {
-  const before = await stats(s);
-  const t0 = Date.now();
-  const body = pattern === "one" ? { pattern, from, to, rounds: count, rate: 0 } : { pattern, rounds: count / 2, rate: 0 };
-  const r = await s.api("POST", "/api/traffic", body);
-  if (r.status !== 202) throw new Error(`traffic: ${JSON.stringify(r.body)}`);
-  await waitFor(`${count} messages accounted`, async () => {
-    const st = await stats(s);
-    return st.received + st.lost - (before.received + before.lost) >= count;
-  }, 600_000, 50);
-  return (Date.now() - t0) / 1000;
-}
 
 /**
  * `--only visible`: only the browser probe. With `BENCH_URL` and `BENCH_TOKEN`, against that running
@@ -77,7 +39,7 @@ async function visibleOnly() {
     const [a, b] = ((await res.json()) as ClusterDTO).nodes.filter((n) => n.status === "up").map((n) => n.name).sort();
     // As in the full run, where the probe follows the accounted traffic: the browser then holds its 5,000 messages.
     const prefill = Number(process.env.BENCH_VISIBLE_PREFILL ?? 20_000);
-    if (own && prefill > 0) await accounted(own, a!, b!, prefill);
+    if (own && prefill > 0) await accountedRun(own, a!, b!, prefill);
     const vis = await visibleLatency(s, a!, b!);
     log(`send → visible in Chromium over ${vis.samples}: p50 ${vis.p50} ms, p99 ${vis.p99} ms; hop medians ${JSON.stringify(vis.hops)}`);
   } finally {
@@ -141,6 +103,29 @@ function mergeResults(figures: Record<string, unknown>) {
   log(`merged ${Object.keys(figures).join(", ")} into bench/results.json`);
 }
 
+function machine(): Record<string, unknown> {
+  return {
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
+    at: new Date().toISOString(),
+  };
+}
+
+/** `--only books`: the books' figures alone (raw baseline, accounted ratio, disk, RSS curve), merged into the results file. */
+async function booksOnly() {
+  const figures: Record<string, unknown> = machine();
+  const s = await startServer();
+  try {
+    await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
+    await deploy(s, 2);
+    await booksFigures(s, figures, { rawMsgs: RAW_MSGS, accountedMsgs: ACCOUNTED_MSGS, rssSteps: RSS_STEPS });
+    await deploy(s, 0);
+  } finally {
+    await s.stop();
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+  mergeResults(figures);
+}
+
 function only(): string | undefined {
   const i = process.argv.indexOf("--only");
   return i >= 0 ? process.argv[i + 1] : process.env.BENCH_ONLY;
@@ -151,14 +136,8 @@ async function main() {
   if (only() === "fps") return fpsOnly();
   if (only() === "deploy") return deployOnly();
   if (only() === "kill") return killOnly(RESULTS);
-  const results: Record<string, unknown> = {
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, node: process.version },
-    at: new Date().toISOString(),
-  };
-  log(`raw Erlang distribution: ${RAW_MSGS} one-way messages between two nodes...`);
-  const raw = await rawBaseline();
-  Object.assign(results, { rawMsgsPerSec: raw.rawMsgsPerSec, rawRttP50Us: raw.rttP50Us, rawRttP99Us: raw.rttP99Us });
-  log(`raw: ${raw.rawMsgsPerSec} msgs/s, round trip p50 ${raw.rttP50Us} µs, p99 ${raw.rttP99Us} µs`);
+  if (only() === "books") return booksOnly();
+  const results: Record<string, unknown> = machine();
 
   const s = await startServer();
   try {
@@ -176,10 +155,7 @@ async function main() {
     await deploy(s, 2);
     const [a, b] = (await cluster(s)).nodes.map((n) => n.name).sort() as [string, string];
 
-    const secs = await accounted(s, a, b, ACCOUNTED_MSGS);
-    results.accountedMsgsPerSec = Math.round(ACCOUNTED_MSGS / secs);
-    results.throughputRatio = Math.round(((results.accountedMsgsPerSec as number) / raw.rawMsgsPerSec) * 1000) / 1000;
-    log(`accounted: ${ACCOUNTED_MSGS} messages n1→n2 in ${secs} s = ${results.accountedMsgsPerSec} msgs/s (ratio ${results.throughputRatio})`);
+    await booksFigures(s, results, { rawMsgs: RAW_MSGS, accountedMsgs: ACCOUNTED_MSGS, rssSteps: RSS_STEPS });
 
     const vis = await visibleLatency(s, a, b);
     results.visibleLatencyMsP50 = vis.p50;
@@ -187,17 +163,6 @@ async function main() {
     results.visibleLatencyHops = vis.hops;
     log(`send → visible in Chromium over ${vis.samples}: p50 ${vis.p50} ms, p99 ${vis.p99} ms; hop medians ${JSON.stringify(vis.hops)}`);
 
-    const sentSoFar = (await stats(s)).sent;
-    const remaining = Math.max(0, TOTAL_FOR_RSS - sentSoFar);
-    if (remaining > 0) {
-      const t = await accounted(s, a, b, remaining - (remaining % 2), "ring");
-      log(`ring traffic of ${remaining} more messages accounted in ${t} s`);
-    }
-    await new Promise((r) => setTimeout(r, 3000));
-    const health = (await s.api<{ memory?: { rssMiB: number } }>("GET", "/api/health")).body;
-    results.rssAfter1MMiB = health.memory?.rssMiB;
-    results.messagesAtRss = (await stats(s)).sent;
-    log(`server RSS after ${results.messagesAtRss} messages: ${results.rssAfter1MMiB} MiB`);
     await deploy(s, 0);
   } finally {
     await s.stop();

@@ -1,7 +1,9 @@
+import fs from "node:fs";
 import path from "node:path";
 import { MAX_REPLICAS, type RuntimeKind } from "../lib/contracts/common";
 import type { HostBody } from "../lib/contracts/http-requests";
 import type { ClusterDTO, ClusterEventDTO, HostDTO, MessageDTO, SeriesDTO, StatsDTO, TrafficRunDTO } from "../lib/contracts/http-replies";
+import { Books } from "./books/books";
 import { BridgeClient } from "./bridge/bridge-client";
 import type { BridgeFrame } from "./bridge/protocol";
 import { createFrameRouter } from "./bridge/frame-router";
@@ -10,8 +12,6 @@ import type { Config } from "./config";
 import { ApiError, ConflictError } from "./errors";
 import type { Identity } from "./identity";
 import { createLogger, type Logger } from "./log";
-import { toDTO } from "./messages/message";
-import { MessageTracker } from "./messages/tracker";
 import { createRuntime } from "./runtime/factory";
 import { RuntimeSupervisor } from "./runtime/supervisor";
 import type { SeriesRequest } from "./store/series";
@@ -22,12 +22,12 @@ import { TrafficRuns } from "./traffic/runs";
 /**
  * The dashboard's service facade, used by the HTTP route handlers and the socket hub. It wires
  * the parts and answers their questions: the runtime supervisor (runtime, bridge, scaling), the
- * frame router (bridge frames to model, tracker and traffic), the cluster model, the message
- * tracker, the traffic runs and the store.
+ * frame router (bridge frames to model, books and traffic), the cluster model, the books (every
+ * message's fate, in runs), the traffic runs and the store.
  */
 export class Swarmscope {
   readonly model: ClusterModel;
-  readonly tracker: MessageTracker;
+  readonly books: Books;
   readonly store: Store;
   readonly trafficRuns: TrafficRuns;
   private readonly supervisor: RuntimeSupervisor;
@@ -40,18 +40,31 @@ export class Swarmscope {
     readonly config: Config,
     readonly identity: Identity,
   ) {
-    this.tracker = new MessageTracker({
+    this.store = new Store(path.join(config.dataDir, "swarmscope.db"), config.retention, {
+      counters: () => ({ rows: this.books.ledger.tally.rows(), dirty: this.books.ledger.tally.dirty }),
+      // Only once a batch is on disk are its reports committed: the nodes drop them then.
+      onWritten: (b) => this.books.committed(b.applied.values()),
+      onHealth: (ok) => this.books.setStoreOk(ok),
+      ...(config.testHooks ? { readOnly: () => fs.existsSync(path.join(config.dataDir, "store-read-only")) } : {}),
+    });
+    this.books = new Books({
       lossTimeoutMs: config.lossTimeoutMs,
       sameClock: (a, b) => this.model.hostOf(a) === this.model.hostOf(b),
-      onSent: (m) => this.trafficRuns.onSent(m.id),
+      batch: this.store.holder,
+      loader: this.store.queries,
+      runs: this.store.queries,
+      loadTracked: (id) => this.store.loadTracked(id),
+      commit: (c) => void this.supervisor?.bridge.send({ t: "commit", ...c }),
+      onRunSent: (run, node, n) => this.trafficRuns.onRunSent(run, node, n),
+      onRunDone: (run, node, sent) => this.trafficRuns.onGeneratorDone(run, node, sent),
+      warn: (m) => this.log.warn(m),
     });
-    this.store = new Store(path.join(config.dataDir, "swarmscope.db"), config.retention);
     const recovered = this.store.recover();
-    this.tracker.restore(recovered.totals, recovered.perNode, recovered.inbound);
+    this.books.restore(recovered.tally, recovered.unfinished);
     this.model = new ClusterModel({
       runtime: config.runtime,
       deploymentId: identity.deploymentId,
-      counts: (node) => ({ sent: this.tracker.sentBy(node), received: this.tracker.inboundOf(node) }),
+      counts: (node) => ({ sent: this.books.sentBy(node), received: this.books.inboundOf(node) }),
     });
     this.model.on("event", (e) => this.pendingEvents.push(e));
     this.trafficRuns = new TrafficRuns({
@@ -66,9 +79,11 @@ export class Swarmscope {
         new BridgeClient({ open: () => runtime.openBridge(), discovery: () => runtime.discovery(), log: createLogger("bridge") }),
       model: this.model,
       onFrame: ((route) => (f: BridgeFrame) => route(this.acrossCut(f)))(
-        createFrameRouter({ model: this.model, tracker: this.tracker, traffic: this.trafficRuns, log: this.log }),
+        createFrameRouter({ model: this.model, books: this.books, traffic: this.trafficRuns, log: this.log }),
       ),
       onBridgeStatus: (status) => {
+        // While the bridge is down no loss is judged: the nodes keep their reports until it is back.
+        this.books.setBridgeUp(status === "up");
         if (status === "down") this.trafficRuns.onBridgeDown();
       },
       log: createLogger("runtime"),
@@ -78,7 +93,7 @@ export class Swarmscope {
   async start(): Promise<void> {
     await this.supervisor.start();
     this.every(3000, () => void this.supervisor.check());
-    this.every(250, () => this.tracker.sweep());
+    this.every(250, () => this.books.sweep());
     this.every(200, () => this.flushStore());
     this.every(60_000, () => this.store.enforceRetention());
   }
@@ -141,7 +156,7 @@ export class Swarmscope {
     return targets.map((target) => {
       const id = `m${Date.now().toString(36)}${(++this.idSeq).toString(36)}`;
       this.supervisor.bridge.send({ t: "send", id, from, to: target, content }); // may refuse (503): then nothing is tracked
-      this.tracker.create(id, from, target, content);
+      this.books.create(id, from, target, content);
       return id;
     });
   }
@@ -186,13 +201,15 @@ export class Swarmscope {
     return this.store.listMessages(limit, after);
   }
 
+  /** Any message: a tracked or seed one by its id, a bulk one by `p<pair>.<seq>` (from the runs). */
   message(id: string): MessageDTO | undefined {
-    const m = this.tracker.get(id);
-    return m ? toDTO(m) : this.store.getMessage(id);
+    this.flushStore();
+    return this.books.message(id) ?? this.store.getMessage(id);
   }
 
   stats(): StatsDTO {
-    return this.tracker.stats();
+    const w = this.store.writerStatus();
+    return { ...this.books.stats(), store: { ok: w.ok, since: w.since, lastError: w.ok ? null : w.lastError, waiting: w.queued.reports } };
   }
 
   /** Throughput, losses, latency and nodes up per time bucket, from the stored history. */
@@ -231,7 +248,6 @@ export class Swarmscope {
   // ---- helpers ----
 
   private flushStore(): void {
-    this.store.saveMessages(this.tracker.drainForStore());
     this.store.saveEvents(this.pendingEvents.splice(0));
   }
 

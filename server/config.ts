@@ -30,6 +30,8 @@ const schema = z.object({
   SWARMSCOPE_TICK_MS: z.coerce.number().int().min(1000, "SWARMSCOPE_TICK_MS must be at least 1000 (ms)").default(2000),
   /** Debug only: hop timestamps of each message on stderr (`[trace] ...`), for the latency bench. */
   SWARMSCOPE_TRACE: z.enum(["0", "1"]).default("0"),
+  // Crash tests only: "1" lets a file `store-read-only` in the data folder make the store refuse writes.
+  SWARMSCOPE_TEST_HOOKS: z.enum(["0", "1"]).default("0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
@@ -55,6 +57,8 @@ export interface Config {
   /** How fast a frozen or cut-off node is declared down: Erlang's net_ticktime, ceil(ms / 1000) s. */
   tickMs: number;
   trace: boolean;
+  /** Crash-test hooks (SWARMSCOPE_TEST_HOOKS=1): never on in normal use. */
+  testHooks: boolean;
   dev: boolean;
   repoRoot: string;
   /** The environment handed to `erl` children: an allowlist (PATH, HOME, LANG, LC_*, TERM, ...), no secret. */
@@ -90,6 +94,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
     lossTimeoutMs: e.SWARMSCOPE_LOSS_TIMEOUT_MS,
     tickMs: e.SWARMSCOPE_TICK_MS,
     trace: e.SWARMSCOPE_TRACE === "1",
+    testHooks: e.SWARMSCOPE_TEST_HOOKS === "1",
     dev: e.NODE_ENV !== "production",
     repoRoot,
     childEnv: childEnvironment(env),

@@ -6,6 +6,7 @@ import type { ClusterDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { csvField } from "./export";
 import { mdCode, mdText } from "./export-markdown";
 import { buildReport, type ReportInput } from "./export-report";
+import { emptyTally } from "./export-tally";
 
 // The evidence report puts outside text (message content, node names, hosts, reasons) into
 // Markdown. Rendered by a GFM renderer with raw HTML on (marked's default), none of it may become
@@ -71,10 +72,17 @@ describe("Markdown escaping (rendered with marked, GFM, raw HTML allowed)", () =
       bridge: { status: "up", node: name(1) },
       nodes: [{ name: name(0), status: "up", host: hostile[2]!, slot: 1, links: [], sent: 0, received: 0, replica: null, flags: [], since: 0 }],
     };
-    const stats: StatsDTO = { sent: 1, received: 0, acked: 0, lost: 1, inFlight: 0, failed: 0, perNode: {}, latencyMs: { p50: null, p95: null, p99: null }, at: 0 };
+    const none = { p50: null, p95: null, p99: null };
+    const stats: StatsDTO = {
+      sent: 1, received: 0, acked: 0, lost: 1, inFlight: 0, failed: 0, perNode: {}, latencyMs: none, latencyByKind: { "one-way": none, "half-rtt": none },
+      reconciled: { ok: false, pairs: 1, nodes: 1, mismatches: [{ from: name(0), to: name(3), field: "received", dashboard: 0, node: 1 }] },
+      store: { ok: false, since: 0, lastError: evil, waiting: 0 }, at: 0,
+    };
+    const lostOne = { ...emptyTally(), sent: 1, lost: 1, rows: 1 };
     const input: ReportInput = {
       generatedAt: 0, deployment: "abc123", range: {}, cluster, stats, latency: [],
-      groups: [{ from: name(0), to: name(3), status: "lost", seed: false, n: 1, first: 1, last: 1 }],
+      books: { tally: lostOne, bySender: new Map([[name(0), { ...lostOne }]]), inbound: new Map(), span: { first: 1, last: 1 } },
+      pairs: [{ pair: 1, from: name(0), to: name(3), sent: 1, received: 0, acked: 0, lost: 1, inFlight: 0 }],
       lost: [{ reason: hostile[4]!, n: 1, examples: [{ id: hostile[5]!, from: name(0), to: name(3), sentAt: 1, createdAt: 1 }] }],
       failed: [],
       seed: [{ from: name(7), to: name(0), n: 1, first: 1, last: 1, example: evil }],

@@ -1,12 +1,12 @@
-import type { ClusterDTO, ClusterEventDTO, StatsDTO } from "../lib/contracts/http-replies";
+import type { ClusterDTO, ClusterEventDTO, PairProgressDTO, StatsDTO } from "../lib/contracts/http-replies";
 import { hostPairSection } from "./export-hosts";
 import { iso, mdCode, mdText, ms, num as n, shortName, times } from "./export-markdown";
-import { COUNTER_KEYS, emptyTally, invariantHolds, perNodeDiffs, receivedBy, span, type Tally, tally, tallyBySender } from "./export-tally";
-import type { ExportRange, LatencyKind, LatencySummary, MessageGroup, ReasonCount, SeedReception } from "./store/export-reader";
+import { COUNTER_KEYS, emptyTally, invariantHolds, perNodeDiffs, type Tally } from "./export-tally";
+import type { ExportBooks, ExportRange, LatencyKind, LatencySummary, ReasonCount, SeedReception } from "./store/export-reader";
 
 // The evidence report: a one-page Markdown account of what the stored history shows. Pure: it
-// gets numbers that came from SQL, and claims nothing those numbers do not show. One function
-// per section; the counting is export-tally.ts, the Markdown escaping export-markdown.ts.
+// gets numbers that came from the store (the books' counters and runs), and claims nothing those
+// numbers do not show. One function per section; the Markdown escaping is export-markdown.ts.
 
 export const RECEIVED_LINE =
   'Every message counted as "received" here was reported by the node it was addressed to (its own `received` event, or its ack carrying its reception time); Swarmscope never counts a message as received because it was sent.';
@@ -18,8 +18,10 @@ export interface ReportInput {
   cluster: ClusterDTO;
   /** The live counters (/api/stats) taken in the same instant as the stored snapshot. */
   stats: StatsDTO;
-  /** The stored messages by sender, receiver, status and kind. */
-  groups: MessageGroup[];
+  /** The stored books: counts as /api/stats counts them, per sender, received per receiver. */
+  books: ExportBooks;
+  /** Each sender → receiver pair's stored books (for the traffic by host pair). */
+  pairs: PairProgressDTO[];
   /** Stored latencies by kind (only kinds that occur). */
   latency: { kind: LatencyKind | "unknown"; summary: LatencySummary }[];
   lost: ReasonCount[];
@@ -80,18 +82,18 @@ interface Facts {
 
 /** The one-page Markdown evidence report. */
 export function buildReport(r: ReportInput): string {
-  const f: Facts = { r, t: tally(r.groups), bySender: tallyBySender(r.groups), lives: nodeLives(r.cluster, r.nodeEvents) };
+  const f: Facts = { r, t: r.books.tally, bySender: r.books.bySender, lives: nodeLives(r.cluster, r.nodeEvents) };
   const hostOf = (node: string) => r.cluster.nodes.find((x) => x.name === node)?.host;
-  return [...header(f), ...deployed(f), ...counts(f), ...hostPairSection(r.groups, hostOf), ...latency(f), ...losses(f), ...seedReceptions(f)].join("\n");
+  return [...header(f), ...deployed(f), ...counts(f), ...reconciled(f), ...hostPairSection(r.pairs, hostOf), ...latency(f), ...losses(f), ...seedReceptions(f)].join("\n");
 }
 
 function header({ r, t }: Facts): string[] {
-  const when = span(r.groups);
+  const when = r.books.span;
   return [
     `# Swarmscope evidence report — deployment ${mdCode(r.deployment, 40, false)}`,
     "",
     `Generated ${iso(r.generatedAt)} from the dashboard's stored history (${describeRange(r.range)}).`,
-    `Messages in it: ${n(t.rows)}${when.first !== null ? `, created ${iso(when.first)} to ${iso(when.last)}` : ""}.`,
+    `Messages in it: ${n(t.sent)} sent (${n(t.rows)} stored one by one: sent by hand or seed; the rest in runs)${when.first !== null ? `, from ${iso(when.first)} to ${iso(when.last)}` : ""}.`,
     "",
     `**${RECEIVED_LINE}**`,
     "",
@@ -160,20 +162,20 @@ function liveComparison({ r, t, bySender }: Facts): string[] {
   const out = [
     diffs.length === 0
       ? `The live counters (/api/stats) at the same instant agree: ${live}.`
-      : `**The live counters (/api/stats) at the same instant disagree with the stored rows** on ${diffs.join(", ")}: live ${live}. ` +
-        `(Rows older than the retention limit are deleted while the counters keep them; any other difference is a fault.)`,
+      : `**The live counters (/api/stats) at the same instant disagree with the stored books** on ${diffs.join(", ")}: live ${live}. ` +
+        `(The store is behind while it refuses writes; any other difference is a fault.)`,
   ];
   const nodeDiffs = perNodeDiffs(s.perNode, bySender);
   if (nodeDiffs.length > 0) {
     const shown = nodeDiffs.slice(0, 5).map((d) => `${mdCode(d.node, 40, false)} ${d.key} live ${n(d.live)} / stored ${n(d.stored)}`);
-    out.push(`**Per node, the live counters disagree with the stored rows** for ${nodeDiffs.length} node(s): ${shown.join("; ")}${nodeDiffs.length > 5 ? "; …" : ""}.`);
+    out.push(`**Per node, the live counters disagree with the stored books** for ${nodeDiffs.length} node(s): ${shown.join("; ")}${nodeDiffs.length > 5 ? "; …" : ""}.`);
   }
   return out;
 }
 
 function perNodeTable({ r, bySender }: Facts): string[] {
   if (bySender.size === 0) return [];
-  const inbound = receivedBy(r.groups);
+  const inbound = r.books.inbound;
   const out = ["| node | sent | received (of its sends) | lost | in flight | failed | received by it |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"];
   const names = [...new Set([...bySender.keys(), ...inbound.keys()])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   for (const name of names.slice(0, 40)) {
@@ -181,6 +183,20 @@ function perNodeTable({ r, bySender }: Facts): string[] {
     out.push(`| ${mdCode(name)} | ${n(c.sent)} | ${n(c.received)} | ${n(c.lost)} | ${n(c.inFlight)} | ${n(c.failed)} | ${n(inbound.get(name) ?? 0)} |`);
   }
   if (names.length > 40) out.push(`| … ${names.length - 40} more | | | | | | |`);
+  out.push("");
+  return out;
+}
+
+/** What the nodes' own counters said when the dashboard last compared them. */
+function reconciled({ r }: Facts): string[] {
+  const c = r.stats.reconciled;
+  const out = ["## The books against the nodes' own counters", ""];
+  if (c.nodes === 0) out.push("No node's counters were compared (no node up, or none has sent its stats yet).");
+  else if (c.ok) out.push(`Balanced: at each node's latest stats, ${n(c.pairs)} pair(s) of ${n(c.nodes)} node(s) matched what the nodes themselves counted (sent, failed and acked per receiver; received per sender incarnation).`);
+  else {
+    out.push(`**${n(c.mismatches.length)} difference(s)** between the dashboard's books and the nodes' own counters (${n(c.pairs)} pair(s) of ${n(c.nodes)} node(s) compared):`, "");
+    for (const m of c.mismatches.slice(0, 10)) out.push(`- ${shortName(m.from)} → ${m.to === "*" ? "*" : shortName(m.to)} ${m.field}: dashboard ${n(m.dashboard)}, node ${n(m.node)}`);
+  }
   out.push("");
   return out;
 }

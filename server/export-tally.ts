@@ -1,8 +1,7 @@
 import type { MessageStatus } from "../lib/contracts/common";
 import type { NodeCountsDTO, Tally } from "../lib/contracts/http-replies";
-import type { MessageGroup } from "./store/export-reader";
 
-// The stored rows counted with the same meaning as /api/stats, for the evidence report.
+// Stored messages counted with the same meaning as /api/stats, for the exports and the evidence report.
 
 /** Counts of the stored rows, with the same meaning as /api/stats. */
 export type { Tally };
@@ -41,37 +40,6 @@ export function addToTally(t: Tally, status: MessageStatus, n: number, seed = fa
       break;
   }
   return t;
-}
-
-type Counted = Pick<MessageGroup, "status" | "seed" | "n">;
-
-export function tally(groups: Counted[]): Tally {
-  const t = emptyTally();
-  for (const g of groups) addToTally(t, g.status, g.n, g.seed);
-  return t;
-}
-
-/** Per sending node. */
-export function tallyBySender(groups: MessageGroup[]): Map<string, Tally> {
-  const out = new Map<string, Tally>();
-  for (const g of groups) {
-    let t = out.get(g.from);
-    if (!t) out.set(g.from, (t = emptyTally()));
-    addToTally(t, g.status, g.n, g.seed);
-  }
-  return out;
-}
-
-/** Messages received, per receiving node. */
-export function receivedBy(groups: MessageGroup[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const g of groups) if (g.status === "received" || g.status === "acked") out.set(g.to, (out.get(g.to) ?? 0) + g.n);
-  return out;
-}
-
-export function span(groups: MessageGroup[]): { first: number | null; last: number | null } {
-  if (groups.length === 0) return { first: null, last: null };
-  return { first: Math.min(...groups.map((g) => g.first)), last: Math.max(...groups.map((g) => g.last)) };
 }
 
 export function invariantHolds(c: NodeCountsDTO): boolean {

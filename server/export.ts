@@ -2,11 +2,12 @@ import type { ExportFormat } from "../lib/contracts/common";
 import type { MessageDTO } from "../lib/contracts/http-replies";
 import type { Swarmscope } from "./app";
 import { buildReport, RECEIVED_LINE, type ReportInput } from "./export-report";
-import { addToTally, emptyTally, tally } from "./export-tally";
+import { addToTally, emptyTally } from "./export-tally";
 import type { ExportRange, ExportReader } from "./store/export-reader";
 
-// Proof-of-delivery exports of the stored history: JSON (everything), CSV (one row per message)
-// and a Markdown evidence report. Rows are streamed from SQLite, never loaded all at once.
+// Proof-of-delivery exports of the stored history: JSON (everything), CSV (one row per tracked
+// or seed message; with `expand`, one per message of the stored runs too) and a Markdown
+// evidence report from the books. Rows are streamed from SQLite, never loaded all at once.
 // Route handlers reach this through server/edge.ts.
 
 export type { ExportFormat };
@@ -77,7 +78,7 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
  * (the tracker's pending changes are written first), so the two can be compared. The report's
  * queries run one per event-loop turn; JSON and CSV stream rows as the client reads them.
  */
-export async function exportResponse(app: Swarmscope, format: ExportFormat, range: ExportRange, now = Date.now()): Promise<Response> {
+export async function exportResponse(app: Swarmscope, format: ExportFormat, range: ExportRange, now = Date.now(), expand = false): Promise<Response> {
   // messages() and events() write the tracker's pending changes to the store first.
   app.events(1);
   const reader = app.store.openExport(range);
@@ -98,8 +99,8 @@ export async function exportResponse(app: Swarmscope, format: ExportFormat, rang
     }
     const pieces =
       format === "json"
-        ? jsonPieces(reader, { generatedAt: now, deployment, runtime: cluster.runtime, range: rangeDTO(range), cluster, stats })
-        : csvPieces(reader);
+        ? jsonPieces(reader, { generatedAt: now, deployment, runtime: cluster.runtime, range: rangeDTO(range), cluster, stats, pairs: reader.pairProgress() }, expand)
+        : csvPieces(reader, expand);
     return new Response(streamOf(pieces, () => reader.close()), { status: 200, headers });
   } catch (err) {
     reader.close();
@@ -108,13 +109,13 @@ export async function exportResponse(app: Swarmscope, format: ExportFormat, rang
 }
 
 async function gatherReport(reader: ExportReader, head: Pick<ReportInput, "generatedAt" | "deployment" | "range" | "cluster" | "stats">): Promise<ReportInput> {
-  const { groups, withLatency } = await reader.groups(breathe);
-  const t = tally(groups);
+  const books = await reader.books(breathe);
+  const t = books.tally;
   const latency: ReportInput["latency"] = [];
-  for (const kind of ["one-way", "half-rtt", "unknown"] as const) {
-    if (withLatency[kind] === 0) continue;
+  for (const kind of ["one-way", "half-rtt"] as const) {
     await breathe();
-    latency.push({ kind, summary: reader.latency(kind, withLatency[kind]) });
+    const summary = reader.latency(kind);
+    if (summary.count > 0) latency.push({ kind, summary });
   }
   await breathe();
   const lost = t.lost > 0 ? reader.reasons("lost") : [];
@@ -124,23 +125,26 @@ async function gatherReport(reader: ExportReader, head: Pick<ReportInput, "gener
   const seed = t.seedReceived > 0 ? reader.seedReceptions() : [];
   const nodeEvents = reader.events(["nodeup", "nodedown"], 10_000);
   const activity = reader.events(["deploy", "traffic"], 8);
-  return { ...head, groups, latency, lost, failed, seed, nodeEvents, activity };
+  return { ...head, books, pairs: reader.pairProgress(), latency, lost, failed, seed, nodeEvents, activity };
 }
 
 function rangeDTO(r: ExportRange): { since: number | null; until: number | null } {
   return { since: r.since ?? null, until: r.until ?? null };
 }
 
-function* csvPieces(reader: ExportReader): Generator<string> {
+function* csvPieces(reader: ExportReader, expand: boolean): Generator<string> {
   yield csvRow([...CSV_COLUMNS]);
   for (const m of reader.iterateMessages()) yield messageCsvRow(m);
+  if (expand) for (const m of reader.iterateExpanded()) yield messageCsvRow(m);
 }
 
 /**
- * The JSON document, written as it streams. `stored` (the rows of this file counted the way
- * /api/stats counts) comes last: it is tallied while the messages go out, with no extra scan.
+ * The JSON document, written as it streams: tracked and seed messages (with `expand`, every
+ * message of the stored runs too) and `pairs`, each pair's books. `stored` comes last: the
+ * messages of this file counted the way /api/stats counts, tallied while they go out; without
+ * `expand` the runs' messages are not in the file, and `stored` is the stored books' counts.
  */
-function* jsonPieces(reader: ExportReader, head: Record<string, unknown>): Generator<string> {
+function* jsonPieces(reader: ExportReader, head: Record<string, unknown>, expand: boolean): Generator<string> {
   const top = JSON.stringify({ ...head, note: RECEIVED_LINE });
   yield `${top.slice(0, -1)},"events":[`;
   let first = true;
@@ -152,11 +156,18 @@ function* jsonPieces(reader: ExportReader, head: Record<string, unknown>): Gener
   first = true;
   const stored = emptyTally();
   for (const m of reader.iterateMessages()) {
-    addToTally(stored, m.status, 1, m.seed);
+    if (expand) addToTally(stored, m.status, 1, m.seed);
     yield `${first ? "" : ","}\n${JSON.stringify(m)}`;
     first = false;
   }
-  yield `],"stored":${JSON.stringify(stored)}}\n`;
+  if (expand) {
+    for (const m of reader.iterateExpanded()) {
+      addToTally(stored, m.status, 1, m.seed);
+      yield `${first ? "" : ","}\n${JSON.stringify(m)}`;
+      first = false;
+    }
+  }
+  yield `],"stored":${JSON.stringify(expand ? stored : reader.booksNow().tally)}}\n`;
 }
 
 /**

@@ -68,12 +68,12 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
   let busy = false;
   let changed = [0, 0]; // SWARMSCOPE_TRACE only: the first and the last change this push carries
   const messages = pacer(8, 4, () => (busy ? busyGap : 0), () => {
-    const batch = app.tracker.drainChanged(100);
+    const batch = app.books.drainChanged(100);
     if (app.config.trace && batch.messages.length <= 5) {
       trace("push", `changed=${changed.map((t) => t.toFixed(3)).join("..")} ${batch.messages.map((m) => `${m.id}:${m.status}`).join(",")}`);
     }
     busy = batch.messages.length + batch.dropped > 20;
-    if (batch.messages.length > 0 || batch.dropped > 0) io.emit("messages", { ...batch, seq: ++batchSeq });
+    if (batch.messages.length > 0 || batch.dropped > 0 || batch.runs) io.emit("messages", { ...batch, seq: ++batchSeq });
   });
   // The cluster view grows with nodes and links (200 fully meshed nodes: ~1 MB of JSON, and a
   // mesh forming changes it tens of thousands of times): besides the pacer's rate, the next push
@@ -85,7 +85,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
     io.emit("cluster", app.cluster());
     clusterGap = Math.min(1000, 20 * (performance.now() - t0));
   });
-  app.tracker.onChange = () => {
+  app.books.onChange = () => {
     if (app.config.trace) changed = messages.pending() ? [changed[0]!, clockMs()] : [clockMs(), clockMs()];
     messages.schedule();
   };
@@ -107,7 +107,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
       for (const t of timers) clearInterval(t);
       messages.cancel();
       cluster.cancel();
-      app.tracker.onChange = undefined;
+      app.books.onChange = undefined;
       app.trafficRuns.off("progress", onTraffic);
       await io.close();
     },

@@ -9,6 +9,7 @@ import { PRESENT_PATH } from "../shell/use-actions";
 import { openShortcuts } from "../shortcuts/shortcuts-layer";
 import { Icon } from "../ui/icon";
 import { StatusPill, type Tone } from "../ui/status-pill";
+import { BooksIndicator } from "./books-indicator";
 import { ExportMenu } from "./export-menu";
 import { Logo } from "./logo";
 import { StatCounter } from "./stat-counter";
@@ -92,6 +93,7 @@ export function AppHeader() {
           ?<span className="sr-only">Keyboard shortcuts</span>
         </button>
         <ExportMenu />
+        <BooksIndicator stats={stats} />
         <StatusPill
           testId="bridge-status"
           status={bridge?.status ?? "unknown"}

@@ -11,6 +11,7 @@ import { EmptyState } from "../ui/empty-state";
 import { Select } from "../ui/field";
 import { Panel } from "../ui/panel";
 import { useRootPx } from "../ui/use-root-px";
+import { PairRunsStrip } from "./pair-runs";
 import { CONTENT_CELL, GRID, ROW_HEIGHT, TIME_CELL, TimelineRow } from "./timeline-row";
 
 const STATUSES: MessageStatus[] = ["pending", "sent", "received", "acked", "lost", "failed"];
@@ -110,6 +111,7 @@ export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) 
       className={`@container h-full ${large ? "timeline-large" : ""}`}
       bodyClassName="flex flex-col"
     >
+      <PairRunsStrip />
       <div className={`${GRID} h-[2.25rem] shrink-0 border-b border-edge text-xs font-semibold tracking-wider text-faint uppercase`}>
         <span className={TIME_CELL}>Time</span>
         <span>From → To</span>

@@ -43,6 +43,15 @@ export const TimelineRow = memo(function TimelineRow({ message: m, height, fresh
       </span>
       <span className={`${CONTENT_CELL} min-w-0 items-center gap-2`}>
         {m.seed && <span className="rounded bg-violet-500/20 px-1.5 text-xs font-semibold text-violet-300">seed</span>}
+        {m.sampled && (
+          <span
+            className="rounded bg-sky-500/15 px-1.5 text-xs font-semibold whitespace-nowrap text-sky-300"
+            data-testid="sample-badge"
+            title="A sample of the bulk stream: this row stands for the messages received since the previous sample; the exact counts are the pairs' runs above and the counters."
+          >
+            sample, 1 of ~{m.sampleOf ?? 1}
+          </span>
+        )}
         <span className="truncate text-ink/90" title={m.content}>
           {m.content}
         </span>

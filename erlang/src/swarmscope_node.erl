@@ -1,65 +1,62 @@
-%% The replica app: a gen_server registered as `msg` speaking the node protocol of
-%% erlang/PROTOCOL.md (the seed's {send, From, Content} and {get, Pid}, plus the ss_*
-%% messages), and the traffic generators used by load runs.
+%% The replica app: the process registered as `msg`, speaking the node protocol of
+%% erlang/PROTOCOL.md: the seed's {send, From, Content} and {get, Pid}, and the ss_* messages
+%% with per-pair seqs, runs, cumulative acks, reports kept until committed and exact counters
+%% (docs/ACCOUNTING.md). Its own receive loop (swarmscope_proc): any term from any node is
+%% either understood or counted as ignored, never a crash, and never turned into an atom.
 -module(swarmscope_node).
--behaviour(gen_server).
 
 %% API.
 -export([main/0]).
 -export([start/0]).
+-export([start/1]).
 -export([start_link/0]).
 -export([stop/0]).
 -export([info/0]).
 
-%% gen_server.
--export([init/1]).
--export([handle_call/3]).
--export([handle_cast/2]).
--export([handle_info/2]).
--export([terminate/2]).
--export([code_change/3]).
+%% swarmscope_proc callbacks.
+-export([init/2]).
+-export([loop/1]).
 
 -define(INBOX_MAX, 1000).
--define(FLUSH_MS, 5).
--define(FLUSH_MAX, 500).
+%% A flush comes at most FLUSH_US after the first buffered item, at once when the mailbox is
+%% empty, or when FLUSH_EVENTS individual events are buffered.
+-define(FLUSH_US, 5000).
+-define(FLUSH_EVENTS, 500).
 -define(STATS_MS, 1000).
-%% Largest batch a generator hands to `msg` in one call.
--define(GEN_BATCH, 200).
+-define(MAX_GENERATORS, 256).
+-define(MAX_PEERS_ASKED, 1024).
+-define(JS_MAX, 16#1FFFFFFFFFFFFF).
+-define(DEFAULTS, #{detail_bytes => 8 * 1024 * 1024, window => 1024,
+	max_peers => 1024, max_pairs => 4096, max_incs => 4}).
 
--type event() :: {sent, term(), node(), integer(), term()}
-               | {send_failed, term(), node(), atom()}
-               | {received, term(), term(), integer() | undefined, integer(), term(), boolean()}
-               | {acked, term(), node(), integer(), integer()}
-               | {traffic_done, binary(), non_neg_integer()}.
--export_type([event/0]).
+%% An ack of this incarnation's messages: by whom, up to which seq, that seq's T0 and T1.
+-define(IS_ACK(By, UpTo, T0, T1), is_atom(By), is_integer(UpTo), UpTo > 0, is_integer(T0), is_integer(T1)).
+%% A message between replicas: sender name, its incarnation, the pair's seq, the send time.
+-define(IS_PAIR_MSG(From, FromInc, Seq, T0), is_atom(From), is_integer(FromInc), FromInc >= 0,
+	FromInc =< ?JS_MAX, is_integer(Seq), Seq > 0, Seq =< ?JS_MAX, is_integer(T0)).
 
 -record(state, {
-	started_at :: integer(),
-	%% Newest first; trimmed to ?INBOX_MAX once it holds twice that (amortised).
+	node :: node(),
+	inc :: pos_integer(),
+	detail_max :: non_neg_integer(),
+	%% Seed inbox, newest first; trimmed to ?INBOX_MAX once it holds twice that (amortised).
 	inbox = [] :: [{term(), term()}],
 	inbox_len = 0 :: non_neg_integer(),
-	subscribers = #{} :: #{pid() => reference()},
-	%% Buffered events, newest first.
-	buffer = [] :: [event()],
-	buffered = 0 :: non_neg_integer(),
-	flush_timer = undefined :: undefined | reference(),
-	links = [] :: [node()],
-	sent = 0 :: non_neg_integer(),
-	received = 0 :: non_neg_integer(),
-	acked = 0 :: non_neg_integer(),
 	seed_seq :: integer(),
-	generators = #{} :: #{pid() => binary()}
-}).
-
--record(gen, {
-	msg :: pid(),
-	prefix :: binary(),
-	targets :: tuple(),
-	rate :: non_neg_integer(),
-	count :: non_neg_integer(),
-	order :: cycle | random,
-	content :: term(),
-	start :: integer()
+	observers = swarmscope_observers:new() :: swarmscope_observers:obs(),
+	generators = #{} :: #{pid() => binary()},
+	tick :: reference(),
+	%% This flush: its deadline (undefined: nothing buffered) and what it reports besides runs.
+	flush_by = undefined :: undefined | integer(),
+	detail = true :: boolean(),
+	buf = swarmscope_report:new() :: swarmscope_report:buf(),
+	outbox :: swarmscope_outbox:outbox(),
+	%% Totals since start.
+	seed_total = 0 :: non_neg_integer(),
+	dropped_total = 0 :: non_neg_integer(),
+	dropped_events_total = 0 :: non_neg_integer(),
+	ignored = 0 :: non_neg_integer(),
+	last_error = null :: null | binary()
 }).
 
 %% API.
@@ -69,308 +66,320 @@
 -spec main() -> ok.
 main() ->
 	{ok, Pid} = start(),
-	_ = spawn(fun() -> halt_when_down(Pid) end),
+	ok = swarmscope_proc:halt_when_down(Pid, "msg process"),
 	_ = swarmscope_fault:start(),
 	case os:getenv("SWARMSCOPE_EXIT_ON_EOF") of
-		"1" -> _ = spawn(fun halt_on_stdin_eof/0), ok;
+		"1" -> swarmscope_proc:halt_on_stdin_eof();
 		_ -> ok
 	end.
 
 -spec start() -> {ok, pid()} | {error, term()}.
 start() ->
-	gen_server:start({local, msg}, ?MODULE, [], []).
+	start(#{}).
+
+%% Options (tests): detail_bytes, window, max_peers, max_pairs, max_incs (see ?DEFAULTS).
+-spec start(map()) -> {ok, pid()} | {error, term()}.
+start(Opts) ->
+	swarmscope_proc:start(msg, ?MODULE, maps:merge(?DEFAULTS, Opts), start).
 
 -spec start_link() -> {ok, pid()} | {error, term()}.
 start_link() ->
-	gen_server:start_link({local, msg}, ?MODULE, [], []).
+	swarmscope_proc:start(msg, ?MODULE, ?DEFAULTS, start_link).
 
 -spec stop() -> ok.
 stop() ->
-	gen_server:stop(msg).
+	proc_lib:stop(msg).
 
 -spec info() -> #{atom() => term()}.
 info() ->
 	gen_server:call(msg, info).
 
-%% gen_server.
+%% The process.
 
--spec init([]) -> {ok, #state{}}.
-init([]) ->
+-spec init(pid(), map()) -> {ok, #state{}}.
+init(_Parent, Opts = #{detail_bytes := DetailMax, window := Window}) ->
 	%% Under load the mailbox can hold many messages; keep it out of the heap GC.
 	_ = process_flag(message_queue_data, off_heap),
 	_ = case is_alive() of
 		true -> net_kernel:monitor_nodes(true);
 		false -> ok
 	end,
-	_ = erlang:send_after(?STATS_MS, self(), ss_tick),
-	Now = now_us(),
-	{ok, #state{started_at = Now, seed_seq = Now, links = lists:sort(nodes())}}.
+	%% Everything `msg` may run, loaded now: loading a module later would add atoms (and time)
+	%% in the middle of traffic.
+	ok = code:ensure_modules_loaded([swarmscope_books, swarmscope_outbox, swarmscope_report, swarmscope_observers,
+		swarmscope_gen, swarmscope_text, rand]),
+	<<_/binary>> = swarmscope_text:text({warm, <<"up">>, "é", [1.5]}),
+	ok = swarmscope_books:init(maps:with([max_peers, max_pairs, max_incs], Opts)),
+	Inc = os:system_time(microsecond),
+	{ok, #state{node = node(), inc = Inc, detail_max = DetailMax, seed_seq = Inc, tick = tick(),
+		outbox = swarmscope_outbox:new(Window)}}.
 
--spec handle_call(term(), {pid(), term()}, #state{}) -> {reply, term(), #state{}}.
-handle_call({ss_send_batch, Batch}, _From, State0) ->
-	{Ok, State} = send_batch(Batch, 0, State0),
-	{reply, Ok, State};
-handle_call(info, _From, State) ->
-	{reply, info_map(State), State};
-handle_call(_Request, _From, State) ->
-	{reply, {error, unknown_call}, State}.
+%% Hot path first: a replica's bulk message. Anything else goes through handle/2, whose
+%% crashes (there should be none) only count the message as ignored.
+-spec loop(#state{}) -> no_return().
+loop(S) ->
+	receive
+		{ss_bulk, From, FromInc, Seq, T0, _} when ?IS_PAIR_MSG(From, FromInc, Seq, T0) ->
+			loop(bulk(From, FromInc, Seq, T0, S));
+		Msg ->
+			case swarmscope_proc:system(Msg, S, fun(_) -> flush(S) end) of
+				continue -> loop(deadline(safe(Msg, S)));
+				handled -> loop(S);
+				{stop, Reason} -> exit(Reason)
+			end
+	after idle(S) ->
+		loop(flush(S))
+	end.
 
--spec handle_cast(term(), #state{}) -> {noreply, #state{}}.
-handle_cast(_Msg, State) ->
-	{noreply, State}.
+idle(#state{flush_by = undefined}) -> infinity;
+idle(_) -> 0.
 
--spec handle_info(term(), #state{}) -> {noreply, #state{}}.
-%% Hot path first: a replica's message, its ack, a send request.
-handle_info({ss_msg, Id, From, FromPid, T0, Content}, State) ->
+safe(Msg, S) ->
+	try
+		handle(Msg, S)
+	catch Class:Reason:Stack ->
+		%% A bug, kept (as bounded text) for info/0: the message is not accounted.
+		S#state{ignored = S#state.ignored + 1,
+			last_error = swarmscope_text:text({Class, Reason, lists:sublist(Stack, 3)})}
+	end.
+
+bulk(From, FromInc, Seq, T0, S) ->
+	T1 = os:system_time(microsecond),
+	case swarmscope_books:received(From, FromInc, Seq, T0, T1, S#state.detail) of
+		ok -> due(T1, S);
+		ignored -> S#state{ignored = S#state.ignored + 1}
+	end.
+
+%% Something was buffered at T: open the flush window, or flush if it is over.
+due(T, S = #state{flush_by = undefined}) -> S#state{flush_by = T + ?FLUSH_US};
+due(T, S = #state{flush_by = By}) when T >= By -> flush(S);
+due(_, S) -> S.
+
+deadline(S = #state{flush_by = undefined}) -> S;
+deadline(S) -> due(now_us(), S).
+
+-spec handle(term(), #state{}) -> #state{}.
+handle({ss_msg, Id, From, FromInc, Seq, T0, Content}, S) when ?IS_PAIR_MSG(From, FromInc, Seq, T0) ->
 	T1 = now_us(),
-	_ = erlang:send(FromPid, {ss_ack, Id, node(), T1}, [noconnect]),
-	State1 = keep({From, Content}, State),
-	{noreply, emit({received, Id, From, T0, T1, Content, false},
-		State1#state{received = State1#state.received + 1})};
-handle_info({ss_ack, Id, By, T1}, State) ->
-	{noreply, emit({acked, Id, By, now_us(), T1}, State#state{acked = State#state.acked + 1})};
-handle_info({ss_send, Id, To, Content}, State) when is_atom(To) ->
-	{_, State1} = send_one(Id, To, Content, State),
-	{noreply, State1};
+	case swarmscope_books:received(From, FromInc, Seq, T0, T1, S#state.detail) of
+		ok ->
+			_ = send({msg, From}, {ss_ack_msg, Id, S#state.node, FromInc, Seq, T0, T1}),
+			S1 = keep({From, Content}, S),
+			due(T1, event({received, Id, From, FromInc, Seq, T0, T1, swarmscope_text:bounded(Content)}, S1));
+		ignored ->
+			S#state{ignored = S#state.ignored + 1}
+	end;
+handle({ss_ack, By, Inc, UpTo, T0, T1}, S = #state{inc = Inc}) when ?IS_ACK(By, UpTo, T0, T1) ->
+	element(2, acked(By, UpTo, T0, S));
+handle({ss_ack_msg, Id, By, Inc, Seq, T0, T1}, S = #state{inc = Inc}) when ?IS_ACK(By, Seq, T0, T1) ->
+	case acked(By, Seq, T0, S) of
+		{invalid, S1} -> S1;
+		{T2, S1} -> due(T2, event({acked, Id, By, Seq, T0, T1, T2}, S1))
+	end;
+handle({ss_send, Id, To, Content}, S) when is_atom(To) ->
+	send_one(Id, To, Content, S);
 %% Seed protocol.
-handle_info({send, From, Content}, State = #state{seed_seq = Seq0}) ->
+handle({send, From, Content}, S = #state{seed_seq = Seq0, node = Node}) ->
 	T1 = now_us(),
 	Seq = Seq0 + 1,
-	Id = <<"seed-", (atom_to_binary(node()))/binary, "-", (integer_to_binary(Seq))/binary>>,
-	State1 = keep({From, Content}, State#state{seed_seq = Seq}),
-	{noreply, emit({received, Id, From, undefined, T1, Content, true},
-		State1#state{received = State1#state.received + 1})};
-handle_info({get, Pid}, State) when is_pid(Pid) ->
-	Pid ! {msgs, inbox(State)},
-	{noreply, State};
-%% Observers.
-handle_info({ss_subscribe, Pid}, State = #state{subscribers = Subs}) when is_pid(Pid) ->
-	Subs1 = case Subs of
-		#{Pid := _} -> Subs;
-		_ -> Subs#{Pid => monitor(process, Pid)}
-	end,
-	Pid ! {ss_hello, node(), hello_info(State)},
-	Pid ! {ss_links, node(), State#state.links},
-	{noreply, State#state{subscribers = Subs1}};
-handle_info({'DOWN', MRef, process, Pid, Reason}, State = #state{subscribers = Subs, generators = Gens}) ->
-	case {Subs, Gens} of
-		{#{Pid := MRef}, _} ->
-			{noreply, State#state{subscribers = maps:remove(Pid, Subs)}};
-		{_, #{Pid := Run}} ->
+	Id = <<"seed-", (atom_to_binary(Node))/binary, "-", (integer_to_binary(Seq))/binary>>,
+	S1 = keep({From, Content}, S#state{seed_seq = Seq, buf = swarmscope_report:seed(S#state.buf),
+		seed_total = S#state.seed_total + 1}),
+	Event = {seed, Id, swarmscope_text:bounded(From), T1, swarmscope_text:bounded(Content)},
+	due(T1, event(Event, S1));
+handle({get, Pid}, S) when is_pid(Pid) ->
+	_ = send(Pid, {msgs, inbox(S)}),
+	S;
+%% Observers and the server's commits.
+handle({ss_subscribe, Pid}, S) when is_pid(Pid) ->
+	subscribe(Pid, S);
+handle({ss_commit, Inc, UpTo}, S = #state{inc = Inc, outbox = Ob}) when is_integer(UpTo) ->
+	release(S#state{outbox = swarmscope_outbox:commit(UpTo, Ob)});
+handle({'DOWN', MRef, process, Pid, Reason}, S = #state{observers = Obs, generators = Gens}) ->
+	case {swarmscope_observers:down(Pid, MRef, Obs), Gens} of
+		{{ok, Obs1}, _} ->
+			S#state{observers = Obs1};
+		{not_found, #{Pid := Run}} ->
 			_ = Reason =:= normal orelse logger:warning("traffic generator ~s died: ~0p", [Run, Reason]),
-			{noreply, State#state{generators = maps:remove(Pid, Gens)}};
+			S#state{generators = maps:remove(Pid, Gens)};
 		_ ->
-			{noreply, State}
+			S
 	end;
-handle_info({timeout, TRef, ss_flush}, State = #state{flush_timer = TRef}) ->
-	{noreply, flush(State)};
-handle_info({timeout, _, ss_flush}, State) ->
-	{noreply, State};
 %% Mesh and links.
-handle_info({ss_peers, Peers}, State) when is_list(Peers) ->
+handle({ss_peers, Peers}, S) when is_list(Peers) ->
 	Connected = [node() | nodes()],
-	_ = [spawn(net_kernel, connect_node, [P]) || P <- Peers, is_atom(P), not lists:member(P, Connected)],
-	{noreply, State};
-handle_info({nodeup, _}, State) ->
-	{noreply, check_links(State)};
-handle_info({nodedown, _}, State) ->
-	{noreply, check_links(State)};
-handle_info(ss_tick, State) ->
-	_ = erlang:send_after(?STATS_MS, self(), ss_tick),
-	State1 = check_links(State),
-	notify({ss_stats, node(), stats(State1)}, State1),
-	{noreply, State1};
+	_ = [spawn(net_kernel, connect_node, [P])
+		|| P <- first(Peers, ?MAX_PEERS_ASKED), node_name(P), not lists:member(P, Connected)],
+	S;
+handle({nodeup, _}, S) ->
+	check_links(S);
+handle({nodedown, _}, S) ->
+	check_links(S);
+handle({ss_tick, Ref}, S = #state{tick = Ref}) ->
+	stats(check_links(flush(S#state{tick = tick()})));
 %% Traffic generators.
-handle_info({ss_traffic, Run, Tag, Targets, Opts}, State = #state{generators = Gens})
-		when is_binary(Run), is_binary(Tag), is_list(Targets), is_map(Opts) ->
-	case generator(Run, Tag, Targets, Opts) of
+handle({ss_traffic, Run, Tag, Targets, Opts}, S = #state{generators = Gens})
+		when map_size(Gens) < ?MAX_GENERATORS ->
+	case swarmscope_gen:new(self(), Run, Tag, Targets, Opts) of
 		{ok, Gen} ->
-			{Pid, _} = spawn_monitor(fun() -> generate(Run, Gen) end),
-			{noreply, State#state{generators = Gens#{Pid => Run}}};
-		{error, Why} ->
-			logger:warning("bad traffic request ~s: ~0p", [Run, Why]),
-			{noreply, State}
+			{Pid, _} = spawn_monitor(swarmscope_gen, run, [Run, Gen]),
+			S#state{generators = Gens#{Pid => Run}};
+		{error, _} ->
+			S#state{ignored = S#state.ignored + 1}
 	end;
-handle_info({ss_traffic_stop, Which}, State = #state{generators = Gens}) ->
+handle({ss_traffic_stop, Which}, S = #state{generators = Gens}) ->
 	_ = [Pid ! stop || {Pid, Run} <- maps:to_list(Gens), Which =:= all orelse Which =:= Run],
-	{noreply, State};
-handle_info({ss_traffic_done, Run, Sent}, State) ->
-	{noreply, emit({traffic_done, Run, Sent}, State)};
-handle_info(_Msg, State) ->
-	{noreply, State}.
+	S;
+handle({ss_traffic_done, Run, Sent}, S) when is_binary(Run), is_integer(Sent) ->
+	due(now_us(), event({traffic_done, Run, Sent}, S));
+handle({'$gen_call', {Pid, _} = From, Request}, S) when is_pid(Pid) ->
+	{Reply, S1} = call(Request, S),
+	gen_server:reply(From, Reply),
+	S1;
+handle(_Msg, S) ->
+	S#state{ignored = S#state.ignored + 1}.
 
--spec terminate(term(), #state{}) -> ok.
-terminate(_Reason, State) ->
-	_ = flush(State),
-	ok.
-
--spec code_change(term(), #state{}, term()) -> {ok, #state{}}.
-code_change(_OldVsn, State, _Extra) ->
-	{ok, State}.
+call({ss_send_bulk, Run, Targets, Content}, S) when is_binary(Run), is_list(Targets) ->
+	{Ok, S1} = send_bulk(Targets, Content, 0, S),
+	{Ok, S1#state{buf = swarmscope_report:run_sent(Run, Ok, S1#state.buf)}};
+call(info, S) ->
+	{info_map(S), S};
+call(_Request, S) ->
+	{{error, unknown_call}, S}.
 
 %% Sending.
 
-send_one(Id, To, Content, State) ->
+send_one(Id, To, Content, S = #state{node = Node, inc = Inc, detail = Detail}) ->
 	T0 = now_us(),
-	case erlang:send({msg, To}, {ss_msg, Id, node(), self(), T0, Content}, [noconnect]) of
-		ok ->
-			{1, emit({sent, Id, To, T0, Content}, State#state{sent = State#state.sent + 1})};
-		noconnect ->
-			{0, emit({send_failed, Id, To, not_connected}, State)}
+	case swarmscope_books:send_msg(Id, To, Content, T0, Node, Inc, Detail) of
+		{ok, Seq} -> due(T0, event({sent, Id, To, Seq, T0, swarmscope_text:bounded(Content)}, S));
+		failed -> due(T0, event({send_failed, Id, To, not_connected}, S));
+		refused -> due(T0, event({send_failed, Id, To, too_many_peers}, S#state{ignored = S#state.ignored + 1}))
 	end.
 
-send_batch([], Ok, State) ->
-	{Ok, State};
-send_batch([{Id, To, Content} | Rest], Ok, State) ->
-	{N, State1} = send_one(Id, To, Content, State),
-	send_batch(Rest, Ok + N, State1).
+send_bulk([To | Rest], Content, Ok, S = #state{node = Node, inc = Inc, detail = Detail}) when is_atom(To) ->
+	T0 = now_us(),
+	case swarmscope_books:send_bulk(To, Content, T0, Node, Inc, Detail) of
+		ok -> send_bulk(Rest, Content, Ok + 1, due(T0, S));
+		failed -> send_bulk(Rest, Content, Ok, due(T0, S));
+		refused -> send_bulk(Rest, Content, Ok, S#state{ignored = S#state.ignored + 1})
+	end;
+send_bulk(_, _, Ok, S) ->
+	{Ok, S}.
+
+%% A cumulative ack (an individual ack is one too): its arrival time T2, or invalid.
+acked(By, UpTo, T0, S) ->
+	T2 = now_us(),
+	case swarmscope_books:acked(By, UpTo) of
+		new -> {T2, due(T2, S#state{buf = swarmscope_report:ack(By, UpTo, T2, T0, S#state.buf)})};
+		stale -> {T2, S};
+		invalid -> {invalid, S#state{ignored = S#state.ignored + 1}}
+	end.
+
+send(Dest, Msg) ->
+	try erlang:send(Dest, Msg, [noconnect])
+	catch error:badarg -> badarg
+	end.
 
 %% Inbox.
 
-keep(Entry, State = #state{inbox = Inbox, inbox_len = Len}) when Len >= 2 * ?INBOX_MAX ->
-	State#state{inbox = [Entry | lists:sublist(Inbox, ?INBOX_MAX - 1)], inbox_len = ?INBOX_MAX};
-keep(Entry, State = #state{inbox = Inbox, inbox_len = Len}) ->
-	State#state{inbox = [Entry | Inbox], inbox_len = Len + 1}.
+keep(Entry, S = #state{inbox = Inbox, inbox_len = Len}) when Len >= 2 * ?INBOX_MAX ->
+	S#state{inbox = [Entry | lists:sublist(Inbox, ?INBOX_MAX - 1)], inbox_len = ?INBOX_MAX};
+keep(Entry, S = #state{inbox = Inbox, inbox_len = Len}) ->
+	S#state{inbox = [Entry | Inbox], inbox_len = Len + 1}.
 
 inbox(#state{inbox = Inbox, inbox_len = Len}) when Len > ?INBOX_MAX ->
 	lists:sublist(Inbox, ?INBOX_MAX);
 inbox(#state{inbox = Inbox}) ->
 	Inbox.
 
-%% Events and observers.
+%% Events, reports and observers.
 
-emit(_, State = #state{subscribers = Subs}) when map_size(Subs) =:= 0 ->
-	State;
-emit(Event, State = #state{buffer = Buffer, buffered = N, flush_timer = Timer}) ->
-	State1 = State#state{buffer = [Event | Buffer], buffered = N + 1},
-	%% Nothing else waiting in the mailbox: flush now, so a lone message is reported at once.
-	%% Under load the mailbox is busy and events batch (up to FLUSH_MAX, or FLUSH_MS at most).
-	{message_queue_len, Queued} = erlang:process_info(self(), message_queue_len),
-	if
-		N + 1 >= ?FLUSH_MAX; Queued =:= 0 -> flush(State1);
-		Timer =:= undefined -> State1#state{flush_timer = erlang:start_timer(?FLUSH_MS, self(), ss_flush)};
-		true -> State1
+%% An individual event (left out, and counted, while the detail bound is reached); a flush
+%% at ?FLUSH_EVENTS.
+event(Event, S = #state{buf = Buf, detail = Detail}) ->
+	Buf1 = swarmscope_report:event(Event, Detail, Buf),
+	case swarmscope_report:events(Buf1) >= ?FLUSH_EVENTS of
+		true -> flush(due(now_us(), S#state{buf = Buf1}));
+		false -> S#state{buf = Buf1}
 	end.
 
-flush(State = #state{buffered = 0}) ->
-	State;
-flush(State = #state{buffer = Buffer, flush_timer = Timer}) ->
-	_ = Timer =:= undefined orelse erlang:cancel_timer(Timer, [{async, true}, {info, false}]),
-	notify({ss_events, node(), lists:reverse(Buffer)}, State),
-	State#state{buffer = [], buffered = 0, flush_timer = undefined}.
-
-notify(Msg, #state{subscribers = Subs}) ->
-	_ = [erlang:send(Pid, Msg, [noconnect]) || Pid <- maps:keys(Subs)],
-	ok.
-
-check_links(State = #state{links = Links}) ->
-	case lists:sort(nodes()) of
-		Links ->
-			State;
-		New ->
-			notify({ss_links, node(), New}, State),
-			State#state{links = New}
+flush(S = #state{flush_by = undefined}) ->
+	S;
+flush(S = #state{node = Node, inc = Inc, outbox = Ob, observers = Obs}) ->
+	S1 = S#state{flush_by = undefined, buf = swarmscope_report:new()},
+	case swarmscope_report:build(swarmscope_books:flush(Node), S#state.buf) of
+		empty ->
+			S1;
+		{Report, Dropped, DroppedEvents} ->
+			Ob1 = swarmscope_outbox:add(Report, swarmscope_observers:pids(Obs), Node, Inc, Ob),
+			S1#state{outbox = Ob1, detail = swarmscope_outbox:bytes(Ob1) < S#state.detail_max,
+				dropped_total = S#state.dropped_total + Dropped,
+				dropped_events_total = S#state.dropped_events_total + DroppedEvents}
 	end.
 
-hello_info(#state{started_at = StartedAt}) ->
+%% The pending report goes out once a subscriber is there and the window has room.
+release(S = #state{node = Node, inc = Inc, outbox = Ob, observers = Obs}) ->
+	Ob1 = swarmscope_outbox:release(swarmscope_observers:pids(Obs), Node, Inc, Ob),
+	S#state{outbox = Ob1, detail = swarmscope_outbox:bytes(Ob1) < S#state.detail_max}.
+
+%% Every subscribe is answered with hello and links, then the kept reports again.
+subscribe(Pid, S = #state{node = Node, observers = Obs}) ->
+	case swarmscope_observers:add(Pid, Obs) of
+		{ok, Obs1} ->
+			_ = send(Pid, {ss_hello, Node, hello_info(S)}),
+			_ = send(Pid, {ss_links, Node, swarmscope_observers:links(Obs1)}),
+			ok = swarmscope_outbox:resend(Pid, Node, S#state.outbox),
+			release(S#state{observers = Obs1});
+		full ->
+			S#state{ignored = S#state.ignored + 1}
+	end.
+
+check_links(S = #state{node = Node, observers = Obs}) ->
+	S#state{observers = swarmscope_observers:check_links(Node, Obs)}.
+
+%% Stats follow the flush on the same channel, so a subscriber has every report they count;
+%% while a report is pending (not sent) they would count more than was reported: none then.
+stats(S = #state{outbox = Ob, node = Node, observers = Obs}) ->
+	_ = swarmscope_outbox:pending(Ob) orelse swarmscope_observers:notify({ss_stats, Node, stats_map(S)}, Obs),
+	S.
+
+stats_map(S = #state{outbox = Ob}) ->
+	Stats = #{received := Received} = swarmscope_books:stats(),
+	{message_queue_len, Queue} = process_info(self(), message_queue_len),
+	Stats#{inc => S#state.inc, rseq => swarmscope_outbox:rseq(Ob), received => Received + S#state.seed_total,
+		seed => S#state.seed_total, dropped => S#state.dropped_total,
+		droppedEvents => S#state.dropped_events_total, ignored => S#state.ignored,
+		inbox => min(S#state.inbox_len, ?INBOX_MAX), queue => Queue, memory => erlang:memory(total)}.
+
+hello_info(#state{inc = Inc, outbox = Ob}) ->
 	#{otp => list_to_binary(erlang:system_info(otp_release)),
-	  started_at => StartedAt,
+	  started_at => Inc, inc => Inc, rseq => swarmscope_outbox:rseq(Ob),
 	  os_pid => list_to_binary(os:getpid())}.
 
-stats(State = #state{sent = Sent, received = Received, acked = Acked}) ->
-	{message_queue_len, Queue} = process_info(self(), message_queue_len),
-	#{sent => Sent, received => Received, acked => Acked,
-	  inbox => min(State#state.inbox_len, ?INBOX_MAX), queue => Queue,
-	  memory => erlang:memory(total)}.
+info_map(S = #state{observers = Obs, generators = Gens, outbox = Ob}) ->
+	(stats_map(S))#{subscribers => swarmscope_observers:count(Obs), generators => map_size(Gens),
+		links => swarmscope_observers:links(Obs),
+		outbox => swarmscope_outbox:waiting(Ob), pending => swarmscope_outbox:pending(Ob),
+		detailBytes => swarmscope_outbox:bytes(Ob), lastError => S#state.last_error}.
 
-info_map(State = #state{subscribers = Subs, generators = Gens}) ->
-	(stats(State))#{subscribers => maps:size(Subs), generators => maps:size(Gens),
-		links => State#state.links}.
+tick() ->
+	Ref = make_ref(),
+	_ = erlang:send_after(?STATS_MS, self(), {ss_tick, Ref}),
+	Ref.
 
 now_us() ->
 	os:system_time(microsecond).
 
-%% Traffic generators: a process per {ss_traffic, ...} that hands `msg` batches of sends
-%% (a call, so a fast generator cannot flood `msg`), paced to hold the rate.
-
-generator(Run, Tag, Targets, Opts) ->
-	Rate = maps:get(rate, Opts, 0),
-	Count = maps:get(count, Opts, 1),
-	Order = maps:get(order, Opts, cycle),
-	Valid = is_integer(Rate) andalso Rate >= 0 andalso is_integer(Count) andalso Count >= 0
-		andalso (Order =:= cycle orelse Order =:= random) andalso lists:all(fun is_atom/1, Targets),
-	case Valid of
-		true ->
-			{ok, #gen{msg = self(), prefix = <<Run/binary, ".", Tag/binary, ".">>,
-				targets = list_to_tuple(Targets), rate = Rate,
-				count = case Targets of [] -> 0; _ -> Count end, order = Order,
-				content = maps:get(content, Opts, <<>>), start = 0}};
-		false ->
-			{error, {bad_options, Opts}}
-	end.
-
-generate(Run, Gen) ->
-	Sent = generate(Gen#gen{start = erlang:monotonic_time(millisecond)}, 0, 0),
-	Gen#gen.msg ! {ss_traffic_done, Run, Sent}.
-
-generate(#gen{count = Count}, Done, Sent) when Done >= Count ->
-	Sent;
-generate(Gen = #gen{rate = 0, count = Count}, Done, Sent) ->
-	receive
-		stop -> Sent
-	after 0 ->
-		N = min(?GEN_BATCH, Count - Done),
-		generate(Gen, Done + N, Sent + send_generated(Gen, Done, N))
+%% name@host (net_kernel logs an error for anything else).
+node_name(A) when is_atom(A) ->
+	case binary:split(atom_to_binary(A), <<"@">>, [global]) of
+		[Name, Host] -> Name =/= <<>> andalso Host =/= <<>>;
+		_ -> false
 	end;
-generate(Gen = #gen{rate = Rate, count = Count, start = Start}, Done, Sent) ->
-	Elapsed = erlang:monotonic_time(millisecond) - Start,
-	%% Message k (from 0) is due at k * 1000 / Rate ms.
-	Due = min(Count, Elapsed * Rate div 1000 + 1),
-	if
-		Due > Done ->
-			receive
-				stop -> Sent
-			after 0 ->
-				N = min(?GEN_BATCH, Due - Done),
-				generate(Gen, Done + N, Sent + send_generated(Gen, Done, N))
-			end;
-		true ->
-			Wait = max(1, (Done * 1000 + Rate - 1) div Rate - Elapsed),
-			receive
-				stop -> Sent
-			after Wait ->
-				generate(Gen, Done, Sent)
-			end
-	end.
+node_name(_) ->
+	false.
 
-send_generated(Gen = #gen{msg = Msg}, Done, N) ->
-	Batch = [generated(Gen, Seq) || Seq <- lists:seq(Done + 1, Done + N)],
-	gen_server:call(Msg, {ss_send_batch, Batch}, infinity).
-
-generated(#gen{prefix = Prefix, targets = Targets, order = Order, content = Content}, Seq) ->
-	I = case Order of
-		cycle -> (Seq - 1) rem tuple_size(Targets) + 1;
-		random -> rand:uniform(tuple_size(Targets))
-	end,
-	{<<Prefix/binary, (integer_to_binary(Seq))/binary>>, element(I, Targets), Content}.
-
-%% Node lifetime.
-
-halt_when_down(Pid) ->
-	MRef = monitor(process, Pid),
-	receive
-		{'DOWN', MRef, process, Pid, Reason} ->
-			logger:error("msg process died (~0p); halting", [Reason]),
-			timer:sleep(100),
-			erlang:halt(1)
-	end.
-
-halt_on_stdin_eof() ->
-	Port = open_port({fd, 0, 2}, [in, eof, binary]),
-	stdin_loop(Port).
-
-stdin_loop(Port) ->
-	receive
-		{Port, {data, _}} -> stdin_loop(Port);
-		{Port, eof} -> erlang:halt(0)
-	end.
+%% At most N elements of a list that may be improper.
+first([H | T], N) when N > 0 -> [H | first(T, N - 1)];
+first(_, _) -> [].

@@ -1,11 +1,15 @@
-%% Helpers shared by the EUnit suites: distribution, peer replicas, event collection.
+%% Helpers shared by the EUnit suites: distribution, peer replicas, report collection.
 -module(swarmscope_test_util).
 
 -export([ensure_distributed/0]).
 -export([start_replica/1]).
 -export([stop_replica/1]).
--export([collect_events/3]).
+-export([collect_reports/3]).
+-export([events/1]).
+-export([runs/2]).
+-export([total/2]).
 -export([unique/0]).
+-export([wait_until/2]).
 
 %% Makes this node distributed (the test script starts it with -name already).
 -spec ensure_distributed() -> ok.
@@ -36,26 +40,50 @@ stop_replica(Peer) ->
 	catch peer:stop(Peer),
 	ok.
 
-%% Receives {ss_events, Node, Events} until Done(AllEventsSoFar) is true; returns the events
+%% Receives {ss_report, Node, Report} until Done(AllReportsSoFar) is true; returns the reports
 %% of Node in order, or fails after Timeout ms.
--spec collect_events(node(), fun(([tuple()]) -> boolean()), timeout()) -> [tuple()].
-collect_events(Node, Done, Timeout) ->
+-spec collect_reports(node(), fun(([map()]) -> boolean()), timeout()) -> [map()].
+collect_reports(Node, Done, Timeout) ->
 	Deadline = erlang:monotonic_time(millisecond) + Timeout,
-	collect_events(Node, Done, Deadline, []).
+	collect_reports(Node, Done, Deadline, []).
 
-collect_events(Node, Done, Deadline, Acc) ->
+collect_reports(Node, Done, Deadline, Acc) ->
 	case Done(Acc) of
 		true ->
 			Acc;
 		false ->
 			Wait = max(0, Deadline - erlang:monotonic_time(millisecond)),
 			receive
-				{ss_events, Node, Events} -> collect_events(Node, Done, Deadline, Acc ++ Events)
+				{ss_report, Node, Report} -> collect_reports(Node, Done, Deadline, Acc ++ [Report])
 			after Wait ->
-				erlang:error({timeout_waiting_for_events, Node, Acc})
+				erlang:error({timeout_waiting_for_reports, Node, Acc})
 			end
 	end.
+
+%% The events of some reports, in order.
+-spec events([map()]) -> [tuple()].
+events(Reports) ->
+	lists:append([maps:get(events, R) || R <- Reports]).
+
+%% The runs (sent or recv) of some reports, in order.
+-spec runs(sent | recv, [map()]) -> [tuple()].
+runs(Kind, Reports) ->
+	lists:append([maps:get(Kind, R) || R <- Reports]).
+
+%% Messages in those runs.
+-spec total(sent | recv, [map()]) -> non_neg_integer().
+total(sent, Reports) -> lists:sum([N || {_, _, N, _, _, _} <- runs(sent, Reports)]);
+total(recv, Reports) -> lists:sum([N || {_, _, _, N, _, _, _, _} <- runs(recv, Reports)]).
 
 -spec unique() -> string().
 unique() ->
 	integer_to_list(erlang:unique_integer([positive])) ++ integer_to_list(rand:uniform(1000000)).
+
+%% ok once Pred() is true, polling every 10 ms; timeout after Timeout ms.
+-spec wait_until(fun(() -> boolean()), integer()) -> ok | timeout.
+wait_until(Pred, Timeout) ->
+	case Pred() of
+		true -> ok;
+		false when Timeout > 0 -> timer:sleep(10), wait_until(Pred, Timeout - 10);
+		false -> timeout
+	end.

@@ -10,6 +10,9 @@ const stats = (at: number, sent: number, received = sent): StatsDTO => ({
   failed: 0,
   perNode: {},
   latencyMs: { p50: 1, p95: 2, p99: 3 },
+  latencyByKind: { "one-way": { p50: 1, p95: 2, p99: 3 }, "half-rtt": { p50: null, p95: null, p99: null } },
+  reconciled: { ok: true, pairs: 0, nodes: 0, mismatches: [] },
+  store: { ok: true, since: 0, lastError: null, waiting: 0 },
   at,
 });
 

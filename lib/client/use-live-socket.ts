@@ -10,6 +10,7 @@ import { checkedEvent } from "./contract-check";
 import { rememberSlots } from "./format";
 import { pushEvent } from "./events";
 import { messageStore } from "./message-store";
+import { pairRuns } from "./pair-runs";
 import { keys } from "./queries";
 import { pushStats, setNodesUp } from "./stats-history";
 import { setTraffic } from "./traffic";
@@ -26,7 +27,7 @@ const looksUnauthorized = (msg: string) => /unauthori[sz]ed|forbidden|token|401/
  * one bad entry would make the timeline lie about those that are fine.
  */
 function salvageBatch(raw: unknown): MessagesBatch {
-  const r = raw as { messages?: unknown; dropped?: unknown } | null;
+  const r = raw as { messages?: unknown; dropped?: unknown; runs?: MessagesBatch["runs"] } | null;
   const list = Array.isArray(r?.messages) ? r.messages : [];
   const messages = list.flatMap((m) => {
     const p = messageSchema.safeParse(m);
@@ -73,7 +74,10 @@ export function useLiveSocket(token: string): void {
       qc.setQueryData(keys.cluster, c);
       setNodesUp(c.nodes.filter((n) => n.status === "up").length);
     });
-    on("messages", (b) => messageStore.merge(b.messages, true, b.dropped), salvageBatch);
+    on("messages", (b) => {
+      messageStore.merge(b.messages, true, b.dropped);
+      pairRuns.merge(b.runs);
+    }, salvageBatch);
     on("stats", (s) => {
       qc.setQueryData(keys.stats, s);
       pushStats(s);

@@ -126,7 +126,7 @@ const ms = z.number().nullable();
 
 export const messageSchema = z
   .strictObject({
-    id: z.string(),
+    id: z.string().describe("a tracked message's id, or `p<pair>.<seq>` for a bulk message of a traffic run"),
     from: z.string().describe("the sender's node name (a seed message: whatever `From` it carried)"),
     to: z.string(),
     content: z.string(),
@@ -138,6 +138,11 @@ export const messageSchema = z
     latencyKind: latencyKind.optional().describe("absent while there is no latency"),
     reason: z.string().nullable().describe("why lost or failed, e.g. receiver_down, timeout: not received within 5000 ms"),
     seed: z.boolean().describe("a plain seed-protocol message `{send, From, Content}` from a node that knows nothing of Swarmscope"),
+    sampled: z
+      .literal(true)
+      .optional()
+      .describe("a bulk message (traffic run, no content) shown as a sample of the live stream on the socket"),
+    sampleOf: count.optional().describe("a sample stands for about this many bulk receptions since the previous one"),
   })
   .describe("One message and its life.");
 export type MessageDTO = z.infer<typeof messageSchema>;
@@ -155,22 +160,67 @@ export const percentilesSchema = z
   .strictObject({ p50: ms, p95: ms, p99: ms })
   .describe("Latency percentiles in ms over the recent received messages (null: none yet).");
 
-/** GET /api/stats and the socket's `stats`. Always sent = received + lost + inFlight (received counts acked too). */
+/** A difference between the dashboard's books and a node's own counters (GET /api/stats `reconciled`). */
+export const mismatchSchema = z.strictObject({
+  from: z.string(),
+  to: z.string().describe('"*": the node as a whole (field "rseq": reports the dashboard has not applied)'),
+  field: z.enum(["sent", "received", "acked", "failed", "rseq"]),
+  dashboard: count,
+  node: count,
+});
+export type MismatchDTO = z.infer<typeof mismatchSchema>;
+
+/**
+ * The books against the nodes' own per-pair counters, as of each node's latest stats: `pairs`
+ * compared, `ok` when none differs. Checked at every node's stats (once a second), which follow
+ * the reports they count: equal exactly then, not only when traffic is quiet.
+ */
+export const reconciledSchema = z
+  .strictObject({
+    ok: z.boolean(),
+    pairs: count,
+    nodes: count,
+    mismatches: z.array(mismatchSchema),
+  })
+  .describe("The books against the nodes' own per-pair counters, as of each node's latest stats.");
+export type ReconciledDTO = z.infer<typeof reconciledSchema>;
+
+/** One pair's books (from, its incarnation, to), as the timeline's run progress shows them. */
+export const pairProgressSchema = z.strictObject({
+  pair: z.number().int().min(1),
+  from: z.string(),
+  to: z.string(),
+  ...nodeCountsSchema.shape,
+});
+export type PairProgressDTO = z.infer<typeof pairProgressSchema>;
+
+/**
+ * GET /api/stats and the socket's `stats`. Always sent = received + lost + inFlight (received
+ * counts acked too), in total and per sender (`perNode`). Latency: the most recent messages,
+ * one-way between nodes of one host, half the acked round trip across hosts (`latencyByKind`).
+ */
 export const statsSchema = z
   .strictObject({
     ...nodeCountsSchema.shape,
     failed: count.describe("never left the sender; not part of sent"),
     perNode: z.record(z.string(), nodeCountsSchema).describe("the same counts per sending node, keyed by the sender's name"),
     latencyMs: percentilesSchema,
+    latencyByKind: z.strictObject({ "one-way": percentilesSchema, "half-rtt": percentilesSchema }),
+    reconciled: reconciledSchema,
+    store: z
+      .strictObject({ ok: z.boolean(), since: epochMs, lastError: z.string().nullable(), waiting: count })
+      .describe("whether the store takes writes, and how many node incarnations' reports wait for a write that works (the nodes keep them until then)"),
     at: epochMs.describe("when these counts were taken"),
   })
   .describe("The counters: always sent = received + lost + inFlight (received counts acked too).");
 export type StatsDTO = z.infer<typeof statsSchema>;
 
 /**
- * One bucket [t, t + durationMs) of GET /api/series: messages sent in it (by sentAt; a seed
- * message by its reception), received in it, lost among those sent in it; rates per second;
- * nearest-rank latency percentiles of those received in it (null: none); nodes up at its end.
+ * One bucket [t, t + durationMs) of GET /api/series: messages sent in it (by their send time; a
+ * seed message by its reception), received in it, judged lost in it (an overturned verdict taken
+ * back from the same bucket); rates per second; latency percentiles of those received in it, from
+ * a histogram of 16 bins per octave (null: none); nodes up at its end. Kept apart from the
+ * retained rows: the sums equal the counters.
  */
 export const seriesPointSchema = z.strictObject({
   t: epochMs,
@@ -252,7 +302,9 @@ export const storeStatusSchema = z
     lastErrorAt: epochMs.nullable(),
     failures: count.describe("failed attempts in a row (0 when ok)"),
     retryAt: epochMs.nullable().describe("when the next attempt runs while failing"),
-    queued: z.strictObject({ messages: count, events: count }).describe("waiting in memory to be written"),
+    queued: z
+      .strictObject({ messages: count, events: count, runs: count, reports: count })
+      .describe("waiting in memory to be written: tracked message updates, events, runs, and reports (per node incarnation) whose commit waits for the write"),
     dropped: z.strictObject({ messages: count, events: count }).describe("updates dropped once the queue's bound was reached, oldest first"),
   })
   .describe("The store writer's health.");
@@ -297,6 +349,7 @@ export const inboxReply = z.strictObject({
 export const trafficReply = z.strictObject({ traffic: trafficStateSchema.nullable().describe("null before the first run") });
 export const trafficStartedReply = z.strictObject({ traffic: trafficStateSchema });
 export type HealthReply = z.infer<typeof healthReply>;
+export type FullHealthReply = z.infer<typeof fullHealthReply>;
 export type ScaleReply = z.infer<typeof scaleReply>;
 export type RuntimeReply = z.infer<typeof runtimeReply>;
 export type SendReply = z.infer<typeof sendReply>;
@@ -312,7 +365,12 @@ export const tallySchema = z.strictObject({
 });
 export type Tally = z.infer<typeof tallySchema>;
 
-/** GET /api/export?format=json: the stored history as evidence, with the live view at the same instant. */
+/**
+ * GET /api/export?format=json: the stored history as evidence, with the live view at the same
+ * instant: tracked and seed messages (with `expand=1`, every message of the stored runs too),
+ * each pair's books, and `stored`: the file's messages counted as /api/stats counts (without
+ * `expand`: the stored books' counts).
+ */
 export const exportJsonReply = z.strictObject({
   generatedAt: epochMs,
   deployment: z.string(),
@@ -323,6 +381,7 @@ export const exportJsonReply = z.strictObject({
   note: z.string(), // what "received" means in this file
   events: z.array(clusterEventSchema),
   messages: z.array(messageSchema),
+  pairs: z.array(pairProgressSchema),
   stored: tallySchema,
 });
 export type ExportJson = z.infer<typeof exportJsonReply>;

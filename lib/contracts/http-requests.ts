@@ -103,12 +103,16 @@ const time = (field: string, what: string) =>
 
 const ordered = (q: { since?: number; until?: number }) => q.since === undefined || q.until === undefined || q.since <= q.until;
 
-/** GET /api/export. */
+/**
+ * GET /api/export. `expand=1`: CSV and JSON carry every message of the stored runs too (ids
+ * `p<pair>.<seq>`), not only the tracked and seed messages.
+ */
 export const exportQuery = z
   .strictObject({
     format: exportFormat.default("json"),
     since: time("since", "Only what happened at or after this time (ms since the epoch)."),
     until: time("until", "Only what happened before this time (ms since the epoch)."),
+    expand: z.enum(["0", "1"], { error: 'expand must be "0" or "1"' }).optional().describe("1: one row per message of the bulk runs (ids `p<pair>.<seq>`), not only the tracked and sampled ones"),
   })
   .refine(ordered, { message: "since must not be after until" });
 export type ExportQuery = z.infer<typeof exportQuery>;

@@ -1,23 +1,26 @@
 import { z } from "zod";
 import { count } from "./common";
-import { clusterEventSchema, clusterSchema, messageSchema, statsSchema, trafficStateSchema } from "./http-replies";
+import { clusterEventSchema, clusterSchema, messageSchema, pairProgressSchema, statsSchema, trafficStateSchema } from "./http-replies";
 
 // The socket.io contract: one schema per event payload, and socket.io's typed event maps derived
 // from them. Control goes through the HTTP API; the socket carries live state only.
 
 /**
- * New or changed messages since the last batch, and how many more changed. `seq` numbers the
- * batches: each is the previous one's + 1, the first after a `snapshot` is the snapshot's `seq` + 1.
+ * New or changed messages since the last batch (tracked ones, and bulk ones marked `sampled`), how
+ * many more changed, and (a few times a second) the books of the pairs that moved: the exact
+ * per-pair progress behind the sample. `seq` numbers the batches: each is the previous one's + 1,
+ * the first after a `snapshot` is the snapshot's `seq` + 1.
  */
 export const messagesBatchSchema = z
   .strictObject({
     messages: z.array(messageSchema).describe("the messages that changed since the last batch, the newest 100 at most, each as it is now"),
     dropped: count.describe("how many more changed and are left out of this batch (the counters include them; GET /api/messages has them)"),
+    runs: z.array(pairProgressSchema).optional().describe("the books of the sender → receiver pairs that moved (a few times a second)"),
     seq: count.optional().describe("the batch's number: the previous batch's + 1; the first after a `snapshot` is its `seq` + 1"),
   })
   .describe(
-    "Pushed as soon as a message changes. After a batch of at most 20 changes the next may follow 1 ms later; " +
-      "after a larger one, batches are 20 ms apart (10k messages/s become ~50 batches a second). A message that changes " +
+    "Pushed as soon as a message changes, at the end of the server's event-loop turn: up to 8 batches in a row, then one per 4 ms; " +
+      "after a batch of more than 20 changes, batches are 20 ms apart (10k messages/s become ~50 batches a second). A message that changes " +
       "twice between two batches shows once, as it is then (an API send may show first as `sent` or later).",
   );
 export type MessagesBatch = z.infer<typeof messagesBatchSchema>;

@@ -1,10 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MessageTracker, type TrackedMessage } from "../messages/tracker";
+import { describe, expect, it } from "vitest";
+import { A, B, C, recvRun, report, sentRun } from "../books/test-frames";
 import { latencySummary } from "./export-reader";
-import { Store } from "./store";
+import { booksOnStore } from "./test-books";
 import { tm } from "./test-messages";
 
 describe("latencySummary", () => {
@@ -16,160 +13,93 @@ describe("latencySummary", () => {
   });
 });
 
-describe("Store.openExport", () => {
-  let dir: string;
-  let store: Store;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ss-export-"));
-    store = new Store(path.join(dir, "s.db"), 1_000_000);
-  });
-  afterEach(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+/** Two hosts: A and B on h1, C on h2. A → B 100 (one-way), A → C 100 (half round trips), B → C 10 lost. */
+function history() {
+  const host = (n: string) => (n === C ? "h2" : "h1");
+  const s = booksOnStore({ sameClock: (a, b) => host(a) === host(b) });
+  const { books, clock } = s;
+  const t0 = clock.t * 1000;
+  books.create("m1", A, B, "tracked");
+  books.onReport(report(A, 1, 1, { sent: [sentRun(B, 1, 100, t0), sentRun(C, 1, 100, t0)], events: [{ e: "sent", id: "m1", to: B, seq: 1, t: t0, content: "tracked" }] }));
+  books.onReport(report(B, 2, 1, { recv: [recvRun(A, 1, 1, 100, t0 + 100)], sent: [sentRun(C, 1, 10, t0)] }));
+  books.onReport(report(C, 3, 1, { recv: [recvRun(A, 1, 1, 100, t0 + 5_000_000)] })); // C's clock 5 s ahead
+  books.onReport(report(A, 1, 2, { acked: [[B, 100, t0 + 400, t0], [C, 100, t0 + 990 + 800, t0 + 990]] }));
+  books.onNodeDown(C, "connection_closed");
+  books.onReport(report(C, 3, 2, { seed: 1, events: [{ e: "received", id: "seed-1", from: "stranger@h", t0: null, t: t0 + 5_000_000, content: "hi", seed: true }] }));
+  s.store.flush();
+  return s;
+}
 
-  it("counts, groups and summarises in SQL, within the range", async () => {
-    const ms: TrackedMessage[] = [];
-    for (let i = 1; i <= 100; i++) ms.push(tm(`r${i}`, i % 2 ? "acked" : "received", { receivedAt: 1000 + i, latencyMs: i, latencyKind: "one-way", createdAt: 1000 + i }));
-    ms.push(tm("l1", "lost", { reason: "receiver down (connection_closed)", createdAt: 2000 }));
-    ms.push(tm("l2", "lost", { reason: "receiver down (connection_closed)", createdAt: 2001 }));
-    ms.push(tm("l3", "lost", { reason: "timeout: not received within 5000 ms", createdAt: 2002 }));
-    ms.push(tm("f1", "failed", { reason: "sender could not send: not_connected", sentAt: null, createdAt: 2003 }));
-    ms.push(tm("s1", "sent", { createdAt: 2004 }));
-    ms.push(tm("seed-1", "received", { from: "stranger@h", seed: true, sentAt: null, receivedAt: 3000, createdAt: 3000, content: "hi" }));
-    store.saveMessages(ms);
-    store.saveEvents([
-      { at: 500, kind: "nodeup", node: "n1-d@h", text: "n1 joined" },
-      { at: 2500, kind: "nodedown", node: "n2-d@h", text: "n2 down (connection_closed)" },
-    ]);
-
-    const r = store.openExport();
+describe("Store.openExport on the books", () => {
+  it("tallies the whole history from the stored counters, as /api/stats counts", async () => {
+    const s = history();
     try {
-      let pauses = 0;
-      const { groups, withLatency } = await r.groups(async () => void pauses++, 10);
-      expect(pauses).toBe(10); // 106 rows in slices of 10
-      expect(withLatency).toEqual({ "one-way": 100, "half-rtt": 0, unknown: 0 });
-      const counts = Object.fromEntries(groups.map((c) => [`${c.from}>${c.to} ${c.status}${c.seed ? "+seed" : ""}`, [c.n, c.first, c.last]]));
-      expect(counts).toEqual({
-        "n1-d@h>n2-d@h acked": [50, 1001, 1099],
-        "n1-d@h>n2-d@h received": [50, 1002, 1100],
-        "n1-d@h>n2-d@h lost": [3, 2000, 2002],
-        "n1-d@h>n2-d@h failed": [1, 2003, 2003],
-        "n1-d@h>n2-d@h sent": [1, 2004, 2004],
-        "stranger@h>n2-d@h received+seed": [1, 3000, 3000],
-      });
-      expect(r.latency()).toEqual({ count: 100, p50: 50, p95: 95, p99: 99, max: 100 });
-      const lost = r.reasons("lost");
-      expect(lost.map((g) => [g.reason, g.n])).toEqual([
-        ["receiver down (connection_closed)", 2],
-        ["timeout: not received within 5000 ms", 1],
-      ]);
-      expect(lost[0]!.examples.map((e) => e.id)).toEqual(["l1", "l2"]);
-      expect(r.reasons("failed")[0]).toMatchObject({ reason: "sender could not send: not_connected", n: 1 });
-      expect(r.seedReceptions()).toEqual([{ from: "stranger@h", to: "n2-d@h", n: 1, first: 3000, last: 3000, example: "hi" }]);
-      expect(r.events().map((e) => e.kind)).toEqual(["nodeup", "nodedown"]);
-      expect([...r.iterateMessages()]).toHaveLength(106);
-    } finally {
+      const r = s.store.openExport();
+      const b = await r.books();
+      const st = s.books.stats();
+      expect(b.tally).toMatchObject({ sent: st.sent, received: st.received, acked: st.acked, lost: st.lost, inFlight: st.inFlight, failed: st.failed, seedReceived: 1 });
+      expect(b.tally).toMatchObject({ sent: 211, received: 201, lost: 10, inFlight: 0 });
+      expect(b.bySender.get(A)).toMatchObject({ sent: 200, received: 200 });
+      expect(b.inbound.get(C)).toBe(101);
+      expect(r.reasons("lost")).toEqual([{ reason: "receiver_down (connection_closed)", n: 10, examples: expect.arrayContaining([expect.objectContaining({ from: B, to: C })]) }]);
+      expect(r.pairProgress().map((p) => [p.from, p.to, p.sent, p.received, p.lost])).toEqual([[A, B, 100, 100, 0], [A, C, 100, 100, 0], [B, C, 10, 0, 10]]);
+      expect(r.seedReceptions()).toEqual([{ from: "stranger@h", to: C, n: 1, first: expect.any(Number), last: expect.any(Number), example: "hi" }]);
       r.close();
-    }
-
-    const ranged = store.openExport({ since: 1050, until: 2001 });
-    try {
-      expect([...ranged.iterateMessages()].map((m) => m.id)).toEqual([...Array.from({ length: 51 }, (_, i) => `r${i + 50}`), "l1", "l2"]);
-      expect([...ranged.iterateEvents()].map((e) => e.kind)).toEqual([]);
-      expect((await ranged.groups()).groups.reduce((a, g) => a + g.n, 0)).toBe(53);
     } finally {
+      s.close();
+    }
+  });
+
+  it("keeps one-way latencies (one host) and half round trips (across hosts) apart, never mixing clocks", () => {
+    const s = history();
+    try {
+      const r = s.store.openExport();
+      expect(r.latency("one-way")).toEqual({ count: 100, p50: 0.1, p95: 0.1, p99: 0.1, max: 0.1 });
+      expect(r.latency("half-rtt")).toMatchObject({ count: 1, p50: 0.4 }); // (t2 - t0) / 2 of the ack, on A's clock
+      r.close();
+    } finally {
+      s.close();
+    }
+  });
+
+  it("expands runs into messages, leaving out the tracked ones (exported as themselves), and counts a range one by one", async () => {
+    const s = history();
+    try {
+      const r = s.store.openExport();
+      const expanded = [...r.iterateExpanded()];
+      expect(expanded).toHaveLength(209); // 210 in the runs, less the tracked one
+      expect(expanded.some((m) => m.id.endsWith(".1") && m.to === B && m.from === A)).toBe(false);
+      expect([...r.iterateMessages()].map((m) => m.id)).toEqual(["m1", "seed-1"]);
+      r.close();
+      const t0 = s.clock.t;
+      const ranged = s.store.openExport({ since: t0 - 1, until: t0 + 1 });
+      const b = await ranged.books();
+      expect(b.tally).toMatchObject({ sent: 210, received: 200, lost: 10 }); // the seed message came 5 s later
       ranged.close();
+    } finally {
+      s.close();
     }
   });
 
-  it("tells one-way from half-round-trip latencies as the tracker computed them", async () => {
-    // The real tracker, with nodes on two hosts, fed random microsecond times.
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    let now = 1_700_000_000_000;
-    const host = (n: string) => n.split("@")[1]!;
-    const tracker = new MessageTracker({ lossTimeoutMs: 5000, clock: { now: () => now }, sameClock: (a, b) => host(a) === host(b) });
-    const names = ["n1-d@h1", "n2-d@h1", "n3-d@h2"];
-    for (let i = 0; i < 2000; i++) {
-      const from = names[i % 3]!;
-      const to = names[(i + 1 + (i % 2)) % 3]!;
-      if (from === to) continue;
-      const t0 = Math.floor(now * 1000 + rand() * 1e6);
-      const t1 = t0 + Math.floor(rand() * 5000) - (host(from) === host(to) ? 0 : 2000); // skewed clocks across hosts
-      const t2 = t0 + 20 + Math.floor(rand() * 9000); // a round trip takes tens of µs at least
-      const id = `k${i}`;
-      tracker.onEvent(from, { e: "sent", id, to, t: t0, content: "x" });
-      tracker.onEvent(to, { e: "received", id, from, t0, t: t1, content: "x", seed: false });
-      if (i % 5) tracker.onEvent(from, { e: "acked", id, to, t: t2, t1 });
-      now += 1;
-    }
-    const tracked = tracker.drainForStore();
-    store.saveMessages(tracked);
-    const want = new Map(tracked.map((m) => [m.id, m.latencyKind ?? null]));
-    const r = store.openExport();
-    let oneWay = 0;
-    let half = 0;
-    for (const m of r.iterateMessages()) {
-      expect(m.latencyKind ?? null, m.id).toBe(want.get(m.id));
-      if (m.latencyKind === "one-way") oneWay++;
-      if (m.latencyKind === "half-rtt") half++;
-    }
-    expect(oneWay).toBeGreaterThan(100);
-    expect(half).toBeGreaterThan(100);
-    const { withLatency } = await r.groups();
-    expect(withLatency).toEqual({ "one-way": oneWay, "half-rtt": half, unknown: 0 });
-    expect(r.latency("one-way").count).toBe(oneWay);
-    expect(r.latency("half-rtt").count).toBe(half);
-    r.close();
-  });
-
-  it("gives nearest-rank percentiles from SQL, the same as over a sorted array", () => {
-    let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    let k = 0;
-    for (const n of [1, 2, 3, 7, 10, 99, 100, 101, 1000, 4567]) {
-      const values = Array.from({ length: n }, () => Math.round(rand() * 1e6) / 1000);
-      const ids = values.map(() => `p${k++}`);
-      const s2 = new Store(path.join(dir, `p${n}.db`), 1_000_000);
-      s2.saveMessages(values.map((v, i) => tm(ids[i]!, i % 3 ? "acked" : "received", { latencyMs: v, receivedAt: 1 })));
-      s2.saveMessages([tm(`x${n}`, "lost", { latencyMs: null }), tm(`y${n}`, "sent")]);
-      const sorted = [...values].sort((a, b) => a - b);
-      const want = latencySummary(n, sorted[Symbol.iterator]());
-      const r = s2.openExport();
-      expect(r.latency(), `n=${n}`).toEqual(want);
-      expect(r.latency(undefined, n), `n=${n}, count known`).toEqual(want);
+  it("reads one snapshot while the writer goes on, and releases a cursor abandoned half way", () => {
+    const s = history();
+    try {
+      s.store.saveMessages(Array.from({ length: 100 }, (_, i) => tm(`a${i}`, "failed", { reason: "x", createdAt: i })));
+      const r = s.store.openExport();
+      const it = r.iterateMessages();
+      expect(it.next().value?.id).toBe("m1");
+      s.store.saveMessages([tm("b0", "failed", { reason: "x", createdAt: 5000 })]);
+      expect([...it]).toHaveLength(101);
       r.close();
-      s2.close();
+      const again = s.store.openExport();
+      const it2 = again.iterateMessages();
+      it2.next();
+      it2.return?.();
+      expect([...again.iterateMessages()]).toHaveLength(103);
+      again.close();
+      again.close(); // twice is harmless
+    } finally {
+      s.close();
     }
-  });
-
-  it("reads one snapshot while the writer goes on, and never blocks it", async () => {
-    store.saveMessages(Array.from({ length: 1000 }, (_, i) => tm(`a${i}`, "sent", { createdAt: i })));
-    const r = store.openExport();
-    const it = r.iterateMessages();
-    expect(it.next().value?.id).toBe("a0");
-    // The dashboard keeps writing while an export streams.
-    store.saveMessages([tm("a1", "acked", { createdAt: 1 }), tm("b0", "sent", { createdAt: 5000 })]);
-    store.saveEvents([{ at: 1, kind: "x", text: "y" }]);
-    const rest = [...it];
-    expect(rest).toHaveLength(999);
-    expect(rest[0]).toMatchObject({ id: "a1", status: "sent" }); // as of the snapshot
-    expect((await r.groups()).groups).toMatchObject([{ status: "sent", n: 1000 }]);
-    r.close();
-    const after = store.openExport();
-    expect((await after.groups()).groups.reduce((a, g) => a + g.n, 0)).toBe(1001);
-    after.close();
-  });
-
-  it("releases a cursor abandoned half way", async () => {
-    store.saveMessages(Array.from({ length: 10 }, (_, i) => tm(`c${i}`, "sent")));
-    const r = store.openExport();
-    const it = r.iterateMessages();
-    it.next();
-    it.return?.();
-    expect((await r.groups()).groups).toHaveLength(1); // the connection is usable again
-    r.close();
-    r.close(); // twice is harmless
   });
 });

@@ -1,5 +1,6 @@
 import type { LatencyKind, MessageStatus } from "../../lib/contracts/common";
 import type { ClusterEventDTO, MessageDTO } from "../../lib/contracts/http-replies";
+import type { TrackedMessage } from "../books/tracked-message";
 
 // The stored rows and their DTOs: one mapping, used by every reader of the database.
 
@@ -16,6 +17,11 @@ export interface MessageRow {
   latency_kind: LatencyKind | null;
   reason: string | null;
   seed: number;
+  created_at: number;
+  pair: number | null;
+  pair_seq: number | null;
+  from_inc: number | null;
+  final: number;
 }
 
 export function rowToDTO(r: MessageRow): MessageDTO {
@@ -33,6 +39,11 @@ export function rowToDTO(r: MessageRow): MessageDTO {
     reason: r.reason,
     seed: r.seed === 1,
   };
+}
+
+/** A stored tracked (or seed) message back in memory. */
+export function rowToTracked(r: MessageRow): TrackedMessage {
+  return { ...rowToDTO(r), createdAt: r.created_at, fromInc: r.from_inc, seq: r.pair_seq, pair: r.pair, final: r.final === 1 };
 }
 
 export interface EventRow {

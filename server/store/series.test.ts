@@ -1,27 +1,28 @@
-import Database from "better-sqlite3";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { MessageStatus } from "../../lib/contracts/common";
+import { describe, expect, it } from "vitest";
 import type { ClusterEventDTO } from "../../lib/contracts/http-replies";
-import type { TrackedMessage } from "../messages/tracker";
+import { A, B, recvRun, report, sentRun } from "../books/test-frames";
 import { bucketEnd, bucketStart, replayNodesUp, seriesPoints, seriesWindow, type SeriesWindow } from "./series";
-import { seriesSql } from "./series-sql";
-import { Store } from "./store";
+import { booksOnStore } from "./test-books";
 
 const MIN = 60_000;
 
 describe("seriesWindow", () => {
-  it("defaults to the last 10 minutes, starting no earlier than the data", () => {
+  it("defaults to the last 10 minutes, starting no earlier than the data, on a whole second", () => {
     const now = 1_000_000_000;
-    expect(seriesWindow({}, now, now - 90_500)).toEqual({ since: now - 90_500, until: now, bucketMs: 1000, count: 90 });
+    expect(seriesWindow({}, now, now - 90_500)).toEqual({ since: now - 91_000, until: now, bucketMs: 1000, count: 91 });
     expect(seriesWindow({}, now, now - 60 * MIN)).toMatchObject({ since: now - 10 * MIN, until: now, bucketMs: 1000, count: 600 });
     expect(seriesWindow({ points: 100 }, now, now - 60 * MIN)).toMatchObject({ bucketMs: 6000, count: 100 });
   });
 
   it("has no buckets when there is no data and no range", () => {
     expect(seriesWindow({}, 5000, null).count).toBe(0);
+    expect(seriesWindow({ since: 0 }, 5000, null).count).toBe(0);
+  });
+
+  it("`until` alone: the 10 minutes before it; `since` alone (even 0): from the data on, to now", () => {
+    const now = 1_000_000_000;
+    expect(seriesWindow({ until: now - MIN }, now, now - 60 * MIN)).toMatchObject({ since: now - 11 * MIN, until: now - MIN, count: 600 });
+    expect(seriesWindow({ since: 0 }, now, now - 2 * MIN)).toMatchObject({ since: now - 2 * MIN, until: now, bucketMs: 1000, count: 120 });
   });
 
   it("uses whole-second buckets, at least one second, never more than `points` of them", () => {
@@ -94,107 +95,80 @@ describe("seriesPoints", () => {
   });
 });
 
-function tm(id: string, status: MessageStatus, over: Partial<TrackedMessage> = {}): TrackedMessage {
-  return {
-    id, from: "n1-d@h", to: "n2-d@h", content: id, status,
-    sentAt: null, receivedAt: null, ackedAt: null, latencyMs: null, reason: null, seed: false, createdAt: 0,
-    counted: { sent: false, received: false, acked: false, lost: false },
-    ...over,
-  };
+/** Bulk traffic over 60 s: A → B in reports every 100 ms, with a gap, a late tail judged lost, and seeds. */
+function history(x: ReturnType<typeof booksOnStore>) {
+  const { books, clock } = x;
+  let ra = 0;
+  let rb = 0;
+  for (let k = 0; k < 600; k++) {
+    const t0 = clock.t * 1000;
+    books.onReport(report(A, 1, ++ra, { sent: [sentRun(B, k * 10 + 1, 10, t0)] }));
+    if (k % 50 !== 7 && k < 590) books.onReport(report(B, 2, ++rb, { recv: [recvRun(A, 1, k * 10 + 1, 10, t0 + 1000 * (k % 4))] }));
+    if (k % 100 === 0) books.onReport(report(B, 2, ++rb, { seed: 2 }));
+    clock.t += 100;
+    if (k % 10 === 0) books.sweep();
+    if (k % 50 === 0) x.store.flush();
+  }
+  clock.t += 2000;
+  books.sweep();
+  x.store.flush();
+  clock.t += 1; // "now" inside the second of the last verdicts, as a real clock almost always is
 }
 
-/** Nearest rank, as the live latency window computes it. */
-const rank = (sorted: number[], p: number) => sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
-
-describe("Store.series", () => {
-  let dir: string;
-  let file: string;
-  let store: Store;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ss-series-"));
-    file = path.join(dir, "s.db");
-    store = new Store(file, 1_000_000);
-  });
-  afterEach(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** A pseudo-random history over [t0, t0 + 60 s) with every kind of message. */
-  function history(t0: number): TrackedMessage[] {
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const ms: TrackedMessage[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const sentAt = t0 + rnd() * 60_000;
-      const lat = Math.round(rnd() * 5000) / 1000;
-      const r = rnd();
-      if (r < 0.7) ms.push(tm(`a${i}`, r < 0.5 ? "acked" : "received", { sentAt, receivedAt: sentAt + lat, latencyMs: lat, createdAt: sentAt + 1 }));
-      else if (r < 0.75) ms.push(tm(`h${i}`, "acked", { sentAt, receivedAt: sentAt + lat, ackedAt: sentAt + 2 * lat, createdAt: sentAt + 1 })); // no latency
-      else if (r < 0.8) ms.push(tm(`l${i}`, "lost", { sentAt, reason: "timeout", createdAt: sentAt + 1 }));
-      else if (r < 0.85) ms.push(tm(`s${i}`, "sent", { sentAt, createdAt: sentAt + 1 }));
-      else if (r < 0.9) ms.push(tm(`p${i}`, "pending", { createdAt: sentAt }));
-      else if (r < 0.95) ms.push(tm(`f${i}`, "failed", { reason: "sender down", createdAt: sentAt }));
-      else ms.push(tm(`seed-${i}`, "received", { seed: true, receivedAt: sentAt, createdAt: sentAt }));
-    }
-    return ms;
-  }
-
-  it("adds up to the counters, bucket by bucket, with nearest-rank latencies", async () => {
-    const t0 = 1_700_000_000_000;
-    const ms = history(t0);
-    store.saveMessages(ms);
-    store.saveEvents([{ at: t0 - 500, kind: "nodeup", node: "n1-d@h", text: "n1 joined" }, { at: t0 + 30_000, kind: "nodeup", node: "n2-d@h", text: "n2 joined" }]);
-    const totals = store.recover().totals; // also turns "sent" into "lost", as after a restart
-
-    let pauses = 0;
-    const s = await store.series({ points: 50 }, t0 + 70_000, async () => void pauses++, 0);
-    expect(s.since).toBe(t0 - 500); // the first node event
-    expect(s.bucketMs).toBe(2000);
-    expect(s.points).toHaveLength(35);
-    expect(pauses).toBe(31); // 35 buckets: 4, then one at a time (no time allowed per slice)
-    const sum = (f: (p: (typeof s.points)[number]) => number) => s.points.reduce((a, p) => a + f(p), 0);
-    expect(sum((p) => p.sent)).toBe(totals.sent);
-    expect(sum((p) => p.received)).toBe(totals.received);
-    expect(sum((p) => p.lost)).toBe(totals.lost);
-    expect(sum((p) => (p.sentPerS * p.durationMs) / 1000)).toBeCloseTo(totals.sent, 6);
-
-    // Each bucket against a count made here from the same rows.
-    const stored = store.listMessages(10_000);
-    for (const p of s.points) {
-      const inB = (t: number | null) => t !== null && t >= p.t && t < p.t + p.durationMs;
-      const rec = stored.filter((m) => (m.status === "received" || m.status === "acked") && inB(m.receivedAt));
-      const lats = rec.flatMap((m) => (m.latencyMs === null ? [] : [m.latencyMs])).sort((a, b) => a - b);
-      expect(p.sent).toBe(stored.filter((m) => ["sent", "received", "acked", "lost"].includes(m.status) && inB(m.sentAt ?? m.receivedAt)).length);
-      expect(p.lost).toBe(stored.filter((m) => m.status === "lost" && inB(m.sentAt)).length);
-      expect(p.received).toBe(rec.length);
-      expect([p.p50, p.p95, p.p99]).toEqual(lats.length ? [rank(lats, 50), rank(lats, 95), rank(lats, 99)] : [null, null, null]);
-      expect(p.nodesUp).toBe(p.t + p.durationMs <= t0 + 30_000 ? 1 : 2);
-    }
-
-    // Without percentile_disc(): the sorted fallback gives the same answers.
-    const db = new Database(file, { readonly: true });
+describe("Store.series from the per-second aggregates", () => {
+  it("adds up to the counters, bucket by bucket, with latencies, and keeps adding up after retention", async () => {
+    const x = booksOnStore({ retention: 1000 });
     try {
-      const params = { since: s.since, until: s.until, bucket: s.bucketMs, n: s.points.length, k0: 0, k1: s.points.length };
-      expect(db.prepare(seriesSql("sorted")).all(params)).toEqual(db.prepare(seriesSql("percentile_disc")).all(params));
+      x.store.saveEvents([{ at: x.clock.t - 500, kind: "nodeup", node: A, text: "n1 joined" }]);
+      history(x);
+      const st = x.books.stats();
+      expect(st).toMatchObject({ sent: 6012, inFlight: 0 });
+      expect(st.lost).toBeGreaterThan(100);
+      const check = async () => {
+        const s = await x.store.series({ points: 50 }, x.clock.t);
+        const sum = (f: (p: (typeof s.points)[number]) => number) => s.points.reduce((a, p) => a + f(p), 0);
+        expect(sum((p) => p.sent)).toBe(st.sent);
+        expect(sum((p) => p.received)).toBe(st.received);
+        expect(sum((p) => p.lost)).toBe(st.lost);
+        expect(s.points.every((p) => p.sent >= 0 && p.lost >= 0)).toBe(true);
+        expect(s.bucketMs).toBe(2000);
+        return s;
+      };
+      const s = await check();
+      expect(s.since % 1000).toBe(0);
+      const timed = s.points.filter((p) => p.received > 0);
+      expect(timed.length).toBeGreaterThan(20);
+      for (const p of timed) expect(p.p50).toBeCloseTo(0.1, 2); // every latency is 100 µs (histogram bins: ±2.2 %)
+      expect(x.store.enforceRetention()).toBeGreaterThan(0);
+      await check(); // retention deleted runs, not the aggregates
     } finally {
-      db.close();
+      x.close();
     }
   });
 
-  it("counts only the range asked for", async () => {
-    const t0 = 1_700_000_000_000;
-    store.saveMessages([
-      tm("a", "acked", { sentAt: t0 + 100, receivedAt: t0 + 101, latencyMs: 1, createdAt: t0 + 100 }),
-      tm("b", "acked", { sentAt: t0 + 5000, receivedAt: t0 + 5002, latencyMs: 2, createdAt: t0 + 5000 }),
-    ]);
-    const s = await store.series({ since: t0 + 1000, until: t0 + 6000 }, t0 + 10_000);
-    expect(s.points.map((p) => p.sent)).toEqual([0, 0, 0, 0, 1]);
-    expect(s.points[4]).toMatchObject({ received: 1, p50: 2, p99: 2 });
-    expect((await store.series({}, t0 + 10_000)).points.reduce((a, p) => a + p.sent, 0)).toBe(2);
+  it("`until` alone is the 10 minutes before it; `since=0` starts at the data", async () => {
+    const x = booksOnStore();
+    try {
+      history(x);
+      const first = (await x.store.series({ since: 0 }, x.clock.t)).since;
+      expect(first).toBeGreaterThan(x.clock.t - 120_000);
+      const until = Math.floor((x.clock.t - 30_000) / 1000) * 1000;
+      const w = await x.store.series({ until }, x.clock.t);
+      expect([w.since, w.until]).toEqual([until - 600_000, until]);
+      expect(w.points.length).toBe(600);
+      expect(w.points.reduce((a, p) => a + p.sent, 0)).toBeGreaterThan(0);
+    } finally {
+      x.close();
+    }
   });
 
   it("answers an empty series for an empty store", async () => {
-    expect(await store.series({}, 1000)).toEqual({ since: 1000, until: 1000, bucketMs: 1000, points: [] });
+    const x = booksOnStore();
+    try {
+      expect(await x.store.series({}, 1000)).toEqual({ since: 1000, until: 1000, bucketMs: 1000, points: [] });
+      expect((await x.store.series({ since: 0 }, 5000)).points).toEqual([]);
+    } finally {
+      x.close();
+    }
   });
 });

@@ -21,17 +21,23 @@ export interface SeriesWindow {
 export type SeriesRequest = SeriesQuery;
 
 /**
- * The window asked for, or by default the last 10 minutes, starting no earlier than the data does
- * (`first`: the oldest message or node event; null when there is none). Buckets are whole seconds,
- * at least one, sized so that there are at most `points` of them; the remainder goes to the last
- * bucket (between one and two buckets long), so no bucket is a sliver with a meaningless rate.
+ * The window asked for: `since` and `until` (ms) as given; `until` alone: the 10 minutes before
+ * it; `since` alone: from then to now; neither: the last 10 minutes. It never starts before the
+ * data does (`first`: the first second with counts, or the first node to join; null: no data),
+ * so `since=0` starts at the data, and it starts on a whole second, as the stored seconds do.
+ * Buckets are whole seconds, at least one, sized so that there are at most `points` of them; the
+ * remainder goes to the last bucket (between one and two buckets long), so no bucket is a sliver
+ * with a meaningless rate.
  */
 export function seriesWindow(req: SeriesRequest, now: number, first: number | null): SeriesWindow {
   const points = Math.max(1, Math.min(MAX_SERIES_POINTS, Math.floor(req.points ?? DEFAULT_SERIES_POINTS)));
   const until = req.until ?? Math.max(now, req.since ?? now);
-  const since = req.since ?? Math.min(until, Math.max(until - DEFAULT_SERIES_SPAN_MS, first ?? until));
+  let since = req.since ?? until - DEFAULT_SERIES_SPAN_MS;
+  if (req.since === undefined && req.until === undefined) since = Math.max(since, first ?? until);
+  else if (req.since !== undefined) since = Math.max(since, first ?? until);
+  if (since >= until) return { since: until, until, bucketMs: MIN_BUCKET_MS, count: 0 };
+  since = Math.floor(since / MIN_BUCKET_MS) * MIN_BUCKET_MS;
   const span = until - since;
-  if (span <= 0) return { since, until: since, bucketMs: MIN_BUCKET_MS, count: 0 };
   const bucketMs = Math.max(MIN_BUCKET_MS, Math.ceil(span / points / MIN_BUCKET_MS) * MIN_BUCKET_MS);
   return { since, until, bucketMs, count: Math.max(1, Math.floor(span / bucketMs)) };
 }

@@ -8,6 +8,8 @@ import type { Logger } from "../log";
 import { openDatabase } from "./schema";
 import { tm } from "./test-messages";
 import { StoreWriter } from "./writer";
+import { PairBook } from "../books/pair";
+import { encodeVarints } from "../books/varint";
 
 // The writer against a real SQLite file that stops taking writes: read-only (query_only, or a
 // read-only connection) and full (max_page_count), then writable again.
@@ -114,7 +116,7 @@ describe("StoreWriter", () => {
       expect(() => w.add([tm("b", "sent")])).not.toThrow();
       expect(w.close()).toBe(false);
       expect(w.status()).toMatchObject({ ok: false, queued: { messages: 2, events: 1 } });
-      expect(lines.some((l) => /closing with 2 message update\(s\) and 1 event\(s\) not written/.test(l))).toBe(true);
+      expect(lines.some((l) => /closing with 2 message update\(s\), 1 event\(s\) and 0 run\(s\) not written/.test(l))).toBe(true);
     } finally {
       ro.close();
     }
@@ -133,6 +135,31 @@ describe("StoreWriter", () => {
     expect(stored().map((r) => r.id)).toEqual(["m2", "m5", "m6", "m7", "m8"]);
     expect(storedEvents()).toEqual(["e7", "e8"]);
     expect(w.status().dropped).toEqual({ messages: 4, events: 6 }); // kept, so it stays visible
+    w.close();
+  });
+
+  it("writes the books' runs, pairs and applied rseqs in one transaction, and says so only once it is on disk", async () => {
+    const written: number[] = [];
+    const w = new StoreWriter(db, { ...fast, onWritten: (b) => written.push(...[...b.applied.values()].map((a) => a.rseq)) });
+    const b = w.holder.current;
+    const pair = new PairBook(1, "n1-d@h", 7, "n2-d@h", true, 0);
+    pair.applySent(1, 3, 0);
+    b.pairs.add(pair);
+    b.sent.push({ pair: 1, seq0: 1, n: 3, t0First: 10, t0Last: 30, deltas: encodeVarints([10, 10]).toString("base64") });
+    b.appliedReport("n1-d@h", 7, 1);
+    b.series.add(1500, "sent", 3);
+    db.pragma("query_only = ON");
+    expect(w.flush()).toBe(false);
+    expect(written).toEqual([]); // not on disk: nothing to commit
+    w.holder.current.appliedReport("n1-d@h", 7, 2); // the next report joins the waiting batch
+    expect(w.status().queued).toMatchObject({ runs: 1, reports: 1 });
+    db.pragma("query_only = OFF");
+    await until("the retry that works", () => w.status().ok);
+    expect(written).toEqual([2]);
+    expect(reader.prepare(`SELECT pair, seq0, n, hex(deltas) AS d FROM sent_runs`).all()).toEqual([{ pair: 1, seq0: 1, n: 3, d: "0A0A" }]);
+    expect(reader.prepare(`SELECT node, inc, rseq FROM applied`).all()).toEqual([{ node: "n1-d@h", inc: 7, rseq: 2 }]);
+    expect(JSON.parse((reader.prepare(`SELECT state FROM pairs WHERE id = 1`).pluck().get() as string))).toMatchObject({ s: 3, sentHi: 3 });
+    expect(reader.prepare(`SELECT sec, sent FROM series`).all()).toEqual([{ sec: 1, sent: 3 }]);
     w.close();
   });
 });

@@ -1,13 +1,29 @@
 import type Database from "better-sqlite3";
 import type { ClusterEventDTO, StoreStatus } from "../../lib/contracts/http-replies";
+import { BatchHolder, type StoreBatch } from "../books/batch";
+import type { TallyRows } from "../books/tally";
+import type { TrackedMessage } from "../books/tracked-message";
 import { createLogger, type Logger } from "../log";
-import type { TrackedMessage } from "../messages/tracker";
+import { prepareBatchWrite } from "./batch-sql";
 
-// The batched writer: owns what waits to be written, so a failed write (disk full, database
-// locked or read-only) keeps its batch and tries again later instead of losing it.
+// The batched writer: owns what waits to be written (the books' batch: runs, pairs, counters,
+// applied rseqs, series; tracked messages and events), so a failed write (disk full, database
+// locked or read-only) keeps its batch and tries again later instead of losing it. Only after a
+// write that worked does it say so (`onWritten`): the server then commits those reports to the
+// nodes, so a report leaves a node's outbox only once its effect is on disk.
 
 export interface WriterOptions {
-  /** Messages held while writes fail; past it the oldest queued updates are dropped, counted. */
+  /** Where the producers add what is to be written (shared with the books). */
+  holder?: BatchHolder;
+  /** The counters' rows and which changed (written with each batch that changed them). */
+  counters?: () => { rows: TallyRows; dirty: Set<string> } | null;
+  /** A batch was written (committed): its applied rseqs may be committed to the nodes. */
+  onWritten?: (batch: StoreBatch) => void;
+  /** Writes started failing (false) or work again (true). */
+  onHealth?: (ok: boolean) => void;
+  /** Crash tests: while this says true the connection refuses writes (query_only), as a read-only disk would. */
+  readOnly?: () => boolean;
+  /** Tracked messages held while writes fail; past it the oldest queued updates are dropped, counted. */
   maxMessages?: number;
   /** Events held while writes fail, likewise. */
   maxEvents?: number;
@@ -17,24 +33,17 @@ export interface WriterOptions {
   log?: Logger;
 }
 
-const UPSERT_SQL = `
-  INSERT INTO messages (id, from_node, to_node, content, status, sent_at, received_at, acked_at, latency_ms, latency_kind, reason, seed, created_at)
-  VALUES (@id, @from, @to, @content, @status, @sentAt, @receivedAt, @ackedAt, @latencyMs, @latencyKind, @reason, @seed, @createdAt)
-  ON CONFLICT(id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at,
-    received_at = excluded.received_at, acked_at = excluded.acked_at,
-    latency_ms = excluded.latency_ms, latency_kind = excluded.latency_kind, reason = excluded.reason`;
+type Opts = Required<Omit<WriterOptions, "counters" | "onWritten" | "onHealth" | "readOnly">> & Pick<WriterOptions, "counters" | "onWritten" | "onHealth" | "readOnly">;
 
 /**
- * Queues message updates (one entry per message id: a newer update of a queued message replaces
- * it) and events, and writes them in one transaction per flush. A flush never throws: on an
- * error the batch stays queued, the error is kept for `status()`, and the next attempt waits
- * (250 ms doubling to 10 s by default; flushes asked for meanwhile only queue).
+ * Writes the batch in one transaction per flush. A flush never throws: on an error the batch
+ * stays (and grows), the error is kept for `status()`, and the next attempt waits (250 ms
+ * doubling to 10 s by default; flushes asked for meanwhile only queue).
  */
 export class StoreWriter {
-  private readonly messages = new Map<string, TrackedMessage>();
-  private events: ClusterEventDTO[] = [];
-  private readonly write: (ms: TrackedMessage[], es: ClusterEventDTO[]) => void;
-  private readonly opts: Required<WriterOptions>;
+  readonly holder: BatchHolder;
+  private readonly write: (b: StoreBatch, counters: { rows: TallyRows; dirty: Set<string> } | null) => void;
+  private readonly opts: Opts;
   private readonly dropped = { messages: 0, events: 0 };
   private since: number;
   private failures = 0;
@@ -42,33 +51,29 @@ export class StoreWriter {
   private retryAt: number | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private droppingSaid = false;
+  private queryOnly = false;
 
-  constructor(db: Database.Database, opts: WriterOptions = {}) {
+  constructor(private readonly db: Database.Database, opts: WriterOptions = {}) {
     this.opts = {
       maxMessages: 200_000, maxEvents: 50_000, retry: { firstMs: 250, maxMs: 10_000 },
-      now: Date.now, log: createLogger("store"), ...opts,
+      now: Date.now, log: createLogger("store"), holder: opts.holder ?? new BatchHolder(), ...opts,
     };
+    this.holder = this.opts.holder;
     this.since = this.opts.now();
-    const upsert = db.prepare(UPSERT_SQL);
-    const insertEvent = db.prepare(`INSERT INTO events (at, kind, node, text) VALUES (@at, @kind, @node, @text)`);
-    this.write = db.transaction((ms: TrackedMessage[], es: ClusterEventDTO[]) => {
-      for (const m of ms) upsert.run(messageParams(m));
-      for (const e of es) insertEvent.run({ at: e.at, kind: e.kind, node: e.node ?? null, text: e.text });
-    });
+    this.write = prepareBatchWrite(db);
   }
 
-  /** Queues updates; past the bounds the oldest queued ones are dropped and counted. */
+  /** Queues tracked message updates and events; past the bounds the oldest queued ones are dropped and counted. */
   add(ms: TrackedMessage[], es: ClusterEventDTO[] = []): void {
-    for (const m of ms) {
-      this.messages.delete(m.id); // re-inserted last: the queue stays in order of last update
-      this.messages.set(m.id, m);
-    }
-    for (const e of es) this.events.push(e);
+    const b = this.holder.current;
+    for (const m of ms) b.message(m);
+    for (const e of es) b.events.push(e);
     this.bound();
   }
 
   /** Writes what is queued, unless a retry is pending. True when nothing is left queued. Never throws. */
   flush(): boolean {
+    this.bound();
     if (this.retryAt !== null && this.opts.now() < this.retryAt) return false;
     return this.attempt();
   }
@@ -80,10 +85,11 @@ export class StoreWriter {
 
   /** A write made outside the queue worked: the database takes writes again. */
   reportSuccess(): void {
-    if (this.failures > 0 && this.queued() === 0) this.recovered(0);
+    if (this.failures > 0 && this.holder.current.empty()) this.recovered(0);
   }
 
   status(): StoreStatus {
+    const b = this.holder.current;
     return {
       ok: this.failures === 0,
       since: this.since,
@@ -91,7 +97,7 @@ export class StoreWriter {
       lastErrorAt: this.lastError?.at ?? null,
       failures: this.failures,
       retryAt: this.retryAt,
-      queued: { messages: this.messages.size, events: this.events.length },
+      queued: { messages: b.messages.size, events: b.events.length, runs: b.sent.length + b.recv.length, reports: b.applied.size },
       dropped: { ...this.dropped },
     };
   }
@@ -101,29 +107,41 @@ export class StoreWriter {
     this.cancelRetry();
     const done = this.attempt();
     this.cancelRetry();
-    if (!done) this.opts.log.error(`closing with ${this.messages.size} message update(s) and ${this.events.length} event(s) not written: ${this.lastError?.text}`);
+    if (!done) {
+      const b = this.holder.current;
+      this.opts.log.error(
+        `closing with ${b.messages.size} message update(s), ${b.events.length} event(s) and ${b.sent.length + b.recv.length} run(s) not written ` +
+          `(their reports stay in the nodes' outboxes): ${this.lastError?.text}`,
+      );
+    }
     return done;
   }
 
-  private queued(): number {
-    return this.messages.size + this.events.length;
-  }
-
   private attempt(): boolean {
-    if (this.queued() === 0) return true;
-    const ms = [...this.messages.values()];
-    const es = this.events;
+    this.testHook();
+    const b = this.holder.current;
+    const all = this.opts.counters?.() ?? null;
+    const counters = all && all.dirty.size > 0 ? all : null;
+    if (b.empty() && !counters) return true;
     try {
-      this.write(ms, es);
+      this.write(b, counters);
     } catch (err) {
       this.failed(err, true);
       return false;
     }
-    // The write is synchronous: nothing was queued meanwhile.
-    this.messages.clear();
-    this.events = [];
-    this.recovered(ms.length + es.length);
+    // The write is synchronous: nothing was added meanwhile.
+    counters?.dirty.clear();
+    this.holder.take();
+    this.recovered(b.rows());
+    this.opts.onWritten?.(b);
     return true;
+  }
+
+  private testHook(): void {
+    const ro = this.opts.readOnly?.() ?? false;
+    if (ro === this.queryOnly) return;
+    this.queryOnly = ro;
+    this.db.pragma(`query_only = ${ro ? "ON" : "OFF"}`);
   }
 
   private failed(err: unknown, retry: boolean): void {
@@ -131,7 +149,8 @@ export class StoreWriter {
     const now = this.opts.now();
     if (this.failures === 0) {
       this.since = now;
-      this.opts.log.error(`writing to the database failed, keeping ${this.queued()} update(s) queued: ${text}`);
+      this.opts.log.error(`writing to the database failed, keeping ${this.holder.current.rows()} row(s) queued: ${text}`);
+      this.opts.onHealth?.(false);
     }
     this.failures++;
     this.lastError = { text, at: now };
@@ -146,6 +165,7 @@ export class StoreWriter {
     this.failures = 0;
     this.droppingSaid = false;
     this.since = this.opts.now();
+    this.opts.onHealth?.(true);
   }
 
   private scheduleRetry(now: number): void {
@@ -166,17 +186,22 @@ export class StoreWriter {
     this.retryAt = null;
   }
 
-  /** Drops the oldest queued updates past the bounds, and says so once per failure streak. */
+  /**
+   * Drops the oldest queued message updates and events past the bounds, and says so once per
+   * failure streak. Runs are never dropped: the nodes hold their reports until a commit, so what
+   * waits here is bounded by their outbox windows.
+   */
   private bound(): void {
+    const b = this.holder.current;
     const before = this.dropped.messages + this.dropped.events;
-    for (const id of this.messages.keys()) {
-      if (this.messages.size <= this.opts.maxMessages) break;
-      this.messages.delete(id);
+    for (const id of b.messages.keys()) {
+      if (b.messages.size <= this.opts.maxMessages) break;
+      b.messages.delete(id);
       this.dropped.messages++;
     }
-    const excess = this.events.length - this.opts.maxEvents;
+    const excess = b.events.length - this.opts.maxEvents;
     if (excess > 0) {
-      this.events.splice(0, excess);
+      b.events.splice(0, excess);
       this.dropped.events += excess;
     }
     if (!this.droppingSaid && this.dropped.messages + this.dropped.events > before) {
@@ -184,12 +209,4 @@ export class StoreWriter {
       this.opts.log.error(`the database has not taken writes since ${new Date(this.since).toISOString()}: dropping the oldest queued updates (counted in /api/health)`);
     }
   }
-}
-
-function messageParams(m: TrackedMessage) {
-  return {
-    id: m.id, from: m.from, to: m.to, content: m.content, status: m.status,
-    sentAt: m.sentAt, receivedAt: m.receivedAt, ackedAt: m.ackedAt, latencyMs: m.latencyMs, latencyKind: m.latencyKind ?? null,
-    reason: m.reason, seed: m.seed ? 1 : 0, createdAt: m.createdAt,
-  };
 }

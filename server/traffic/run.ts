@@ -2,17 +2,17 @@ import type { TrafficRunDTO } from "../../lib/contracts/http-replies";
 import type { TrafficPattern } from "../../lib/contracts/common";
 
 /**
- * One traffic run: its state and live progress. `sent` counts the run's messages as the tracker
- * counts them sent (ids start with `<run>.`), so it is exact and moves while the run goes; the
- * generators' own totals arrive only when each ends, and are kept apart as `reported`. Times come
- * from the caller.
+ * One traffic run: its state and live progress. `sent` adds up the `traffic_sent` events of the
+ * generators' nodes: each report of a node says how many of this run's bulk messages it sent
+ * (the books apply each report once, so this is exact, and moves while the run goes, with no id
+ * per message). The generators' own totals arrive only when each ends, and are kept apart as
+ * `reported`; once every generator has ended the two are equal. Times come from the caller.
  */
 export class TrafficRun {
   state: TrafficRunDTO["state"] = "running";
   endedAt: number | null = null;
   sent = 0;
   reported = 0;
-  private readonly prefix: string;
   private readonly ended = new Set<string>();
 
   constructor(
@@ -21,18 +21,16 @@ export class TrafficRun {
     readonly startedAt: number,
     readonly expected: number,
     readonly nodes: readonly string[],
-  ) {
-    this.prefix = `${id}.`;
-  }
+  ) {}
 
   get running(): boolean {
     return this.state === "running";
   }
 
-  /** A message entered the sent count; true when it is one of this run's. */
-  countSent(messageId: string): boolean {
-    if (!messageId.startsWith(this.prefix)) return false;
-    this.sent++;
+  /** `n` more of this run's messages sent by `node` (one report's `traffic_sent`). */
+  countSent(node: string, n: number): boolean {
+    if (!this.nodes.includes(node) || n <= 0) return false;
+    this.sent += n;
     return true;
   }
 

@@ -48,8 +48,9 @@ describe("TrafficRuns", () => {
     const t = runs.start({ pattern: "random", rounds: 1000 }, [A, B]);
     pushes.length = 0;
     for (let i = 1; i <= 600; i++) {
-      runs.onSent(`${t.run}.1.${i}`);
-      runs.onSent(`m-other-${i}`); // a message of no run
+      runs.onRunSent(t.run, i % 2 ? A : B, 1);
+      runs.onRunSent("t-other-run", A, 1); // a message of another run
+      runs.onRunSent(t.run, C, 1); // a node with no generator in this run
       if (i % 100 === 0) vi.advanceTimersByTime(50);
     }
     expect(runs.current()?.sent).toBe(600);
@@ -64,7 +65,8 @@ describe("TrafficRuns", () => {
   it("finishes when every generator has reported, with their own totals kept apart", () => {
     const { runs, events, pushes } = setup();
     const t = runs.start({ pattern: "ring", rounds: 2 }, [A, B]);
-    for (const id of [".1.1", ".1.2", ".2.1", ".2.2"]) runs.onSent(t.run + id);
+    runs.onRunSent(t.run, A, 2);
+    runs.onRunSent(t.run, B, 2);
     vi.advanceTimersByTime(1500);
     runs.onGeneratorDone(t.run, A, 2);
     runs.onGeneratorDone(t.run, A, 2); // repeated: counted once
@@ -80,14 +82,14 @@ describe("TrafficRuns", () => {
   it("a stopped run is stopped, not finished, and stays so when its generators report afterwards", () => {
     const { runs, sent, events, pushes } = setup();
     const t = runs.start({ pattern: "storm", rate: 100, durationS: 60 }, [A, B]);
-    runs.onSent(`${t.run}.1.1`);
+    runs.onRunSent(t.run, A, 1);
     vi.advanceTimersByTime(2000);
     const stopped = runs.stop();
     expect(stopped).toMatchObject({ state: "stopped", endedAt: 1_002_000, sent: 1, done: 0 });
     expect(sent.at(-1)).toEqual({ t: "traffic_stop", run: t.run });
     expect(events.at(-1)?.text).toBe("traffic storm stopped after 1 of 6000 messages");
     expect(pushes.at(-1)).toEqual(stopped);
-    runs.onSent(`${t.run}.2.1`); // the last sends in flight when it stopped still count
+    runs.onRunSent(t.run, B, 1); // the last sends in flight when it stopped still count
     runs.onGeneratorDone(t.run, A, 1);
     runs.onGeneratorDone(t.run, B, 1);
     expect(runs.current()).toMatchObject({ state: "stopped", endedAt: 1_002_000, done: 2, sent: 2, reported: 2 });

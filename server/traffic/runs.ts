@@ -66,9 +66,9 @@ export class TrafficRuns extends EventEmitter<{ progress: [TrafficRunDTO] }> {
     return run.toDTO();
   }
 
-  /** Every message the tracker counts sent (hot path: a prefix check). */
-  onSent(messageId: string): void {
-    if (this.run?.countSent(messageId)) this.schedule();
+  /** A node's report counted `n` bulk sends of run `runId` (its `traffic_sent` event). */
+  onRunSent(runId: string, node: string, n: number): void {
+    if (this.run?.id === runId && this.run.countSent(node, n)) this.schedule();
   }
 
   /** A generator reported `traffic_done`. */

@@ -75,6 +75,10 @@ describe("contract: socket events and API replies", () => {
       expect((await s.api("GET", p)).status, p).toBe(200);
     }
     for (const format of ["json", "csv", "report"]) expect((await s.api("GET", `/api/export?format=${format}`)).status).toBe(200);
+    for (const format of ["json", "csv"]) expect((await s.api("GET", `/api/export?format=${format}&expand=1`)).status).toBe(200);
+    expect((await s.api("GET", "/api/export?expand=yes")).status).toBe(400);
+    // A bulk message of the ring run, by its id in the runs.
+    expect((await s.api("GET", "/api/messages/p1.1")).body).toMatchObject({ id: "p1.1", status: "acked" });
     expect((await s.api("POST", "/api/runtime", {})).status).toBe(200);
     expect((await s.api("PUT", "/api/cluster", { replicas: 0 })).status).toBe(202);
     await waitFor("all removed", async () => (await cluster()).nodes.length === 0);

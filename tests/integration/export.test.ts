@@ -93,7 +93,7 @@ describe("exports: JSON, CSV and the evidence report", () => {
       const m = await message(lostId);
       return m.status === "lost" ? m : undefined;
     });
-    expect(lost.reason).toMatch(/^receiver down/);
+    expect(lost.reason).toMatch(/^receiver_down \(/);
     await waitFor("n3 up again", async () => (await cluster()).nodes.filter((n) => n.status === "up").length === 3);
 
     // A stranger speaking only the seed protocol.
@@ -190,7 +190,7 @@ describe("exports: JSON, CSV and the evidence report", () => {
     expect(tricky!.latencyKind).toBe("one-way"); // every local node shares one host, one clock
     expect(recs.find((r) => r.content.includes("HYPERLINK"))!.content).toBe(`'=HYPERLINK("http://evil","x")`);
     expect(recs.find((r) => r.id === lostId)).toMatchObject({ status: "lost", receivedAt: "", ackedAt: "", latencyMs: "" });
-    expect(recs.find((r) => r.id === lostId)!.reason).toMatch(/^receiver down/);
+    expect(recs.find((r) => r.id === lostId)!.reason).toMatch(/^receiver_down \(/);
     expect(recs.find((r) => r.seed === "true")).toMatchObject({ from: stranger, content: "seed hello", sentAt: "" });
   });
 
@@ -211,7 +211,7 @@ describe("exports: JSON, CSV and the evidence report", () => {
     expect(md).toContain(`| in flight | ${st.inFlight} |`);
     expect(md).toContain(`sent = received + lost + in flight: ${st.sent} = ${st.received} + ${st.lost} + ${st.inFlight} — **holds**.`);
     expect(md).toContain("The live counters (/api/stats) at the same instant agree");
-    expect(md).toMatch(/1 × receiver down \([^)]*\) — e\.g\. `m[a-z0-9]+` n1 → n3/);
+    expect(md).toMatch(/1 × receiver_down \([^)]*\) — e\.g\. `m[a-z0-9]+` n1 → n3/);
     expect(md).toMatch(/- 5 received message\(s\), latency one way, sender and receiver on the same host .*p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms/);
     expect(md).not.toContain("half the acked round trip");
     expect(md).toContain(`\`${stranger}\` (stranger)`);

@@ -156,11 +156,11 @@ export class BridgeSession {
     return m;
   }
 
-  /** Node events (sent, received, acked, ...) with the node that reported them. */
+  /** Node events (sent, received, acked, ...) of the reports, with the node that reported them. */
   events(): Array<{ at: number; node: string; e: string; id?: string; [k: string]: unknown }> {
     const out: Array<{ at: number; node: string; e: string; id?: string }> = [];
     for (const { at, frame } of this.frames) {
-      if (frame.t !== "events" || !Array.isArray(frame.events)) continue;
+      if (frame.t !== "report" || !Array.isArray(frame.events)) continue;
       for (const ev of frame.events as Array<{ e: string; id?: string }>) out.push({ at, node: frame.node ?? "", ...ev });
     }
     return out;

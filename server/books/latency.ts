@@ -1,6 +1,7 @@
+import type { LatencyKind } from "../../lib/contracts/common";
 import { percentile } from "../../lib/percentile";
 
-/** The last `size` latencies, for percentiles that follow what is happening now. */
+/** The last `size` latencies (ms), for percentiles that follow what is happening now. */
 export class LatencyWindow {
   private readonly values: Float64Array;
   private count = 0;
@@ -24,6 +25,18 @@ export class LatencyWindow {
   }
 }
 
-function round(v: number): number {
+/** Windows per latency kind, and one over both (the most recent values of either). */
+export class Latencies {
+  readonly all = new LatencyWindow(4096);
+  readonly byKind: Record<LatencyKind, LatencyWindow> = { "one-way": new LatencyWindow(4096), "half-rtt": new LatencyWindow(4096) };
+
+  add(kind: LatencyKind, ms: number): void {
+    this.all.add(ms);
+    this.byKind[kind].add(ms);
+  }
+}
+
+/** ms with µs resolution. */
+export function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }

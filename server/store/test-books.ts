@@ -1,0 +1,45 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Books } from "../books/books";
+import { Store } from "./store";
+
+// For the store's tests: a real SQLite file in a temporary folder, with the books wired to it as
+// server/app.ts wires them (counters, commits after a write, the loader and the run reader), on
+// a fake clock.
+
+export function booksOnStore(opts: { retention?: number; lossTimeoutMs?: number; sameClock?: (a: string, b: string) => boolean; dir?: string } = {}) {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ss-books-"));
+  const file = path.join(dir, "s.db");
+  const clock = { t: 1_700_000_000_000 };
+  const commits: { node: string; inc: number; upto: number }[] = [];
+  const ref: { books?: Books } = {};
+  const store = new Store(file, opts.retention ?? 1_000_000, {
+    counters: () => (ref.books ? { rows: ref.books.ledger.tally.rows(), dirty: ref.books.ledger.tally.dirty } : null),
+    onWritten: (b) => ref.books?.committed(b.applied.values()),
+    onHealth: (ok) => ref.books?.setStoreOk(ok),
+    now: () => clock.t,
+    retry: { firstMs: 5, maxMs: 20 },
+  });
+  const books = new Books({
+    lossTimeoutMs: opts.lossTimeoutMs ?? 1000,
+    sameClock: opts.sameClock ?? (() => true),
+    batch: store.holder,
+    loader: store.queries,
+    runs: store.queries,
+    loadTracked: (id) => store.loadTracked(id),
+    now: () => clock.t,
+    commit: (c) => commits.push(c),
+  });
+  ref.books = books;
+  const recovered = store.recover();
+  books.restore(recovered.tally, recovered.unfinished);
+  books.setBridgeUp(true);
+  return {
+    dir, file, store, books, clock, commits,
+    close(remove = true) {
+      store.close();
+      if (remove) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
