@@ -41,6 +41,10 @@ export class Books {
   readonly reconciler = new Reconciler();
   readonly sampler: Sampler;
   private changeListener: (() => void) | undefined;
+  /** The tracked messages of the received run being applied (the ledger says `received`, then `run`). */
+  private trackedInRun: Set<number> = new Set();
+  /** The tracked receptions the report being applied names, by sender and incarnation. */
+  private announced = NONE_ANNOUNCED;
 
   constructor(private readonly opts: BooksOptions) {
     this.ledger = new Ledger(opts);
@@ -48,11 +52,28 @@ export class Books {
     this.sampler = new Sampler({ now: opts.now, perSecond: opts.samplesPerSecond });
     this.ledger.listener = {
       lost: (p, lo, hi, reason, final) => this.tracked.pairLost(p, lo, hi, reason, final),
-      received: (p, lo, hi) => this.tracked.pairReceived(p, lo, hi),
+      received: (p, lo, hi) => {
+        this.trackedInRun = this.tracked.pairReceived(p, lo, hi);
+      },
       acked: (p) => this.tracked.pairAcked(p),
-      run: (p, seq, t1, lat, n) => this.sampler.onRun(p, seq, t1, lat, n),
+      run: (p, seq, t1, lat, n) => this.sampleRun(p, seq, t1, lat, n),
       changed: (p) => this.sampler.onPairChanged(p),
     };
+  }
+
+  /**
+   * A received run offered to the timeline's sample: only its bulk part, named by its last bulk
+   * seq (a tracked message of the run shows as itself, never twice).
+   */
+  private sampleRun(p: PairBook, seq: number, t1: number, lat: number | null, n: number): void {
+    const tracked = this.trackedInRun;
+    this.trackedInRun = new Set();
+    // The receiver's report may name a tracked message before its sender's report gave its seq.
+    for (const q of this.announced.get(`${p.from}\u0000${p.fromInc}`) ?? []) if (q <= seq && q > seq - n) tracked.add(q);
+    if (n - tracked.size <= 0) return;
+    let last = seq;
+    while (tracked.has(last)) last--;
+    this.sampler.onRun(p, last, t1, last === seq ? lat : null, n - tracked.size);
   }
 
   /** Called when something the socket shows changed (the hub schedules a push). */
@@ -74,7 +95,9 @@ export class Books {
   // ---- frames ----
 
   onReport(f: ReportFrame): void {
+    this.announced = announcedReceptions(f.events);
     const outcome = this.ledger.applyReport(f);
+    this.announced = NONE_ANNOUNCED;
     if (!outcome.applied) {
       // Sent again after a bridge restart: already applied. If already stored, say so again.
       if (outcome.storedUpTo > 0) this.opts.commit?.({ node: f.node, inc: f.inc, upto: outcome.storedUpTo });
@@ -207,4 +230,21 @@ export class Books {
     this.opts.batch.current.series.add(atMs, "sent", n);
     this.opts.batch.current.series.add(atMs, "received", n);
   }
+}
+
+const NONE_ANNOUNCED: ReadonlyMap<string, number[]> = new Map();
+
+/** The seqs of the tracked (non-seed) receptions a report's events name, by `from\0fromInc`. */
+function announcedReceptions(events: unknown[]): ReadonlyMap<string, number[]> {
+  let out: Map<string, number[]> | null = null;
+  for (const raw of events) {
+    const ev = nodeEvent.safeParse(raw);
+    if (!ev.success || ev.data.e !== "received" || ev.data.seed) continue;
+    const { from, fromInc, seq } = ev.data;
+    if (fromInc === undefined || seq === undefined) continue;
+    out ??= new Map();
+    const key = `${from}\u0000${fromInc}`;
+    out.set(key, [...(out.get(key) ?? []), seq]);
+  }
+  return out ?? NONE_ANNOUNCED;
 }

@@ -95,3 +95,27 @@ describe("tracked messages follow the runs", () => {
     expect(books.stats().latencyByKind["half-rtt"].p50).toBe(0.4);
   });
 });
+
+describe("the timeline's sample never repeats a tracked message", () => {
+  const sampledIds = (books: ReturnType<typeof setup>["books"]) => books.drainChanged(100).messages.filter((m) => m.sampled).map((m) => m.id);
+
+  it("a run of only tracked messages gives no sample, whichever node reports first", () => {
+    const a = setup().books;
+    a.create("m1", A, B, "hi");
+    a.onReport(report(A, 1, 1, { sent: [sentRun(B, 1, 1)], events: [sentEv("m1", 1)] }));
+    a.onReport(report(B, 2, 1, { recv: [recvRun(A, 1, 1, 1)], events: [recvEv("m1", 1)] }));
+    expect(sampledIds(a)).toEqual([]);
+    const b = setup().books;
+    b.onReport(report(B, 2, 1, { recv: [recvRun(A, 1, 1, 1)], events: [recvEv("m2", 1)] }));
+    expect(sampledIds(b)).toEqual([]);
+  });
+
+  it("a run mixing bulk and tracked messages is sampled by its last bulk message", () => {
+    const { books } = setup();
+    books.create("m3", A, B, "hi");
+    books.onReport(report(A, 1, 1, { sent: [sentRun(B, 1, 3)], events: [sentEv("m3", 3)] }));
+    books.onReport(report(B, 2, 1, { recv: [recvRun(A, 1, 1, 3)], events: [recvEv("m3", 3)] }));
+    const samples = books.drainChanged(100).messages.filter((m) => m.sampled);
+    expect(samples.map((m) => [m.id, m.sampleOf])).toEqual([[expect.stringMatching(/^p\d+\.2$/), 2]]);
+  });
+});

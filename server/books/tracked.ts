@@ -109,8 +109,15 @@ export class TrackedMessages {
     }
   }
 
-  pairReceived(p: PairBook, lo: number, hi: number): void {
-    for (const m of this.open.get(p.id) ?? []) if (m.seq! >= lo && m.seq! <= hi) this.place(m, p);
+  /** Places the pair's open tracked messages in lo..hi; their seqs (the rest of the run is bulk). */
+  pairReceived(p: PairBook, lo: number, hi: number): Set<number> {
+    const seqs = new Set<number>();
+    for (const m of this.open.get(p.id) ?? []) {
+      if (m.seq! < lo || m.seq! > hi) continue;
+      seqs.add(m.seq!);
+      this.place(m, p);
+    }
+    return seqs;
   }
 
   pairAcked(p: PairBook): void {

@@ -216,7 +216,7 @@ describe("exports: JSON, CSV and the evidence report", () => {
     expect(md).toMatch(/- 5 received message\(s\), latency one way, sender and receiver on the same host .*p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms/);
     expect(md).not.toContain("half the acked round trip");
     expect(md).toContain(`\`${stranger}\` (stranger)`);
-    for (const n of [n1, n2, n3]) expect(md).toContain(`| \`${n}\` | 127.0.0.1 | up |`);
+    for (const n of [n1, n2, n3]) expect(md).toContain(`| \`${n}\` | \`127.0.0.1\` | up |`);
     expect(md.split("\n").length).toBeLessThan(100);
   });
 });
