@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { nearestRank } from "../../lib/percentile";
 import type { LatencyKind } from "../../lib/contracts/common";
 import type { ClusterEventDTO, MessageDTO, PairProgressDTO, Tally } from "../../lib/contracts/http-replies";
-import type { PairBook, PairState } from "../books/pair";
+import { type PairState, countsOf } from "../books/pair-state";
 import { emptyTally, addToTally } from "../export-tally";
 import { type StoredPair, expandPair, storedLatencies } from "./export-runs";
 import { readCounters } from "./recovery";
@@ -255,11 +255,6 @@ export class ExportReader {
     if (local > 0 && this.whole) reasons.push({ reason: "sender could not send: not_connected", n: local, examples: [] });
     return reasons.sort((a, b) => b.n - a.n);
   }
-}
-
-function countsOf(st: PairState): ReturnType<PairBook["counts"]> {
-  const top = st.tent.length ? st.tent[st.tent.length - 1]!.hi : st.rHi;
-  return { sent: st.s, received: st.rHi - st.exactLost, acked: st.ackedCount, lost: st.exactLost + top - st.rHi, inFlight: st.s - top };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { MessageDTO } from "../../lib/contracts/http-replies";
-import type { PairState } from "../books/pair";
+import { type PairState, tentativeFor } from "../books/pair-state";
 import { forEachRunTime, forEachVarint } from "../books/varint";
 
 // Messages of the stored runs, one at a time (CSV/JSON export with `expand=1`, and the tallies
@@ -106,7 +106,7 @@ export function* expandPair(db: Database.Database, p: StoredPair, opts: ExpandOp
     while (li < losses.length && losses[li]!.seq1 < seq) li++;
     const loss = losses[li] && losses[li]!.seq0 <= seq ? losses[li]! : null;
     while (ai < acks.length && acks[ai]!.upTo < seq) ai++;
-    const tent = seq > st.rHi ? st.tent.find((t) => seq <= t.hi) : undefined;
+    const tent = tentativeFor(st, seq);
     const m = message(p, seq, s, r, loss ?? (tent ? { reason: tent.reason, at: tent.at } : null), seq <= st.rHi && !loss, ai < acks.length && seq <= st.ackedUpTo ? acks[ai]!.t2 : null);
     if (opts.skip?.has(`${p.id}.${seq}`) || !inRange(m, loss?.at ?? tent?.at ?? null, opts)) continue;
     yield m;
