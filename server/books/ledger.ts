@@ -6,7 +6,7 @@ import { LinkWatch } from "./links";
 import { NodeBooks } from "./node-books";
 import type { Fate, GapReason, PairBook } from "./pair";
 import { type BooksLoader, PairRegistry, noLoader } from "./registry";
-import { type RunTimes, attributeRun, forEachOneWay, lastVarint, withinOneSecond } from "./run-times";
+import { type TimedRun, attributeRun, forEachOneWay, lastVarint, withinOneSecond } from "./run-times";
 import { Tally } from "./tally";
 
 // The ledger: folds the nodes' reports into the pairs' books, exactly once per report (by rseq
@@ -115,7 +115,7 @@ export class Ledger {
   private sentRun(node: string, inc: number, [to, seq0, n, t0First, t0Last, d]: SentRun, now: number): void {
     const p = this.pair(node, inc, to, now);
     // Decoded only where a run spans seconds (attributeRun() reads its times then).
-    const run: RunTimes = { first: t0First, last: t0Last, deltas: withinOneSecond(t0First, t0Last) ? null : d, n };
+    const run: TimedRun = { first: t0First, last: t0Last, deltas: withinOneSecond(t0First, t0Last) ? null : d, n };
     this.change(p, () => {
       const grown = p.applySent(seq0, n, now);
       if (grown > 0) attributeRun(this.series, "sent", run, n - grown);
@@ -128,7 +128,7 @@ export class Ledger {
 
   private recvRun(node: string, inc: number, [from, fromInc, seq0, n, t1First, t1Last, d, l]: RecvRun, now: number): void {
     const p = this.pair(from, fromInc, node, now);
-    const run: RunTimes = { first: t1First, last: t1Last, deltas: withinOneSecond(t1First, t1Last) ? null : d, n };
+    const run: TimedRun = { first: t1First, last: t1Last, deltas: withinOneSecond(t1First, t1Last) ? null : d, n };
     const lat = p.sameClock ? l : null;
     this.change(p, () => {
       const e = p.applyRecv(inc, seq0, n, now, this.gapReason(p));

@@ -5,7 +5,7 @@ import { type Varints, decodeVarints, forEachRunTime, forEachVarint } from "./va
 // their one-way latencies. A run within one second needs no decoding: its deltas are read only
 // when it spans seconds.
 
-export interface RunTimes {
+export interface TimedRun {
   first: number;
   last: number;
   /** The n - 1 deltas between consecutive times (null: no detail, or not needed). */
@@ -19,7 +19,7 @@ export function withinOneSecond(first: number, last: number): boolean {
 }
 
 /** Adds messages k = fromK .. n-1 of a run to the series at their own times (decoded only when the run spans seconds). */
-export function attributeRun(series: SeriesDeltas, field: "sent" | "received", run: RunTimes, fromK: number): void {
+export function attributeRun(series: SeriesDeltas, field: "sent" | "received", run: TimedRun, fromK: number): void {
   const { first, last, deltas, n } = run;
   if (withinOneSecond(first, last) || deltas === null) {
     series.add((fromK === 0 ? first : last) / 1000, field, n - fromK);
@@ -31,7 +31,7 @@ export function attributeRun(series: SeriesDeltas, field: "sent" | "received", r
 }
 
 /** Calls `fn(t1, us)` with the reception time and one-way latency of messages k ≥ fromK (same host: one clock). */
-export function forEachOneWay(run: RunTimes, lat: Varints, fromK: number, fn: (t1: number, us: number) => void): void {
+export function forEachOneWay(run: TimedRun, lat: Varints, fromK: number, fn: (t1: number, us: number) => void): void {
   const { first, last, deltas, n } = run;
   const gaps = deltas && !withinOneSecond(first, last) ? decodeVarints(deltas, n - 1) : null;
   let t1 = first;

@@ -1,4 +1,5 @@
 import type { MessageDTO, PairProgressDTO } from "../../lib/contracts/http-replies";
+import { bulkId } from "./bulk-message";
 import type { PairBook } from "./pair";
 
 // The timeline under a storm: a live, rate-limited sample of bulk receptions, each marked as the
@@ -11,10 +12,6 @@ export interface SamplerOptions {
   /** Pair progress at most every this many ms. */
   progressMs?: number;
   now?: () => number;
-}
-
-export function bulkId(pair: number, seq: number): string {
-  return `p${pair}.${seq}`;
 }
 
 export function progressOf(p: PairBook): PairProgressDTO {

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { nearestRank } from "../../lib/percentile";
 import type { LatencyKind } from "../../lib/contracts/common";
 import type { ClusterEventDTO, MessageDTO, PairProgressDTO, Tally } from "../../lib/contracts/http-replies";
+import { bulkId } from "../books/bulk-message";
 import { type PairState, countsOf } from "../books/pair-state";
 import { emptyTally, addToTally } from "../export-tally";
 import { type StoredPair, expandPair, storedLatencies } from "./export-runs";
@@ -240,7 +241,7 @@ export class ExportReader {
   private examplesIn(p: StoredPair, lo: number, hi: number, at: number, n: number): ReasonCount["examples"] {
     const tracked = this.db.prepare(`SELECT id, sent_at AS sentAt, created_at AS createdAt FROM messages WHERE pair = ? AND pair_seq BETWEEN ? AND ? ORDER BY pair_seq LIMIT ?`).all(p.id, lo, hi, n) as { id: string; sentAt: number | null; createdAt: number }[];
     if (tracked.length) return tracked.map((t) => ({ ...t, from: p.from, to: p.to }));
-    return Array.from({ length: Math.min(n, hi - lo + 1) }, (_, k) => ({ id: `p${p.id}.${lo + k}`, from: p.from, to: p.to, sentAt: null, createdAt: at }));
+    return Array.from({ length: Math.min(n, hi - lo + 1) }, (_, k) => ({ id: bulkId(p.id, lo + k), from: p.from, to: p.to, sentAt: null, createdAt: at }));
   }
 
   private failReasons(limit: number, examples: number): ReasonCount[] {
