@@ -72,11 +72,13 @@ describe("Store.openExport on the books", () => {
 
   it("reads one snapshot while the writer goes on, and releases a cursor abandoned half way", () => {
     const s = history();
-    s.store.saveMessages(Array.from({ length: 100 }, (_, i) => tm(`a${i}`, "failed", { reason: "x", createdAt: i })));
+    s.store.writer.add(Array.from({ length: 100 }, (_, i) => tm(`a${i}`, "failed", { reason: "x", createdAt: i })));
+    s.store.flush();
     const r = s.store.openExport();
     const it = r.iterateMessages();
     expect(it.next().value?.id).toBe("m1");
-    s.store.saveMessages([tm("b0", "failed", { reason: "x", createdAt: 5000 })]);
+    s.store.writer.add([tm("b0", "failed", { reason: "x", createdAt: 5000 })]);
+    s.store.flush();
     expect([...it]).toHaveLength(101);
     r.close();
     const again = s.store.openExport();
