@@ -25,12 +25,9 @@ export const keys = {
   series: ["series"] as const,
 };
 
-/** Live through the socket: polled over HTTP (every 5 s) only while the socket is down. */
-function usePollWhileOffline(): number | false {
-  return useConnection().status === "connected" ? false : 5000;
-}
-
+/** Live through the socket; polled over HTTP only while the socket is down. */
 export function useCluster() {
+  const live = useConnection().status === "connected";
   return useQuery({
     queryKey: keys.cluster,
     queryFn: async () => {
@@ -38,12 +35,17 @@ export function useCluster() {
       rememberSlots(c.nodes);
       return c;
     },
-    refetchInterval: usePollWhileOffline(),
+    refetchInterval: live ? false : 5000,
   });
 }
 
 export function useStats() {
-  return useQuery({ queryKey: keys.stats, queryFn: () => call(routes.stats), refetchInterval: usePollWhileOffline() });
+  const live = useConnection().status === "connected";
+  return useQuery({
+    queryKey: keys.stats,
+    queryFn: () => call(routes.stats),
+    refetchInterval: live ? false : 5000,
+  });
 }
 
 /** A history loaded once, and again on every reconnect (the socket invalidates the queries), into its store; answers how many it loaded. */

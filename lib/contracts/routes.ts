@@ -154,4 +154,5 @@ export const routes = {
   }),
 } as const;
 
+export type RouteName = keyof typeof routes;
 export const routeList: readonly RouteContract[] = Object.values(routes);

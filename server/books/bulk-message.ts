@@ -1,10 +1,12 @@
 import type { MessageDTO } from "../../lib/contracts/http-replies";
 import type { Ledger } from "./ledger";
 import type { PairBook } from "./pair";
+import { bulkId } from "./sampler";
 
 // A bulk message (no id of its own: `p<pair>.<seq>`) answered from its pair's books and the
 // stored runs: its status from the books, its times and latency decoded from the run it is in.
-// The export's expansion of the stored runs (server/store/export-runs.ts) builds its rows here too.
+// The export's expansion of the stored runs (server/store/export-runs.ts) builds its rows here too;
+// the id is `bulkId` (sampler.ts).
 
 /** What the stored runs say of one message (times in µs of the clock that stamped them). */
 export interface RunTimes {
@@ -21,11 +23,6 @@ export interface RunReader {
 
 /** No stored runs (the books alone): statuses without times. */
 export const noRuns: RunReader = { times: () => ({ t0: null, t1: null, latUs: null, t2: null }) };
-
-/** The id of a bulk message: `p<pair>.<seq>`. */
-export function bulkId(pair: number, seq: number): string {
-  return `p${pair}.${seq}`;
-}
 
 /** `p12.1045` → { pair: 12, seq: 1045 }; anything else null. */
 export function parseBulkId(id: string): { pair: number; seq: number } | null {

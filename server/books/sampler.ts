@@ -1,5 +1,4 @@
 import type { MessageDTO, PairProgressDTO } from "../../lib/contracts/http-replies";
-import { bulkId } from "./bulk-message";
 import type { PairBook } from "./pair";
 
 // The timeline under a storm: a live, rate-limited sample of bulk receptions, each marked as the
@@ -12,6 +11,10 @@ export interface SamplerOptions {
   /** Pair progress at most every this many ms. */
   progressMs?: number;
   now?: () => number;
+}
+
+export function bulkId(pair: number, seq: number): string {
+  return `p${pair}.${seq}`;
 }
 
 export function progressOf(p: PairBook): PairProgressDTO {

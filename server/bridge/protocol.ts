@@ -126,6 +126,7 @@ export type TrafficCommand = z.infer<typeof trafficCommand>;
 
 /** Every report of `node`'s incarnation `inc` with rseq ≤ upto is stored: the node may drop them. */
 export const commitCommand = z.object({ t: z.literal("commit"), node: name, inc: nat, upto: nat });
+export type CommitCommand = z.infer<typeof commitCommand>;
 
 export const bridgeCommand = z.discriminatedUnion("t", [
   z.object({ t: z.literal("send"), id: z.string(), from: name, to: name, content: z.string() }),

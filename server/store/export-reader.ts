@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { nearestRank } from "../../lib/percentile";
 import type { LatencyKind } from "../../lib/contracts/common";
 import type { ClusterEventDTO, MessageDTO, PairProgressDTO, Tally } from "../../lib/contracts/http-replies";
-import { bulkId } from "../books/bulk-message";
+import { bulkId } from "../books/sampler";
 import { type PairState, countsOf } from "../books/pair-state";
 import { emptyTally, addToTally } from "../export-tally";
 import { type StoredPair, expandPair, storedLatencies } from "./export-runs";
