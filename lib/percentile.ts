@@ -12,11 +12,3 @@ export function nearestRank(p: number, n: number): number {
 export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   return sorted.length === 0 ? null : sorted[nearestRank(p, sorted.length) - 1]!;
 }
-
-/**
- * The fraction f for SQLite's percentile_disc(Y, f), which takes the value at index
- * floor((n-1)·f) of the n sorted values: chosen to land on the nearest rank.
- */
-export function percentileDiscFraction(p: number, n: number): number {
-  return Math.min(1, (nearestRank(p, n) - 0.5) / Math.max(1, n - 1));
-}

@@ -6,16 +6,12 @@ export interface Logger {
   error(msg: string): void;
 }
 
-let debugEnabled = false;
-export function enableDebugLogs(on: boolean): void {
-  debugEnabled = on;
-}
-
 export function createLogger(scope: string): Logger {
   const line = (level: string, msg: string) =>
     process.stderr.write(`${new Date().toISOString()} ${level} [${scope}] ${msg}\n`);
   return {
-    debug: (m) => (debugEnabled ? line("debug", m) : undefined),
+    // Debug lines are dropped: nothing turns them on (the runtimes' chatter: build output, Docker events).
+    debug: () => undefined,
     info: (m) => line("info", m),
     warn: (m) => line("warn", m),
     error: (m) => line("error", m),

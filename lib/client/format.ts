@@ -26,11 +26,6 @@ export function nodeLabel(node: { name: string; slot: number | null }): string {
   return shortNodeName(node.name, node.slot);
 }
 
-/** The part after "@": the node's host. */
-export function nodeHost(name: string): string {
-  return name.split("@")[1] ?? "";
-}
-
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 /** 14:03:27.415 in local time. */

@@ -48,45 +48,35 @@ export function useStats() {
   });
 }
 
-/** Loads recent history once (and again on reconnect) into the message store. */
+/** A history loaded once, and again on every reconnect (the socket invalidates the queries), into its store; answers how many it loaded. */
+function useHistory(queryKey: readonly string[], load: () => Promise<number>) {
+  return useQuery({ queryKey, queryFn: load, staleTime: Infinity });
+}
+
+/** Recent messages into the message store. */
 export function useMessageHistory() {
-  return useQuery({
-    queryKey: keys.messages,
-    queryFn: async () => {
-      const { messages } = await call(routes.listMessages, { query: { limit: 200 } });
-      messageStore.merge(messages, false);
-      return messages.length;
-    },
-    staleTime: Infinity,
+  return useHistory(keys.messages, async () => {
+    const { messages } = await call(routes.listMessages, { query: { limit: 200 } });
+    messageStore.merge(messages, false);
+    return messages.length;
   });
 }
 
 /** Recent cluster events for the log. */
 export function useEventHistory() {
-  return useQuery({
-    queryKey: keys.events,
-    queryFn: async () => {
-      const { events } = await call(routes.events, { query: { limit: MAX_EVENTS } });
-      loadEventHistory(events);
-      return events.length;
-    },
-    staleTime: Infinity,
+  return useHistory(keys.events, async () => {
+    const { events } = await call(routes.events, { query: { limit: MAX_EVENTS } });
+    loadEventHistory(events);
+    return events.length;
   });
 }
 
-/**
- * The charts' history from the store (GET /api/series), loaded once and again on every reconnect,
- * so after a reload or a server restart the charts show the earlier traffic.
- */
+/** The charts' history from the store (GET /api/series): after a reload or a server restart the charts show the earlier traffic. */
 export function useSeriesHistory() {
-  return useQuery({
-    queryKey: keys.series,
-    queryFn: async () => {
-      const series = await call(routes.series, { query: { points: MAX_POINTS } });
-      seedHistory(series);
-      return series.points.length;
-    },
-    staleTime: Infinity,
+  return useHistory(keys.series, async () => {
+    const series = await call(routes.series, { query: { points: MAX_POINTS } });
+    seedHistory(series);
+    return series.points.length;
   });
 }
 

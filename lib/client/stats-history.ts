@@ -1,7 +1,7 @@
 "use client";
 
 import type { SeriesDTO, SeriesPointDTO, StatsDTO } from "../contracts/http-replies";
-import { createStore, useStore } from "./store";
+import { createStore } from "./store";
 
 export const MAX_POINTS = 600;
 /** Rates are measured against the snapshot about this long ago, to smooth batch jitter. */
@@ -95,10 +95,4 @@ function fromSeries(p: SeriesPointDTO): StatsPoint {
     p99: p.p99,
     nodesUp: p.nodesUp,
   };
-}
-
-const EMPTY: StatsPoint[] = [];
-
-export function useStatsHistory(): StatsPoint[] {
-  return useStore(statsHistory, EMPTY);
 }

@@ -348,12 +348,7 @@ export const inboxReply = z.strictObject({
 });
 export const trafficReply = z.strictObject({ traffic: trafficStateSchema.nullable().describe("null before the first run") });
 export const trafficStartedReply = z.strictObject({ traffic: trafficStateSchema });
-export type HealthReply = z.infer<typeof healthReply>;
 export type FullHealthReply = z.infer<typeof fullHealthReply>;
-export type ScaleReply = z.infer<typeof scaleReply>;
-export type RuntimeReply = z.infer<typeof runtimeReply>;
-export type SendReply = z.infer<typeof sendReply>;
-export type InboxReply = z.infer<typeof inboxReply>;
 
 /** Counts of stored rows, with the same meaning as /api/stats (export JSON's `stored`, the evidence report). */
 export const tallySchema = z.strictObject({

@@ -88,11 +88,9 @@ export const listQuery = z.object({
     .optional()
     .describe("A time in ms since the epoch: only messages created after it, oldest first (without it: the newest first)."),
 });
-export type ListQuery = z.infer<typeof listQuery>;
 
 /** GET /api/events. */
 export const eventsQuery = z.object({ limit });
-export type EventsQuery = z.infer<typeof eventsQuery>;
 
 const time = (field: string, what: string) =>
   z.coerce
@@ -115,7 +113,6 @@ export const exportQuery = z
     expand: z.enum(["0", "1"], { error: 'expand must be "0" or "1"' }).optional().describe("1: one row per message of the bulk runs (ids `p<pair>.<seq>`), not only the tracked and sampled ones"),
   })
   .refine(ordered, { message: "since must not be after until" });
-export type ExportQuery = z.infer<typeof exportQuery>;
 
 /** GET /api/series. */
 export const seriesQuery = z

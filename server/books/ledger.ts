@@ -3,10 +3,11 @@ import type { BatchHolder } from "./batch";
 import { diffCounts } from "./counts";
 import { Latencies } from "./latency";
 import { LinkWatch } from "./links";
+import { NodeBooks } from "./node-books";
 import type { Fate, GapReason, PairBook } from "./pair";
 import { type BooksLoader, PairRegistry, noLoader } from "./registry";
+import { type TimedRun, attributeRun, forEachOneWay, lastVarint, withinOneSecond } from "./run-times";
 import { Tally } from "./tally";
-import { type Varints, forEachRunTime, forEachVarint } from "./varint";
 
 // The ledger: folds the nodes' reports into the pairs' books, exactly once per report (by rseq
 // per node incarnation), and judges losses: exact ones from gaps, tentative ones on the server's
@@ -34,17 +35,6 @@ export interface LedgerListener {
   changed?(p: PairBook): void;
 }
 
-interface NodeBook {
-  current: number | null;
-  up: boolean;
-  down: string | null;
-  goneAt: number | null;
-  /** Per incarnation: last rseq applied, last rseq stored, when first seen. */
-  applied: Map<number, number>;
-  stored: Map<number, number>;
-  seenAt: Map<number, number>;
-}
-
 export type ReportOutcome = { applied: true; missing: number } | { applied: false; storedUpTo: number };
 
 export class Ledger {
@@ -52,7 +42,7 @@ export class Ledger {
   readonly latencies = new Latencies();
   readonly links = new LinkWatch();
   readonly pairs: PairRegistry;
-  readonly nodes = new Map<string, NodeBook>();
+  readonly nodes: NodeBooks;
   listener: LedgerListener = {};
   private bridgeUp = false;
   private storeOk = true;
@@ -65,6 +55,7 @@ export class Ledger {
     this.now = opts.now ?? Date.now;
     this.loader = opts.loader ?? noLoader;
     this.pairs = new PairRegistry(this.loader, opts.sameClock);
+    this.nodes = new NodeBooks(this.loader, this.now);
     this.resumedAt = this.now();
   }
 
@@ -84,8 +75,7 @@ export class Ledger {
     const last = this.lastApplied(f.node, f.inc);
     if (f.rseq <= last) return { applied: false, storedUpTo: this.storedUpTo(f.node, f.inc) };
     const now = this.now();
-    const nb = this.node(f.node);
-    if (!nb.seenAt.has(f.inc)) nb.seenAt.set(f.inc, now);
+    this.nodes.seen(f.node, f.inc, now);
     for (const r of f.sent) this.sentRun(f.node, f.inc, r, now);
     for (const r of f.recv) this.recvRun(f.node, f.inc, r, now);
     for (const a of f.acked) this.ack(f.node, f.inc, a, now);
@@ -96,19 +86,13 @@ export class Ledger {
       this.batch.pairs.add(p);
       this.batch.counters = true;
     }
-    nb.applied.set(f.inc, f.rseq);
+    this.nodes.applied(f.node, f.inc, f.rseq);
     this.batch.appliedReport(f.node, f.inc, f.rseq);
     return { applied: true, missing: last > 0 ? f.rseq - last - 1 : 0 };
   }
 
   lastApplied(node: string, inc: number): number {
-    const nb = this.node(node);
-    const known = nb.applied.get(inc);
-    if (known !== undefined) return known;
-    const stored = this.loader.applied(node, inc) ?? 0;
-    nb.applied.set(inc, stored);
-    nb.stored.set(inc, stored);
-    return stored;
+    return this.nodes.lastApplied(node, inc);
   }
 
   /** What the books say of one seq of a pair, asking the store about gaps older than memory holds. */
@@ -120,27 +104,21 @@ export class Ledger {
   }
 
   storedUpTo(node: string, inc: number): number {
-    return this.nodes.get(node)?.stored.get(inc) ?? 0;
+    return this.nodes.storedUpTo(node, inc);
   }
 
   /** The store committed these reports: answers the commits to send (the nodes may drop them). */
   committed(rows: Iterable<{ node: string; inc: number; rseq: number }>): { node: string; inc: number; upto: number }[] {
-    const out: { node: string; inc: number; upto: number }[] = [];
-    for (const r of rows) {
-      const nb = this.node(r.node);
-      if ((nb.stored.get(r.inc) ?? 0) < r.rseq) nb.stored.set(r.inc, r.rseq);
-      out.push({ node: r.node, inc: r.inc, upto: r.rseq });
-    }
-    return out;
+    return this.nodes.committed(rows);
   }
 
   private sentRun(node: string, inc: number, [to, seq0, n, t0First, t0Last, d]: SentRun, now: number): void {
     const p = this.pair(node, inc, to, now);
-    // Decoded only where a run spans seconds (attribute() reads its times then).
-    const deltas = Math.floor(t0First / 1e6) === Math.floor(t0Last / 1e6) ? null : d;
+    // Decoded only where a run spans seconds (attributeRun() reads its times then).
+    const run: TimedRun = { first: t0First, last: t0Last, deltas: withinOneSecond(t0First, t0Last) ? null : d, n };
     this.change(p, () => {
       const grown = p.applySent(seq0, n, now);
-      if (grown > 0) this.attribute("sent", t0First, t0Last, deltas, n, n - grown);
+      if (grown > 0) attributeRun(this.series, "sent", run, n - grown);
       const down = this.nodes.get(to);
       // Reported after its receiver's nodedown: it cannot arrive (judged tentatively all the same).
       if (grown > 0 && down && down.down !== null && this.bridgeUp) this.verdict(p, `receiver_down (${down.down ?? "unknown"})`, now);
@@ -150,7 +128,7 @@ export class Ledger {
 
   private recvRun(node: string, inc: number, [from, fromInc, seq0, n, t1First, t1Last, d, l]: RecvRun, now: number): void {
     const p = this.pair(from, fromInc, node, now);
-    const deltas = Math.floor(t1First / 1e6) === Math.floor(t1Last / 1e6) ? null : d;
+    const run: TimedRun = { first: t1First, last: t1Last, deltas: withinOneSecond(t1First, t1Last) ? null : d, n };
     const lat = p.sameClock ? l : null;
     this.change(p, () => {
       const e = p.applyRecv(inc, seq0, n, now, this.gapReason(p));
@@ -162,8 +140,13 @@ export class Ledger {
       for (const o of e.overturned) this.series.add(o.at, "lost", -o.n);
       if (e.sentGrown > 0) this.series.add(t1First / 1000, "sent", e.sentGrown);
       if (e.received > 0) {
-        this.attribute("received", t1First, t1Last, deltas, n, n - e.received);
-        if (p.sameClock && lat) this.oneWay(t1First, t1Last, deltas, lat, n, n - e.received);
+        attributeRun(this.series, "received", run, n - e.received);
+        if (p.sameClock && lat) {
+          forEachOneWay(run, lat, n - e.received, (t1, us) => {
+            this.latencies.add("one-way", us / 1000);
+            this.series.sample(t1 / 1000, us);
+          });
+        }
         this.listener.received?.(p, seq0 + n - e.received, seq0 + n - 1);
         this.listener.run?.(p, seq0 + n - 1, t1Last, lat ? lastVarint(lat, n) : null, e.received);
       }
@@ -188,24 +171,15 @@ export class Ledger {
 
   /** A node incarnation is up (subscribed); answers the rseq already stored for it (to commit again). */
   nodeUp(node: string, inc: number | null): number {
-    const nb = this.node(node);
     const now = this.now();
-    if (inc !== null && nb.current !== inc) {
-      nb.current = inc;
-      if (!nb.seenAt.has(inc)) nb.seenAt.set(inc, now);
-      this.pairs.loadSender(node, inc, now);
-    }
-    nb.up = true;
-    nb.down = null;
-    nb.goneAt = null;
+    if (this.nodes.up(node, inc, now)) this.pairs.loadSender(node, inc!, now);
     return inc === null ? 0 : (this.lastApplied(node, inc), this.storedUpTo(node, inc));
   }
 
   /** A node went down: what was in flight to it is judged lost (`receiver_down`), tentatively. */
   nodeDown(node: string, reason: string): void {
-    const nb = this.node(node);
     const now = this.now();
-    Object.assign(nb, { up: false, down: reason, goneAt: now });
+    this.nodes.down(node, reason, now);
     this.links.forget(node);
     if (!this.bridgeUp) return;
     for (const p of this.pairs.toReceiver(node)) if (p.inFlight() > 0) this.change(p, () => this.verdict(p, `receiver_down (${reason})`, now));
@@ -305,68 +279,17 @@ export class Ledger {
     };
   }
 
-  /** Adds messages k = fromK .. n-1 of a run to the series at their own times (decoded only when the run spans seconds). */
-  private attribute(field: "sent" | "received", first: number, last: number, deltas: Varints | null, n: number, fromK: number): void {
-    if (Math.floor(first / 1e6) === Math.floor(last / 1e6) || deltas === null) {
-      this.series.add((fromK === 0 ? first : last) / 1000, field, n - fromK);
-      return;
-    }
-    forEachRunTime(first, deltas, n, (t, k) => {
-      if (k >= fromK) this.series.add(t / 1000, field, 1);
-    });
-  }
-
-  /** One-way latencies of messages k ≥ fromK (same host: one clock), at their reception times. */
-  private oneWay(first: number, last: number, deltas: Varints | null, lat: Varints, n: number, fromK: number): void {
-    const gaps = deltas && Math.floor(first / 1e6) !== Math.floor(last / 1e6) ? decodeAll(deltas, n - 1) : null;
-    let t1 = first;
-    forEachVarint(lat, (us, i) => {
-      if (gaps && i > 0) t1 += gaps[i - 1] ?? 0;
-      if (i < fromK) return;
-      this.latencies.add("one-way", us / 1000);
-      this.series.sample(t1 / 1000, us);
-    }, n);
-  }
-
   private resume(resuming: boolean): void {
     if (resuming) this.resumedAt = this.now();
-  }
-
-  private node(name: string): NodeBook {
-    let nb = this.nodes.get(name);
-    if (!nb) {
-      nb = { current: null, up: false, down: null, goneAt: this.now(), applied: new Map(), stored: new Map(), seenAt: new Map() };
-      this.nodes.set(name, nb);
-    }
-    return nb;
   }
 
   /** Forgets settled pairs of incarnations gone for a while, rows of old names, old incarnations and old link cuts. */
   private bound(now: number): void {
     const quiet = now - 2 * this.opts.lossTimeoutMs;
-    const gone = (node: string, inc: number) => {
-      const nb = this.nodes.get(node);
-      return !nb || ((nb.current !== inc || !nb.up) && (nb.goneAt ?? 0) < quiet);
-    };
-    this.pairs.evict((p) => gone(p.from, p.fromInc) && p.lastRecvAt < quiet);
-    this.tally.compact((name) => this.nodes.get(name)?.up === true || this.pairs.toReceiver(name).size > 0);
-    for (const [name, nb] of this.nodes) {
-      for (const m of [nb.applied, nb.stored, nb.seenAt]) while (m.size > 4) m.delete(Math.min(...m.keys()));
-      const unstored = [...nb.applied].some(([inc, r]) => (nb.stored.get(inc) ?? 0) < r);
-      if (!nb.up && !unstored && (nb.goneAt ?? 0) < quiet && this.pairs.toReceiver(name).size === 0) this.nodes.delete(name);
-    }
+    const receiving = (name: string) => this.pairs.toReceiver(name).size > 0;
+    this.pairs.evict((p) => this.nodes.gone(p.from, p.fromInc, quiet) && p.lastRecvAt < quiet);
+    this.tally.compact((name) => this.nodes.get(name)?.up === true || receiving(name));
+    this.nodes.prune(quiet, receiving);
     this.links.prune(now - 3_600_000);
   }
-}
-
-function decodeAll(bytes: Varints, n: number): number[] {
-  const out: number[] = [];
-  forEachVarint(bytes, (v) => out.push(v), n);
-  return out;
-}
-
-function lastVarint(bytes: Varints, n: number): number | null {
-  let last: number | null = null;
-  forEachVarint(bytes, (v) => (last = v), n);
-  return last;
 }

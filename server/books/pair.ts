@@ -1,4 +1,6 @@
 import type { Counts } from "./counts";
+import { type PairState, type TentativeLoss, countsOf, tentTop, tentativeFor } from "./pair-state";
+import { ReceiptMarks } from "./receipt-marks";
 
 // The books of one pair (from, fromInc, to): the rules of what counts as sent, received and lost
 // (docs/ACCOUNTING.md). Every seq 1..S is in exactly one of: received (≤ rHi, not in a gap), an
@@ -8,13 +10,6 @@ import type { Counts } from "./counts";
 
 export function pairKey(from: string, fromInc: number, to: string): string {
   return `${from}\u0000${fromInc}\u0000${to}`;
-}
-
-/** A tentative loss: the seqs above the one before it (or above rHi) up to `hi`, judged at `at` (server ms). */
-export interface TentativeLoss {
-  hi: number;
-  reason: string;
-  at: number;
 }
 
 /** An exact loss found by a reception: seqs lo..hi never arrived. `newlyLost`: those not already judged lost. */
@@ -51,26 +46,6 @@ export type Fate =
   | { is: "unsent" | "received" | "in flight" | "older" }
   | { is: "lost"; reason: string; final: boolean; at: number | null };
 
-export interface PairState {
-  s: number;
-  sentHi: number;
-  rHi: number;
-  exactLost: number;
-  tent: TentativeLoss[];
-  failed: number;
-  ackedUpTo: number;
-  ackEff: number;
-  ackedCount: number;
-  openGaps: [number, number][];
-  recentGaps?: [number, number, string][];
-  lastToInc: number;
-  recvByInc: [number, number][];
-  lastRecvAt: number;
-  createdAt: number;
-  sameClock: boolean;
-}
-
-const MARK_MS = 50;
 const MAX_TENTATIVE = 512;
 const MAX_INCS = 4;
 
@@ -95,8 +70,7 @@ export class PairBook {
   recvByInc = new Map<number, number>();
   lastRecvAt: number;
   /** Server receipt times of sent seqs above rHi: the one clock timeouts are judged on. */
-  private markHi: number[] = [];
-  private markAt: number[] = [];
+  private readonly marks = new ReceiptMarks();
 
   constructor(
     readonly id: number,
@@ -114,12 +88,11 @@ export class PairBook {
   }
 
   tentTop(): number {
-    return this.tent.length ? this.tent[this.tent.length - 1]!.hi : this.rHi;
+    return tentTop(this);
   }
 
   counts(): Counts {
-    const tent = this.tentTop() - this.rHi;
-    return { sent: this.s, received: this.rHi - this.exactLost, acked: this.ackedCount, lost: this.exactLost + tent, inFlight: this.s - this.tentTop() };
+    return countsOf(this);
   }
 
   inFlight(): number {
@@ -134,7 +107,7 @@ export class PairBook {
     if (hi <= this.s) return 0;
     const grown = hi - this.s;
     this.s = hi;
-    this.mark(hi, now);
+    this.marks.mark(hi, now);
     return grown;
   }
 
@@ -156,7 +129,7 @@ export class PairBook {
       effect.sentGrown = hi - this.s;
       this.s = hi;
     }
-    this.dropMarks(hi);
+    this.marks.drop(hi);
     this.countInc(toInc, effect.received);
     this.lastToInc = toInc;
     this.lastRecvAt = now;
@@ -187,24 +160,19 @@ export class PairBook {
       this.tent.push({ hi, reason, at: now });
       if (this.tent.length > MAX_TENTATIVE) moved = this.mergeOldest();
     }
-    this.dropMarks(hi);
+    this.marks.drop(hi);
     return { lost: hi - top, moved };
   }
 
   /** The timeout verdict: seqs whose report reached the server more than `timeoutMs` ago (counted from `resumedAt` at the earliest). */
   judgeTimeout(now: number, timeoutMs: number, resumedAt: number, reason: string): { lost: number; moved: Moved | null } {
-    let upTo = 0;
-    for (let i = 0; i < this.markHi.length; i++) {
-      if (Math.max(this.markAt[i]!, resumedAt) + timeoutMs > now) break;
-      upTo = this.markHi[i]!;
-    }
+    const upTo = this.marks.overdue(now, timeoutMs, resumedAt);
     return upTo > 0 ? this.judge(reason, now, upTo) : { lost: 0, moved: null };
   }
 
   /** The tentative verdict covering `seq`, if any. */
   tentativeFor(seq: number): TentativeLoss | null {
-    if (seq <= this.rHi) return null;
-    return this.tent.find((t) => seq <= t.hi) ?? null;
+    return tentativeFor(this, seq);
   }
 
   /**
@@ -245,7 +213,7 @@ export class PairBook {
       lastToInc: st.lastToInc, recvByInc: new Map(st.recvByInc), lastRecvAt: st.lastRecvAt,
     });
     // In flight when stored: the timeout clock starts again now (the server was not watching).
-    if (p.s > p.tentTop()) p.mark(p.s, now);
+    if (p.s > p.tentTop()) p.marks.mark(p.s, now);
     return p;
   }
 
@@ -288,27 +256,6 @@ export class PairBook {
   private countInc(toInc: number, n: number): void {
     this.recvByInc.set(toInc, (this.recvByInc.get(toInc) ?? 0) + n);
     if (this.recvByInc.size > MAX_INCS) this.recvByInc.delete(Math.min(...this.recvByInc.keys()));
-  }
-
-  /** Coarse marks (one per MARK_MS): a seq's timeout is judged late by at most that, never early. */
-  private mark(hi: number, now: number): void {
-    const last = this.markAt.length - 1;
-    if (last >= 0 && now - this.markAt[last]! < MARK_MS) {
-      this.markHi[last] = hi;
-      this.markAt[last] = now;
-      return;
-    }
-    this.markHi.push(hi);
-    this.markAt.push(now);
-  }
-
-  private dropMarks(upTo: number): void {
-    let k = 0;
-    while (k < this.markHi.length && this.markHi[k]! <= upTo) k++;
-    if (k > 0) {
-      this.markHi.splice(0, k);
-      this.markAt.splice(0, k);
-    }
   }
 
   private mergeOldest(): Moved {

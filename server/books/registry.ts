@@ -1,4 +1,5 @@
-import { PairBook, type PairState, pairKey } from "./pair";
+import { PairBook, pairKey } from "./pair";
+import type { PairState } from "./pair-state";
 
 // Where the ledger finds a pair or a node incarnation: in memory, else in the store (a pair no
 // longer in memory is loaded back, never made anew: its books go on), else new. Memory is

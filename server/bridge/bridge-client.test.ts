@@ -39,13 +39,18 @@ async function up(client: BridgeClient, transports: FakeTransport[]): Promise<Fa
   return t;
 }
 
-describe("BridgeClient", () => {
+/** Timers and Date faked for each test of the enclosing describe. */
+function useFakeClock(): void {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
   });
   afterEach(() => {
     vi.useRealTimers();
   });
+}
+
+describe("BridgeClient", () => {
+  useFakeClock();
 
   it("sends the discovery command once the bridge says hello", async () => {
     const { client, transports } = setup();
@@ -144,12 +149,7 @@ describe("BridgeClient", () => {
 });
 
 describe("BridgeClient watches the bridge", () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeClock();
 
   it("pings every second while up; a bridge that answers stays up", async () => {
     const { client, transports } = setup();

@@ -1,15 +1,10 @@
 import { EventEmitter } from "node:events";
 import type { NodeStatus, RuntimeKind } from "../../lib/contracts/common";
-import type { ClusterDTO, ClusterEventDTO, DeployProgressDTO, HostDTO, NodeDTO, StrangerDTO } from "../../lib/contracts/http-replies";
+import type { ClusterDTO, ClusterEventDTO, HostDTO, NodeDTO } from "../../lib/contracts/http-replies";
 import { shortNodeName } from "../../lib/node-name";
 import type { Replica } from "../runtime/types";
-
-interface ErlangNode {
-  status: "up" | "down";
-  since: number;
-  links: string[];
-  downReason?: string;
-}
+import { DeployProgress } from "./deploy-progress";
+import { type ErlangNode, replicaFlags, replicaStatus, strangersOf } from "./node-status";
 
 export interface ModelOptions {
   runtime: RuntimeKind;
@@ -19,10 +14,6 @@ export interface ModelOptions {
   joinGraceMs?: number;
   counts: (node: string) => { sent: number; received: number };
 }
-
-const RUNNING = new Set(["running", "starting"]);
-/** Swarm task states on the way to running: the replica is coming, not down. */
-const COMING = new Set(["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready"]);
 
 /**
  * One view of the cluster that merges what the runtime says (replicas: processes or tasks) with
@@ -39,7 +30,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   private readonly slotOf = new Map<string, number>();
   private desired = 0;
   private hosts: HostDTO[] = [];
-  private progress: DeployProgressDTO | null = null;
+  private readonly deploy = new DeployProgress();
   bridge: ClusterDTO["bridge"] = { status: "starting" };
   runtimeStatus: ClusterDTO["runtimeStatus"] = { ready: true };
   private readonly now: () => number;
@@ -74,21 +65,17 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
 
   setDesired(n: number): void {
     this.desired = n;
-    this.progress = { target: n, startedAt: this.now(), phase: n === 0 ? "removing replicas" : "starting replicas", replicasRunning: 0, nodesUp: 0, done: false };
+    this.deploy.start(n, this.now());
     this.record("deploy", `${n === 0 ? "remove" : `deploy/scale to ${n}`} requested`);
     this.updateProgress();
   }
 
   setPhase(phase: string): void {
-    if (this.progress && !this.progress.done) {
-      this.progress.phase = phase;
-      this.emit("change");
-    }
+    if (this.deploy.setPhase(phase)) this.emit("change");
   }
 
   failProgress(error: string): void {
-    if (!this.progress) return;
-    this.progress = { ...this.progress, done: true, error, finishedAt: this.now() };
+    if (!this.deploy.fail(error, this.now())) return;
     this.record("deploy", `deploy failed: ${error}`);
     this.emit("change");
   }
@@ -111,7 +98,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   setReplicas(list: Replica[], desired?: number): void {
     const before = new Map(this.replicas.map((r) => [r.id, r.state]));
     this.replicas = list;
-    if (desired !== undefined && desired !== this.desired && (!this.progress || this.progress.done)) {
+    if (desired !== undefined && desired !== this.desired && !this.deploy.going) {
       this.record("deploy", `the runtime now wants ${desired} replica${desired === 1 ? "" : "s"} (was ${this.desired})`);
       this.desired = desired;
     }
@@ -198,18 +185,9 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       const name = r.nodeName ?? `${r.id} (no node name yet)`;
       seen.add(name);
       const e = r.nodeName ? this.erlang.get(r.nodeName) : undefined;
-      const running = RUNNING.has(r.state);
-      let status: NodeStatus = e?.status === "up" ? "up" : running || COMING.has(r.state) ? "starting" : "down";
-      // Down stays down until the runtime starts a new process or container for the replica (a
-      // state change reported late by the runtime is not a restart).
-      if (e?.status === "down" && (this.startedSince.get(r.id) ?? 0) <= e.since) status = "down";
-      const flags: string[] = [];
-      const runningSince = this.replicaSince.get(r.id) ?? now;
-      if (r.state === "running" && e?.status !== "up" && now - runningSince > grace && this.bridge.status === "up") {
-        flags.push(`replica running for ${Math.round((now - runningSince) / 1000)} s, Erlang node never joined`);
-      }
-      if (e?.status === "up" && !running) flags.push(`Erlang node up, but the runtime says the replica is ${r.state}`);
-      nodes.push(this.nodeDTO(name, status, r, e, flags));
+      const status = replicaStatus(r, e, this.startedSince.get(r.id) ?? 0);
+      const runningMs = now - (this.replicaSince.get(r.id) ?? now);
+      nodes.push(this.nodeDTO(name, status, r, e, replicaFlags(r, e, runningMs, grace, this.bridge.status === "up")));
     }
     for (const [name, e] of this.erlang) {
       if (seen.has(name)) continue;
@@ -220,22 +198,12 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       deploymentId: this.opts.deploymentId,
       desiredReplicas: this.desired,
       nodes,
-      strangers: this.strangers(),
+      strangers: strangersOf(this.erlang, (n) => this.knows(n)),
       bridge: this.bridge,
-      progress: this.progress,
+      progress: this.deploy.current,
       runtimeStatus: this.runtimeStatus,
       hosts: this.hosts,
     };
-  }
-
-  /** Visible nodes in the replicas' links that are neither replicas nor known Erlang nodes (a plain `erl`). */
-  private strangers(): StrangerDTO[] {
-    const found = new Map<string, string[]>();
-    for (const [name, n] of this.erlang) {
-      if (n.status !== "up") continue;
-      for (const l of n.links) if (!this.knows(l)) found.set(l, [...(found.get(l) ?? []), name]);
-    }
-    return [...found].sort(([a], [b]) => a.localeCompare(b)).map(([name, links]) => ({ name, host: name.split("@")[1] ?? name, links }));
   }
 
   private nodeDTO(name: string, status: NodeStatus, r: Replica | null, e: ErlangNode | undefined, flags: string[]): NodeDTO {
@@ -256,18 +224,8 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   }
 
   private updateProgress(): void {
-    const p = this.progress;
-    if (!p || p.done) return;
-    p.replicasRunning = this.replicas.filter((r) => r.state === "running").length;
-    p.nodesUp = this.replicas.filter((r) => r.nodeName && this.isUp(r.nodeName)).length;
-    if (p.target > 0 && p.replicasRunning >= p.target && p.phase === "starting replicas") p.phase = "waiting for Erlang nodes";
-    const done = p.target === 0 ? this.replicas.length === 0 : p.nodesUp >= p.target && this.replicas.length === p.target;
-    if (done) {
-      p.done = true;
-      p.finishedAt = this.now();
-      p.phase = "done";
-      this.record("deploy", `${p.target === 0 ? "removed all replicas" : `all ${p.target} nodes up`} in ${((p.finishedAt - p.startedAt) / 1000).toFixed(2)} s`);
-    }
+    const done = this.deploy.update(this.replicas, (n) => this.isUp(n), this.now());
+    if (done) this.record("deploy", done);
   }
 
   /** How many entries the per-replica and per-node maps hold (they must stay bounded). */

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { RunReader, RunTimes } from "../books/bulk-message";
 import type { BatchHolder } from "../books/batch";
-import type { PairState } from "../books/pair";
+import type { PairState } from "../books/pair-state";
 import type { BooksLoader } from "../books/registry";
 import { forEachRunTime, forEachVarint, varintBytes } from "../books/varint";
 

@@ -2,7 +2,8 @@ import Database from "better-sqlite3";
 import { nearestRank } from "../../lib/percentile";
 import type { LatencyKind } from "../../lib/contracts/common";
 import type { ClusterEventDTO, MessageDTO, PairProgressDTO, Tally } from "../../lib/contracts/http-replies";
-import type { PairBook, PairState } from "../books/pair";
+import { bulkId } from "../books/sampler";
+import { type PairState, countsOf } from "../books/pair-state";
 import { emptyTally, addToTally } from "../export-tally";
 import { type StoredPair, expandPair, storedLatencies } from "./export-runs";
 import { readCounters } from "./recovery";
@@ -240,7 +241,7 @@ export class ExportReader {
   private examplesIn(p: StoredPair, lo: number, hi: number, at: number, n: number): ReasonCount["examples"] {
     const tracked = this.db.prepare(`SELECT id, sent_at AS sentAt, created_at AS createdAt FROM messages WHERE pair = ? AND pair_seq BETWEEN ? AND ? ORDER BY pair_seq LIMIT ?`).all(p.id, lo, hi, n) as { id: string; sentAt: number | null; createdAt: number }[];
     if (tracked.length) return tracked.map((t) => ({ ...t, from: p.from, to: p.to }));
-    return Array.from({ length: Math.min(n, hi - lo + 1) }, (_, k) => ({ id: `p${p.id}.${lo + k}`, from: p.from, to: p.to, sentAt: null, createdAt: at }));
+    return Array.from({ length: Math.min(n, hi - lo + 1) }, (_, k) => ({ id: bulkId(p.id, lo + k), from: p.from, to: p.to, sentAt: null, createdAt: at }));
   }
 
   private failReasons(limit: number, examples: number): ReasonCount[] {
@@ -255,11 +256,6 @@ export class ExportReader {
     if (local > 0 && this.whole) reasons.push({ reason: "sender could not send: not_connected", n: local, examples: [] });
     return reasons.sort((a, b) => b.n - a.n);
   }
-}
-
-function countsOf(st: PairState): ReturnType<PairBook["counts"]> {
-  const top = st.tent.length ? st.tent[st.tent.length - 1]!.hi : st.rHi;
-  return { sent: st.s, received: st.rHi - st.exactLost, acked: st.ackedCount, lost: st.exactLost + top - st.rHi, inFlight: st.s - top };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { MessageDTO } from "../../lib/contracts/http-replies";
-import type { PairState } from "../books/pair";
+import { bulkMessageDTO } from "../books/bulk-message";
+import { type PairState, tentativeFor } from "../books/pair-state";
 import { forEachRunTime, forEachVarint } from "../books/varint";
 
 // Messages of the stored runs, one at a time (CSV/JSON export with `expand=1`, and the tallies
@@ -106,35 +107,14 @@ export function* expandPair(db: Database.Database, p: StoredPair, opts: ExpandOp
     while (li < losses.length && losses[li]!.seq1 < seq) li++;
     const loss = losses[li] && losses[li]!.seq0 <= seq ? losses[li]! : null;
     while (ai < acks.length && acks[ai]!.upTo < seq) ai++;
-    const tent = seq > st.rHi ? st.tent.find((t) => seq <= t.hi) : undefined;
-    const m = message(p, seq, s, r, loss ?? (tent ? { reason: tent.reason, at: tent.at } : null), seq <= st.rHi && !loss, ai < acks.length && seq <= st.ackedUpTo ? acks[ai]!.t2 : null);
+    const tent = tentativeFor(st, seq);
+    const received = seq <= st.rHi && !loss;
+    const lost = received ? null : (loss?.reason ?? tent?.reason ?? null);
+    const times = { t0: s?.t ?? null, t1: r?.t ?? null, latUs: r?.lat ?? null, t2: ai < acks.length ? acks[ai]!.t2 : null };
+    const m = bulkMessageDTO({ ...p, sameClock: st.sameClock }, seq, times, { received, acked: received && seq <= st.ackedUpTo, lost });
     if (opts.skip?.has(`${p.id}.${seq}`) || !inRange(m, loss?.at ?? tent?.at ?? null, opts)) continue;
     yield m;
   }
-}
-
-function message(
-  p: StoredPair,
-  seq: number,
-  s: { t: number | null } | null,
-  r: { t: number | null; lat: number | null } | null,
-  loss: { reason: string; at: number } | null,
-  received: boolean,
-  ackT2: number | null,
-): MessageDTO {
-  const sameClock = p.state.sameClock;
-  const sentAt = s?.t != null ? s.t / 1000 : r?.t != null && r.lat !== null ? (r.t - r.lat) / 1000 : null;
-  const ackedAt = received && ackT2 !== null ? ackT2 / 1000 : null;
-  let latencyMs: number | null = null;
-  if (received && sameClock && r?.lat != null) latencyMs = r.lat / 1000;
-  else if (received && !sameClock && ackedAt !== null && sentAt !== null) latencyMs = Math.max(0, Math.round(((ackedAt - sentAt) / 2) * 1000) / 1000);
-  return {
-    id: `p${p.id}.${seq}`, from: p.from, to: p.to, content: "",
-    status: received ? (ackedAt !== null || seq <= p.state.ackedUpTo ? "acked" : "received") : loss ? "lost" : "sent",
-    sentAt, receivedAt: received && r?.t != null ? r.t / 1000 : null, ackedAt, latencyMs,
-    ...(latencyMs !== null ? { latencyKind: sameClock ? ("one-way" as const) : ("half-rtt" as const) } : {}),
-    reason: received ? null : (loss?.reason ?? null), seed: false,
-  };
 }
 
 function inRange(m: MessageDTO, verdictAt: number | null, o: ExpandOptions): boolean {

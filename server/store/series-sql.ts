@@ -16,11 +16,6 @@ const SERIES_FIRST_SQL = `SELECT MIN(x) AS first FROM (
 /** Bucket k of a second: the one its start falls in (the last bucket runs to the window's end). */
 const BUCKET = `MIN(@n - 1, CAST((sec * 1000 - @since) / @bucket AS INTEGER))`;
 
-/** True when SQLite says a function is not compiled in. */
-export function isMissingFunction(err: unknown): boolean {
-  return /no such function/i.test((err as Error).message);
-}
-
 /** Reads the series of one database; statements prepared once. */
 export class SeriesQuery {
   private readonly counts: Database.Statement;

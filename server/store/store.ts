@@ -35,12 +35,6 @@ export class Store {
     this.seriesQuery = new SeriesQuery(this.db);
   }
 
-  /** Queues these message updates and writes what is queued (unless a retry is pending). */
-  saveMessages(ms: TrackedMessage[]): void {
-    this.writer.add(ms);
-    this.writer.flush();
-  }
-
   /** Queues these events and writes what is queued (unless a retry is pending). */
   saveEvents(es: ClusterEventDTO[]): void {
     this.writer.add([], es);
@@ -104,13 +98,6 @@ export class Store {
       this.writer.reportError(err);
       return 0;
     }
-  }
-
-  /** Bytes of the database file and its write-ahead log. */
-  diskBytes(): number {
-    const pages = this.db.pragma("page_count", { simple: true }) as number;
-    const size = this.db.pragma("page_size", { simple: true }) as number;
-    return pages * size;
   }
 
   /** Writes what is still queued (one last attempt), then closes the file. */
