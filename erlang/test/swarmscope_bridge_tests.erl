@@ -69,6 +69,12 @@ bad_frames_test_() ->
 			<<"{\"t\":\"commit\",\"node\":\"n1\",\"inc\":5,\"upto\":1.5}">>,
 			<<"{\"t\":\"commit\",\"node\":\"n1\",\"inc\":5,\"upto\":9007199254740993}">>,
 			<<"{\"t\":\"commit\",\"node\":\"n1-zz@127.0.0.1\",\"inc\":5,\"upto\":1}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"explode\"}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"partition\",\"peers\":\"n2\"}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"delay\",\"delayMs\":60001}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"delay\",\"lossPct\":101}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"route\",\"peer\":\"n2\",\"ip\":\"1.2.3\",\"port\":9}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"op\":\"clear\"}">>,
 			<<"{\"t\":\"", (binary:copy(<<"x">>, 5000))/binary, "\"}">>
 	]].
 
@@ -106,6 +112,9 @@ unknown_names_test() ->
 		frame(Bridge)),
 	input(Bridge, <<"{\"t\":\"commit\",\"node\":\"n5-zz@127.0.0.1\",\"inc\":1,\"upto\":1}">>),
 	?assertMatch(#{<<"t">> := <<"log">>, <<"level">> := <<"warning">>, <<"msg">> := <<"commit: unknown_node", _/binary>>},
+		frame(Bridge)),
+	input(Bridge, <<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n6-zz@127.0.0.1\",\"op\":\"partition\",\"peers\":[\"n7-zz@127.0.0.1\"]}">>),
+	?assertEqual(#{<<"t">> => <<"reply">>, <<"ref">> => <<"f1">>, <<"ok">> => false, <<"error">> => <<"unknown_node">>},
 		frame(Bridge)),
 	input(Bridge, <<"{\"t\":\"traffic_stop\"}">>),
 	input(Bridge, <<"{\"t\":\"ping\",\"ref\":\"p\"}">>),

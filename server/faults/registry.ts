@@ -1,0 +1,183 @@
+import type { FaultDTO } from "../../lib/contracts/fault-replies";
+import type { FaultBody } from "../../lib/contracts/fault-requests";
+import type { BridgeFrame } from "../bridge/protocol";
+import { ConflictError, NotFoundError } from "../errors";
+import type { FaultApplier } from "./applier";
+import { type Directory, targetsOf } from "./fault-input";
+import { crosses, type Fault, isDetected, isRestored, type LinkView, toDTO } from "./fault-record";
+
+export interface RegistryDeps {
+  dir: Directory;
+  applier: FaultApplier;
+  /** Judges lost, tentatively, what is in flight on the pairs `which` picks (Books.judge). */
+  judge: (which: (from: string, to: string) => boolean, reason: string) => number;
+  /** A cluster event (the timeline, the store, the socket). */
+  record: (text: string, node?: string) => void;
+  now?: () => number;
+}
+
+/** Messages sent just before a cut may still be reported received: verdicts wait this long. */
+const GRACE_MS = 300;
+/** Healed faults kept in the list (newest first), with their measured times. */
+const KEEP_ENDED = 20;
+
+/**
+ * The faults injected through the API: applies and heals them, measures from injection to the
+ * dashboard seeing it (the node down, the links across the cut gone) and from the heal to the
+ * links restored, and gives the books their verdicts: what is in flight to a frozen node is lost
+ * `node_frozen`, across a partition `partition` (tentatively: a late reception overturns it).
+ */
+export class FaultRegistry {
+  private readonly faults: Fault[] = [];
+  private readonly linkMap = new Map<string, Set<string>>();
+  private seq = 0;
+  private readonly view: LinkView;
+
+  constructor(private readonly d: RegistryDeps) {
+    this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set() };
+  }
+
+  list(): FaultDTO[] {
+    return [...this.faults].reverse().map(toDTO);
+  }
+
+  get(id: string): Fault {
+    const f = this.faults.find((x) => x.id === id);
+    if (!f) throw new NotFoundError(`no fault ${id} (faults: ${this.faults.map((x) => x.id).join(", ") || "none"})`);
+    return f;
+  }
+
+  active(): Fault[] {
+    return this.faults.filter((f) => f.status === "active");
+  }
+
+  async inject(body: FaultBody): Promise<FaultDTO> {
+    const { nodes, groups } = targetsOf(this.d.dir, body);
+    this.refuseOverlap(body, nodes);
+    const f: Fault = {
+      id: `f${++this.seq}`, kind: body.kind, nodes, groups,
+      delayMs: body.kind === "delay" ? (body.delayMs ?? 0) : null,
+      jitterMs: body.kind === "delay" ? (body.jitterMs ?? 0) : null,
+      lossPct: body.kind === "loss" || body.kind === "delay" ? (body.lossPct ?? 0) : null,
+      status: "active", how: this.d.applier.how(body.kind), startedAt: this.now(), detectedAt: null, healedAt: null, restoredAt: null,
+    };
+    try {
+      await this.apply(f, true);
+    } catch (err) {
+      await this.apply(f, false).catch(() => {}); // undo what did happen
+      throw err;
+    }
+    this.faults.push(f);
+    this.trim();
+    this.d.record(`fault ${f.id}: ${this.describe(f)} (${f.how})`, nodes.length === 1 ? nodes[0] : undefined);
+    if (f.kind === "delay" || f.kind === "loss") this.detected(f, "the proxy is in force");
+    else this.check();
+    return toDTO(f);
+  }
+
+  /** Heals, thaws or clears one fault; a kill only leaves the list of active faults. */
+  async heal(id: string): Promise<FaultDTO> {
+    const f = this.get(id);
+    if (f.status !== "active") return toDTO(f);
+    if (f.kind !== "kill") await this.apply(f, false);
+    f.status = f.kind === "kill" ? "ended" : "healed";
+    f.healedAt = this.now();
+    this.d.record(`fault ${f.id} healed: ${this.describe(f)}`);
+    if (f.kind === "delay" || f.kind === "loss") this.restored(f);
+    else this.check();
+    return toDTO(f);
+  }
+
+  async healAll(): Promise<FaultDTO[]> {
+    const out: FaultDTO[] = [];
+    for (const f of this.active()) out.push(await this.heal(f.id));
+    return out;
+  }
+
+  /** The reason a node went down when a fault explains it (a frozen node). */
+  downReason(node: string): string | null {
+    return this.active().some((f) => f.kind === "freeze" && f.nodes.includes(node)) ? "node_frozen" : null;
+  }
+
+  /** Every bridge frame, after the model saw it: links and membership for the measurements. */
+  onFrame(f: BridgeFrame): void {
+    if (f.t === "links") this.linkMap.set(f.node, new Set(f.links));
+    else if (f.t === "nodedown") this.linkMap.delete(f.node);
+    else if (f.t !== "nodeup") return;
+    this.check();
+  }
+
+  /** Verdicts for what a fault keeps from arriving (every 250 ms or so). */
+  sweep(): void {
+    const now = this.now();
+    for (const f of this.active()) {
+      if (now - f.startedAt < GRACE_MS) continue;
+      if (f.kind === "freeze") this.d.judge((_, to) => f.nodes.includes(to), "node_frozen");
+      if (f.kind === "partition") this.d.judge((from, to) => crosses(f, from, to), "partition");
+    }
+  }
+
+  // ---- internals ----
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
+
+  private async apply(f: Fault, on: boolean): Promise<void> {
+    const a = this.d.applier;
+    if (f.kind === "kill") return void (on && (await Promise.all(f.nodes.map((n) => a.kill(n)))));
+    if (f.kind === "freeze") return void (await Promise.all(f.nodes.map((n) => a.freeze(n, on))));
+    if (f.kind === "partition") return a.partition(f.groups![0], f.groups![1], on);
+    for (const n of f.nodes) await (on ? a.shape(n, f.delayMs ?? 0, f.jitterMs ?? 0, f.lossPct ?? 0) : a.clear(n));
+  }
+
+  private refuseOverlap(body: FaultBody, nodes: string[]): void {
+    const clash = (pick: (f: Fault) => boolean, what: string) => {
+      const f = this.active().find(pick);
+      if (f) throw new ConflictError(`${what} (fault ${f.id}): heal it first`);
+    };
+    if (body.kind === "freeze") clash((f) => f.kind === "freeze" && f.nodes.some((n) => nodes.includes(n)), "a node is already frozen");
+    if (body.kind === "partition") clash((f) => f.kind === "partition", "a partition is already active");
+    if (body.kind === "delay" || body.kind === "loss") {
+      clash((f) => (f.kind === "delay" || f.kind === "loss") && f.nodes.some((n) => nodes.includes(n)), "a node already has a delay or loss");
+    }
+  }
+
+  /** Detection and restoration of every fault still waiting for one. */
+  private check(): void {
+    for (const f of this.faults) {
+      if (f.detectedAt === null && f.status === "active" && isDetected(f, this.view)) this.detected(f, this.seen(f));
+      const since = f.kind === "kill" ? f.detectedAt : f.healedAt;
+      if (f.restoredAt === null && since !== null && (f.kind === "kill" || f.status !== "active") && isRestored(f, this.view)) this.restored(f);
+    }
+  }
+
+  private detected(f: Fault, what: string): void {
+    f.detectedAt = this.now();
+    this.d.record(`fault ${f.id} detected in ${f.detectedAt - f.startedAt} ms: ${what}`);
+  }
+
+  private restored(f: Fault): void {
+    f.restoredAt = this.now();
+    if (f.kind === "kill") f.status = "ended";
+    const since = f.kind === "kill" ? f.detectedAt! : f.healedAt!;
+    this.d.record(`fault ${f.id}: links restored ${f.restoredAt - since} ms after the ${f.kind === "kill" ? "kill was seen" : "heal"}`);
+  }
+
+  private seen(f: Fault): string {
+    if (f.kind === "partition") return "no link across the cut";
+    return `${f.nodes.map((n) => this.d.dir.short(n)).join(", ")} down`;
+  }
+
+  private describe(f: Fault): string {
+    const s = (ns: string[]) => ns.map((n) => this.d.dir.short(n)).join(", ");
+    if (f.groups) return `partition ${s(f.groups[0])} | ${s(f.groups[1])}`;
+    const shaping = f.kind === "delay" ? ` ${f.delayMs} ± ${f.jitterMs} ms${f.lossPct ? `, ${f.lossPct} % loss` : ""}` : f.kind === "loss" ? ` ${f.lossPct} %` : "";
+    return `${f.kind} ${s(f.nodes)}${shaping}`;
+  }
+
+  private trim(): void {
+    const ended = this.faults.filter((f) => f.status !== "active");
+    for (const f of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.faults.splice(this.faults.indexOf(f), 1);
+  }
+}

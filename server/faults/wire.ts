@@ -1,0 +1,32 @@
+import type { RuntimeKind } from "../../lib/contracts/common";
+import type { Books } from "../books/books";
+import type { FaultCommand } from "../bridge/protocol";
+import type { ClusterModel } from "../cluster/model";
+import { createApplier } from "./applier";
+import { FaultRegistry } from "./registry";
+
+export interface FaultWiring {
+  model: ClusterModel;
+  books: Books;
+  kind: () => RuntimeKind;
+  request: (cmd: Omit<FaultCommand, "ref">) => Promise<unknown>;
+  kill: (node: string) => Promise<void>;
+  freeze: (node: string, frozen: boolean) => Promise<void>;
+}
+
+/** The fault registry wired to the dashboard's model, books, bridge and runtime. */
+export function createFaultRegistry(w: FaultWiring): FaultRegistry {
+  const m = w.model;
+  const dir = {
+    resolve: (name: string) => (m.knows(name) ? name : (m.findReplica(name)?.nodeName ?? null)),
+    isUp: (n: string) => m.isUp(n),
+    upNodes: () => m.upNodes(),
+    short: (n: string) => m.short(n),
+  };
+  return new FaultRegistry({
+    dir,
+    applier: createApplier({ kind: w.kind, request: w.request, kill: w.kill, freeze: w.freeze, upNodes: dir.upNodes }),
+    judge: (which, reason) => w.books.judge((p) => which(p.from, p.to), reason),
+    record: (text, node) => m.emit("event", { at: Date.now(), kind: "fault", text, ...(node ? { node } : {}) }),
+  });
+}
