@@ -12,6 +12,9 @@ import type { Config } from "./config";
 import { ApiError, ConflictError } from "./errors";
 import type { FaultRegistry } from "./faults/registry";
 import { createFaultRegistry } from "./faults/wire";
+import { createActions } from "./scenarios/actions";
+import { scenarios } from "./scenarios/library";
+import { ScenarioRunner } from "./scenarios/runner";
 import type { Identity } from "./identity";
 import { createLogger, type Logger } from "./log";
 import { createRuntime } from "./runtime/factory";
@@ -33,6 +36,7 @@ export class Swarmscope {
   readonly store: Store;
   readonly trafficRuns: TrafficRuns;
   readonly faults: FaultRegistry;
+  readonly scenarios: ScenarioRunner;
   private readonly supervisor: RuntimeSupervisor;
   private readonly log: Logger = createLogger("app");
   private readonly pendingEvents: ClusterEventDTO[] = [];
@@ -99,6 +103,7 @@ export class Swarmscope {
       kill: (node) => this.kill(node),
       freeze: (node, frozen) => this.freezeReplica(node, frozen),
     });
+    this.scenarios = new ScenarioRunner(createActions(this, (cmd) => this.supervisor.bridge.request(cmd, 8000)), scenarios);
   }
 
   async start(): Promise<void> {

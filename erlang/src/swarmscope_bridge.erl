@@ -246,6 +246,18 @@ command({commit, Name, Inc, UpTo}, State) ->
 	end,
 	State;
 
+%% The seed's way, from the node `From` itself: `{msg, To} ! {send, From, Content}`.
+command({seed, Ref, FromName, ToName, Content}, State) ->
+	case {up_node(FromName, State), up_node(ToName, State)} of
+		{{ok, From}, {ok, To}} ->
+			ok = erpc:cast(From, erlang, send, [{msg, To}, {send, From, Content}]),
+			reply(Ref, ok, State);
+		{{error, Why}, _} ->
+			reply(Ref, {error, Why}, State);
+		{_, {error, Why}} ->
+			reply(Ref, {error, Why}, State)
+	end,
+	State;
 command({fault, Ref, Name, Op}, State) ->
 	case {up_node(Name, State), fault_msg(Op, State)} of
 		{{ok, Node}, {ok, Build}} ->

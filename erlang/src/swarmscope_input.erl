@@ -19,7 +19,8 @@
                  | {traffic, binary() | undefined, binary(), binary(), binary(), [binary()], map()}
                  | {traffic_stop, binary() | all}
                  | {commit, binary(), non_neg_integer(), non_neg_integer()}
-                 | {fault, binary(), binary(), fault_op()}.
+                 | {fault, binary(), binary(), fault_op()}
+                 | {seed, binary(), binary(), binary(), binary()}.
 %% A command for a replica's `ss_fault` (PROTOCOL.md, "Faults"); peers are names to look up.
 -type fault_op() :: {partition, [binary()]} | heal | {heal, [binary()]}
                   | {delay, non_neg_integer(), non_neg_integer(), number()} | clear
@@ -86,6 +87,8 @@ command(<<"commit">>, F) ->
 	{commit, str(F, <<"node">>), nat(F, <<"inc">>), nat(F, <<"upto">>)};
 command(<<"fault">>, F) ->
 	{fault, str(F, <<"ref">>), str(F, <<"node">>), fault_op(str(F, <<"op">>), F)};
+command(<<"seed">>, F) ->
+	{seed, str(F, <<"ref">>), str(F, <<"from">>), str(F, <<"to">>), str(F, <<"content">>)};
 command(Type, _) ->
 	throw({bad_frame, ["unknown frame type \"", swarmscope_text:cut(Type), "\""]}).
 

@@ -144,8 +144,13 @@ export const faultCommand = z.object({
 });
 export type FaultCommand = z.infer<typeof faultCommand>;
 
+/** A plain seed-protocol message sent by the node `from` itself: `{msg, To} ! {send, From, Content}`. */
+export const seedCommand = z.object({ t: z.literal("seed"), ref: z.string(), from: name, to: name, content: z.string() });
+export type SeedCommand = z.infer<typeof seedCommand>;
+
 export const bridgeCommand = z.discriminatedUnion("t", [
   faultCommand,
+  seedCommand,
   z.object({ t: z.literal("send"), id: z.string(), from: name, to: name, content: z.string() }),
   z.object({ t: z.literal("get"), ref: z.string(), node: name }),
   z.object({ t: z.literal("ping"), ref: z.string() }),
