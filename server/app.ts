@@ -102,6 +102,7 @@ export class Swarmscope {
       request: (cmd) => this.supervisor.bridge.request(cmd, 8000),
       kill: (node) => this.kill(node),
       freeze: (node, frozen) => this.freezeReplica(node, frozen),
+      networkCut: () => this.supervisor.runtime.cutNodes?.bind(this.supervisor.runtime),
     });
     this.scenarios = new ScenarioRunner(createActions(this, (cmd) => this.supervisor.bridge.request(cmd, 8000)), scenarios);
   }

@@ -16,6 +16,8 @@ export interface ApplierDeps {
   freeze: (node: string, frozen: boolean) => Promise<void>;
   /** Every node up now (the routes to a delayed node go to all of them). */
   upNodes: () => string[];
+  /** The runtime's network-level partition between groups, where it has one (Swarm: the host agents). */
+  networkCut: () => ((a: string[], b: string[], cut: boolean) => Promise<void>) | undefined;
 }
 
 export interface FaultApplier {
@@ -38,7 +40,7 @@ const HOW: Record<RuntimeKind, Record<FaultKind, string>> = {
   swarm: {
     kill: "docker kill of the task's container, through the host agent",
     freeze: "docker pause of the task's container, through the host agent",
-    partition: "Erlang-level cut: each side's epmd module refuses the other, per-peer cookie, disconnect",
+    partition: "blackhole routes in each task's network namespace (the host agent's NET_ADMIN helper); down after the net tick",
     delay: "shaping proxy in the node's distribution path (Erlang-level: no netem on this kernel)",
     loss: "shaping proxy losing TCP segments: retransmission timeouts, nothing dropped",
   },
@@ -58,6 +60,8 @@ export function createApplier(d: ApplierDeps): FaultApplier {
     kill: d.kill,
     freeze: d.freeze,
     async partition(a, b, cut) {
+      const network = d.networkCut();
+      if (network) return network(a, b, cut);
       // Both sides are told (one would do): the cut holds even if one command is lost.
       const op = cut ? "partition" : "heal";
       await all([...a.map((n) => [n, b] as const), ...b.map((n) => [n, a] as const)], ([n, peers]) => fault(n, op, { peers }));

@@ -12,6 +12,7 @@ export interface FaultWiring {
   request: (cmd: Omit<FaultCommand, "ref">) => Promise<unknown>;
   kill: (node: string) => Promise<void>;
   freeze: (node: string, frozen: boolean) => Promise<void>;
+  networkCut: () => ((a: string[], b: string[], cut: boolean) => Promise<void>) | undefined;
 }
 
 /** The fault registry wired to the dashboard's model, books, bridge and runtime. */
@@ -25,7 +26,7 @@ export function createFaultRegistry(w: FaultWiring): FaultRegistry {
   };
   return new FaultRegistry({
     dir,
-    applier: createApplier({ kind: w.kind, request: w.request, kill: w.kill, freeze: w.freeze, upNodes: dir.upNodes }),
+    applier: createApplier({ kind: w.kind, request: w.request, kill: w.kill, freeze: w.freeze, upNodes: dir.upNodes, networkCut: w.networkCut }),
     judge: (which, reason) => w.books.judge((p) => which(p.from, p.to), reason),
     record: (text, node) => m.emit("event", { at: Date.now(), kind: "fault", text, ...(node ? { node } : {}) }),
   });
