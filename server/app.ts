@@ -187,11 +187,7 @@ export class Swarmscope {
   /** Freeze (SIGSTOP, docker pause) or thaw a replica, as a fault (GET /api/faults lists it); down after the net tick. */
   async freeze(name: string, frozen: boolean): Promise<void> {
     if (!this.model.findReplica(name)) throw new ApiError(404, `no replica named ${name}`);
-    if (frozen) return void (await this.faults.inject({ kind: "freeze", nodes: [name] }));
-    const node = this.model.findReplica(name)?.nodeName ?? name;
-    const f = this.faults.active().find((x) => x.kind === "freeze" && x.nodes.includes(node));
-    if (!f) throw new ConflictError(`${name} is not frozen`);
-    await this.faults.heal(f.id);
+    await (frozen ? this.faults.inject({ kind: "freeze", nodes: [name] }) : this.faults.thaw(name));
   }
 
   private async freezeReplica(name: string, frozen: boolean): Promise<void> {

@@ -88,6 +88,14 @@ export class FaultRegistry {
     return toDTO(f);
   }
 
+  /** Thaws a node: heals the freeze fault that holds it (409 when none does). */
+  async thaw(name: string): Promise<FaultDTO> {
+    const node = this.d.dir.resolve(name) ?? name;
+    const f = this.active().find((x) => x.kind === "freeze" && x.nodes.includes(node));
+    if (!f) throw new ConflictError(`${this.d.dir.short(node)} is not frozen`);
+    return this.heal(f.id);
+  }
+
   async healAll(): Promise<FaultDTO[]> {
     const out: FaultDTO[] = [];
     for (const f of this.active()) out.push(await this.heal(f.id));
