@@ -15,11 +15,20 @@ export interface FaultWiring {
   networkCut: () => ((a: string[], b: string[], cut: boolean) => Promise<void>) | undefined;
 }
 
+/** A full node name for a name, a replica id, or a slot name ("n3", on Swarm too); null when unknown. */
+export function resolveNode(m: ClusterModel, name: string): string | null {
+  if (m.knows(name)) return name;
+  const r = m.findReplica(name)?.nodeName;
+  if (r) return r;
+  const slot = /^n(\d{1,4})$/.exec(name)?.[1];
+  return slot ? (m.snapshot().nodes.find((n) => n.slot === Number(slot))?.name ?? null) : null;
+}
+
 /** The fault registry wired to the dashboard's model, books, bridge and runtime. */
 export function createFaultRegistry(w: FaultWiring): FaultRegistry {
   const m = w.model;
   const dir = {
-    resolve: (name: string) => (m.knows(name) ? name : (m.findReplica(name)?.nodeName ?? null)),
+    resolve: (name: string) => resolveNode(m, name),
     isUp: (n: string) => m.isUp(n),
     upNodes: () => m.upNodes(),
     short: (n: string) => m.short(n),

@@ -1,6 +1,7 @@
 import type { FaultBody, FaultKind } from "../../lib/contracts/fault-requests";
 import type { SeedCommand } from "../bridge/protocol";
 import type { Swarmscope } from "../app";
+import { resolveNode } from "../faults/wire";
 
 // What each scenario step does on the dashboard, and what it waits for. Each resolves to a line
 // of detail (what was seen, with measured times) or rejects with why it did not happen in time.
@@ -28,7 +29,7 @@ async function until<T>(what: string, fn: () => T | undefined | null | false, ti
 }
 
 export function createActions(app: Swarmscope, request: (cmd: Omit<SeedCommand, "ref">) => Promise<unknown>): ScenarioActions {
-  const full = (name: string) => app.model.findReplica(name)?.nodeName ?? name;
+  const full = (name: string) => resolveNode(app.model, name) ?? name;
   const short = (node: string) => app.model.short(node);
   const received = (ids: string[], timeoutMs: number) =>
     until(`${ids.length} message(s) received`, () => {
