@@ -121,6 +121,12 @@ describe("faults on local replicas", () => {
     console.log(`[measure] partition during a 1000 msgs/s storm: ${lost} lost (partition), ${st.failed - failedBefore} refused at the sender`);
   });
 
+  /** Delay and clear re-form the node's links (one reconnection): wait for it to be over. */
+  const relinked = async () => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await meshed(s, 5);
+  };
+
   const latencies = async (from: string, to: string, k: number) => {
     const ids: string[] = [];
     for (let i = 0; i < k; i++) {
@@ -137,10 +143,10 @@ describe("faults on local replicas", () => {
   it("delay 100 ± 10 ms on n3: the latency shifts by it, and back after the clear", async () => {
     const f = await inject(s, { kind: "delay", nodes: [n(3)], delayMs: 100, jitterMs: 10 });
     expect(f.detectionMs).not.toBeNull();
-    await meshed(s, 5);
+    await relinked();
     const during = await latencies(n(1), n(3), 15);
     await healed(s, f);
-    await meshed(s, 5);
+    await relinked();
     const afterwards = await latencies(n(1), n(3), 15);
     console.log(`[measure] delay 100 ± 10 ms: one-way p50 ${during[7]} ms during, ${afterwards[7]} ms after the clear`);
     expect(during[0]!).toBeGreaterThanOrEqual(80);
@@ -149,9 +155,10 @@ describe("faults on local replicas", () => {
 
   it("loss 20 % on n3: everything arrives, late (TCP resends)", async () => {
     const f = await inject(s, { kind: "loss", nodes: [n(3)], lossPct: 20 });
-    await meshed(s, 5);
+    await relinked();
     const during = await latencies(n(1), n(3), 30);
     await healed(s, f);
+    await relinked();
     console.log(`[measure] loss 20 %: one-way p50 ${during[15]} ms, max ${during.at(-1)} ms, all 30 received`);
     expect(during.at(-1)!).toBeGreaterThanOrEqual(150);
   });
