@@ -103,6 +103,7 @@ export class Swarmscope {
       kill: (node) => this.kill(node),
       freeze: (node, frozen) => this.freezeReplica(node, frozen),
       networkCut: () => this.supervisor.runtime.cutNodes?.bind(this.supervisor.runtime),
+      remesh: () => void this.supervisor.bridge.send({ t: "peers" }),
     });
     this.scenarios = new ScenarioRunner(createActions(this, (cmd) => this.supervisor.bridge.request(cmd, 8000)), scenarios);
   }

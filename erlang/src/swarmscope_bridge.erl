@@ -246,6 +246,10 @@ command({commit, Name, Inc, UpTo}, State) ->
 	end,
 	State;
 
+%% Every up replica is told the others again (as on every nodeup): links a fault cut form again.
+command(peers, State) ->
+	tell_peers(State),
+	State;
 %% The seed's way, from the node `From` itself: `{msg, To} ! {send, From, Content}`.
 command({seed, Ref, FromName, ToName, Content}, State) ->
 	case {up_node(FromName, State), up_node(ToName, State)} of
@@ -406,12 +410,16 @@ hello(Node, Info, State = #state{nodes = Nodes}) ->
 			State1 = State#state{nodes = Nodes#{Node => up}},
 			Inc = case Info of #{inc := I} -> time(I); _ -> null end,
 			out(#{t => nodeup, node => name(Node), inc => Inc, info => node_info(Info)}, State1),
-			Up = up_nodes(State1),
-			_ = [erlang:send({msg, N}, {ss_peers, Up}, [noconnect]) || N <- Up],
+			tell_peers(State1),
 			State1;
 		_ ->
 			State
 	end.
+
+tell_peers(State) ->
+	Up = up_nodes(State),
+	_ = [erlang:send({msg, N}, {ss_peers, Up}, [noconnect]) || N <- Up],
+	ok.
 
 node_info(Info) when is_map(Info) ->
 	#{otp => text(maps:get(otp, Info, <<>>)),

@@ -20,7 +20,8 @@
                  | {traffic_stop, binary() | all}
                  | {commit, binary(), non_neg_integer(), non_neg_integer()}
                  | {fault, binary(), binary(), fault_op()}
-                 | {seed, binary(), binary(), binary(), binary()}.
+                 | {seed, binary(), binary(), binary(), binary()}
+                 | peers.
 %% A command for a replica's `ss_fault` (PROTOCOL.md, "Faults"); peers are names to look up.
 -type fault_op() :: {partition, [binary()]} | heal | {heal, [binary()]}
                   | {delay, non_neg_integer(), non_neg_integer(), number()} | clear
@@ -87,6 +88,8 @@ command(<<"commit">>, F) ->
 	{commit, str(F, <<"node">>), nat(F, <<"inc">>), nat(F, <<"upto">>)};
 command(<<"fault">>, F) ->
 	{fault, str(F, <<"ref">>), str(F, <<"node">>), fault_op(str(F, <<"op">>), F)};
+command(<<"peers">>, _) ->
+	peers;
 command(<<"seed">>, F) ->
 	{seed, str(F, <<"ref">>), str(F, <<"from">>), str(F, <<"to">>), str(F, <<"content">>)};
 command(Type, _) ->

@@ -150,6 +150,7 @@ export type SeedCommand = z.infer<typeof seedCommand>;
 
 export const bridgeCommand = z.discriminatedUnion("t", [
   faultCommand,
+  z.object({ t: z.literal("peers") }),
   seedCommand,
   z.object({ t: z.literal("send"), id: z.string(), from: name, to: name, content: z.string() }),
   z.object({ t: z.literal("get"), ref: z.string(), node: name }),

@@ -48,13 +48,19 @@ export function crosses(f: Fault, from: string, to: string): boolean {
   return otherSide(f, from).includes(to);
 }
 
+/** Either side still reports the link (a cut is seen once neither does). */
 function linked(v: LinkView, a: string, b: string): boolean {
   return v.links(a).has(b) || v.links(b).has(a);
 }
 
+/** Both sides report the link (a thawed node's first report can be stale: its peers' is not). */
+function linkedBoth(v: LinkView, a: string, b: string): boolean {
+  return v.links(a).has(b) && v.links(b).has(a);
+}
+
 /** A node is linked to every other node up. */
 function meshed(v: LinkView, node: string): boolean {
-  return v.isUp(node) && v.upNodes().every((o) => o === node || linked(v, node, o));
+  return v.isUp(node) && v.upNodes().every((o) => o === node || linkedBoth(v, node, o));
 }
 
 /** Whether the dashboard now shows the fault: the nodes down, or no link across the cut. */
@@ -77,7 +83,7 @@ export function isRestored(f: Fault, v: LinkView): boolean {
   switch (f.kind) {
     case "partition": {
       const [a, b] = f.groups ?? [[], []];
-      return a.every((x) => b.every((y) => !v.isUp(x) || !v.isUp(y) || linked(v, x, y)));
+      return a.every((x) => b.every((y) => !v.isUp(x) || !v.isUp(y) || linkedBoth(v, x, y)));
     }
     default:
       return f.nodes.every((n) => meshed(v, n));

@@ -28,6 +28,7 @@ function setup() {
       return picks.length;
     },
     record: (t) => void events.push(t),
+    remesh: () => void calls.push("remesh"),
     now: () => now,
   });
   const links = (node: string, ls: string[]) => reg.onFrame({ t: "links", node, links: ls });

@@ -13,11 +13,16 @@ export interface RegistryDeps {
   judge: (which: (from: string, to: string) => boolean, reason: string) => number;
   /** A cluster event (the timeline, the store, the socket). */
   record: (text: string, node?: string) => void;
+  /** Tells every node the others again (a node does not reconnect a lost peer on its own). */
+  remesh: () => void;
   now?: () => number;
 }
 
 /** Messages sent just before a cut may still be reported received: verdicts wait this long. */
 const GRACE_MS = 300;
+/** While a heal waits for its links, the nodes are told their peers this often, this long. */
+const REMESH_MS = 500;
+const REMESH_FOR_MS = 30_000;
 /** Healed faults kept in the list (newest first), with their measured times. */
 const KEEP_ENDED = 20;
 
@@ -31,6 +36,7 @@ export class FaultRegistry {
   private readonly faults: Fault[] = [];
   private readonly linkMap = new Map<string, Set<string>>();
   private seq = 0;
+  private remeshedAt = 0;
   private readonly view: LinkView;
 
   constructor(private readonly d: RegistryDeps) {
@@ -115,9 +121,14 @@ export class FaultRegistry {
     this.check();
   }
 
-  /** Verdicts for what a fault keeps from arriving (every 250 ms or so). */
+  /** Verdicts for what a fault keeps from arriving (every 250 ms or so); links to re-form after a heal. */
   sweep(): void {
     const now = this.now();
+    const waiting = this.faults.some((f) => f.restoredAt === null && (f.healedAt ?? f.detectedAt ?? Infinity) > now - REMESH_FOR_MS && (f.healedAt !== null || f.kind === "kill"));
+    if (waiting && now - this.remeshedAt >= REMESH_MS) {
+      this.remeshedAt = now;
+      this.d.remesh();
+    }
     for (const f of this.active()) {
       if (now - f.startedAt < GRACE_MS) continue;
       if (f.kind === "freeze") this.d.judge((_, to) => f.nodes.includes(to), "node_frozen");

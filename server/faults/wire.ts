@@ -13,6 +13,7 @@ export interface FaultWiring {
   kill: (node: string) => Promise<void>;
   freeze: (node: string, frozen: boolean) => Promise<void>;
   networkCut: () => ((a: string[], b: string[], cut: boolean) => Promise<void>) | undefined;
+  remesh: () => void;
 }
 
 /** A full node name for a name, a replica id, or a slot name ("n3", on Swarm too); null when unknown. */
@@ -37,6 +38,7 @@ export function createFaultRegistry(w: FaultWiring): FaultRegistry {
     dir,
     applier: createApplier({ kind: w.kind, request: w.request, kill: w.kill, freeze: w.freeze, upNodes: dir.upNodes, networkCut: w.networkCut }),
     judge: (which, reason) => w.books.judge((p) => which(p.from, p.to), reason),
+    remesh: w.remesh,
     record: (text, node) => m.emit("event", { at: Date.now(), kind: "fault", text, ...(node ? { node } : {}) }),
   });
 }

@@ -43,10 +43,16 @@ export async function healed(s: ServerHandle, f: FaultDTO, boundMs = 15_000): Pr
 }
 
 export async function meshed(s: ServerHandle, n: number): Promise<ClusterDTO> {
-  return waitFor(`${n} nodes up and meshed`, async () => {
-    const c = (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
-    return c.nodes.filter((m) => m.status === "up" && m.links.length === n - 1).length === n ? c : undefined;
-  }, 30_000);
+  const seen: { last: ClusterDTO | null } = { last: null };
+  try {
+    return await waitFor(`${n} nodes up and meshed`, async () => {
+      const c = (seen.last = (await s.api<ClusterDTO>("GET", "/api/cluster")).body);
+      return c.nodes.filter((m) => m.status === "up" && m.links.length === n - 1).length === n ? c : undefined;
+    }, 30_000);
+  } catch (err) {
+    const view = seen.last?.nodes.map((m) => `${short(m.name)}:${m.status}→${m.links.map(short).join(",")}`).join(" ");
+    throw new Error(`${(err as Error).message}; cluster: ${view}`);
+  }
 }
 
 /** The run ended, nothing in flight, and every node's counters equal the books. */
