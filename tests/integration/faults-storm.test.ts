@@ -6,9 +6,8 @@ import { settledExact } from "./fault-helpers";
 import { type ServerHandle, startServer } from "./harness";
 
 // No false alarms: a 10k msgs/s storm on 5 local replicas with the default tick (2000 ms) marks no
-// node down. The issue asks for 30 s; 15 s here keeps `npm test` shorter on 2 shared cores
-// (SOAK_STORM_S=30 runs the full length).
-const STORM_S = Number(process.env.SOAK_STORM_S ?? 15);
+// node down, for 30 s (STORM_S=15 shortens it).
+const STORM_S = Number(process.env.STORM_S ?? 30);
 
 describe("no false alarms under a storm", () => {
   let s: ServerHandle;
