@@ -65,6 +65,7 @@ export class Swarmscope {
       onRunSent: (run, node, n) => this.trafficRuns.onRunSent(run, node, n),
       onRunDone: (run, node, sent) => this.trafficRuns.onGeneratorDone(run, node, sent),
       warn: (m) => this.log.warn(m),
+      cutReason: (from, to, since) => this.faults.cutReason(from, to, since),
     });
     const recovered = this.store.recover();
     this.books.restore(recovered.tally, recovered.unfinished);

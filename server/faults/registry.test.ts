@@ -18,6 +18,7 @@ function setup() {
     partition: async (a, b, cut) => void calls.push(`${cut ? "cut" : "heal"} ${a.join(",")}|${b.join(",")}`),
     shape: async (n, d, j, l) => void calls.push(`shape ${n} ${d} ${j} ${l}`),
     clear: async (n) => void calls.push(`clear ${n}`),
+    relink: async (n) => void calls.push(`relink ${n}`),
   };
   const reg = new FaultRegistry({
     dir: { resolve: (n) => (N.includes(n) ? n : N.includes(`${n}@h`) ? `${n}@h` : null), isUp: (n) => up.has(n), upNodes: () => N.filter((n) => up.has(n)), short: (n) => n.split("@")[0]! },
@@ -58,9 +59,14 @@ describe("fault registry", () => {
     expect(t.calls.at(-1)).toBe("thaw n2@h");
     t.tick(150);
     t.up.add("n2@h");
+    t.reg.onFrame({ t: "nodeup", node: "n2@h" });
+    t.reg.onFrame({ t: "nodeup", node: "n2@h" });
+    expect(t.calls.filter((c) => c === "relink n2@h")).toHaveLength(1); // its stale links cut and made again, once
     t.mesh();
     expect(t.reg.list()[0]).toMatchObject({ status: "healed", restoreMs: 150 });
     expect(t.reg.downReason("n2@h")).toBeNull();
+    expect(t.reg.cutReason("n1@h", "n2@h", 1500)).toBe("node_frozen");
+    expect(t.reg.cutReason("n1@h", "n3@h", 1500)).toBeNull();
   });
 
   it("partition: both groups, detected when no link crosses, verdicts only across the cut", async () => {

@@ -37,6 +37,7 @@ export class FaultRegistry {
   private readonly linkMap = new Map<string, Set<string>>();
   private seq = 0;
   private remeshedAt = 0;
+  private readonly relinked = new Set<string>();
   private readonly view: LinkView;
 
   constructor(private readonly d: RegistryDeps) {
@@ -113,12 +114,35 @@ export class FaultRegistry {
     return this.active().some((f) => f.kind === "freeze" && f.nodes.includes(node)) ? "node_frozen" : null;
   }
 
+  /** Why the link from–to was cut since `since` (server ms), when a fault explains it (the books' gap reasons). */
+  cutReason(from: string, to: string, since: number): string | null {
+    const f = [...this.faults].reverse().find((x) => (x.restoredAt ?? x.healedAt ?? Infinity) >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
+    if (!f) return null;
+    if (f.kind === "freeze") return "node_frozen";
+    if (f.kind === "partition") return crosses(f, from, to) ? "partition" : null;
+    return f.kind === "kill" ? "connection lost" : `connection lost (${f.kind} fault: its links re-formed through the proxy)`;
+  }
+
   /** Every bridge frame, after the model saw it: links and membership for the measurements. */
   onFrame(f: BridgeFrame): void {
     if (f.t === "links") this.linkMap.set(f.node, new Set(f.links));
     else if (f.t === "nodedown") this.linkMap.delete(f.node);
     else if (f.t !== "nodeup") return;
+    else this.relinkThawed(f.node);
     this.check();
+  }
+
+  /**
+   * A thawed node that was seen down comes back believing its old links are up (its peers closed
+   * them at their tick): they are cut and made again from its side (an Erlang-level cut and heal
+   * of the node against every other), so the mesh forms whole.
+   */
+  private relinkThawed(node: string): void {
+    const f = this.faults.find((x) => x.kind === "freeze" && x.status === "healed" && x.detectedAt !== null && x.restoredAt === null && x.nodes.includes(node));
+    if (!f || this.relinked.has(`${f.id} ${node}`)) return;
+    this.relinked.add(`${f.id} ${node}`);
+    const others = this.d.dir.upNodes().filter((n) => n !== node);
+    if (others.length > 0) void this.d.applier.relink(node, others).catch(() => {});
   }
 
   /** Verdicts for what a fault keeps from arriving (every 250 ms or so); links to re-form after a heal. */
