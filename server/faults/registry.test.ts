@@ -54,16 +54,25 @@ describe("fault registry", () => {
     t.tick(1700);
     t.up.delete("n2@h");
     t.reg.onFrame({ t: "nodedown", node: "n2@h", reason: "net_tick_timeout" });
+    for (const n of ["n1@h", "n3@h", "n4@h"]) t.links(n, N.filter((x) => x !== n && x !== "n2@h")); // its peers lost it too
     expect(t.reg.list()[0]).toMatchObject({ id: f.id, detectionMs: 2100, status: "active" });
     await t.reg.heal(f.id);
     expect(t.calls.at(-1)).toBe("thaw n2@h");
     t.tick(150);
     t.up.add("n2@h");
     t.reg.onFrame({ t: "nodeup", node: "n2@h" });
-    t.reg.onFrame({ t: "nodeup", node: "n2@h" });
-    expect(t.calls.filter((c) => c === "relink n2@h")).toHaveLength(1); // its stale links cut and made again, once
+    t.links("n2@h", ["n1@h", "n3@h", "n4@h"]); // its own (stale) view; the others do not list it yet
+    t.tick(2500);
+    t.reg.sweep();
+    t.reg.sweep();
+    expect(t.calls.filter((c) => c === "relink n2@h")).toHaveLength(1); // not meshed: its links cut and made again, once
+    expect(t.calls).toContain("remesh");
     t.mesh();
-    expect(t.reg.list()[0]).toMatchObject({ status: "healed", restoreMs: 150 });
+    t.reg.sweep();
+    expect(t.reg.list()[0]!.restoreMs).toBeNull(); // must hold a second first
+    t.tick(1000);
+    t.reg.sweep();
+    expect(t.reg.list()[0]).toMatchObject({ status: "healed", restoreMs: 2650 });
     expect(t.reg.downReason("n2@h")).toBeNull();
     expect(t.reg.cutReason("n1@h", "n2@h", 1500)).toBe("node_frozen");
     expect(t.reg.cutReason("n1@h", "n3@h", 1500)).toBeNull();
@@ -88,6 +97,8 @@ describe("fault registry", () => {
     await t.reg.heal(f.id);
     t.tick(30);
     t.mesh();
+    t.tick(1000);
+    t.reg.sweep();
     expect(t.reg.list()[0]).toMatchObject({ status: "healed", restoreMs: 30 });
   });
 
@@ -124,6 +135,8 @@ describe("fault registry", () => {
     t.tick(1400);
     t.up.add("n2@h");
     t.mesh();
+    t.tick(1000);
+    t.reg.sweep();
     expect(t.reg.list()[0]).toMatchObject({ id: f.id, status: "ended", detectionMs: 40, restoreMs: 1400 });
   });
 });

@@ -23,6 +23,9 @@ const GRACE_MS = 300;
 /** While a heal waits for its links, the nodes are told their peers this often, this long. */
 const REMESH_MS = 500;
 const REMESH_FOR_MS = 30_000;
+/** Links must hold this long to count as restored (a thawed node's first links can be stale). */
+const STABLE_MS = 1000;
+const RELINK_AFTER_MS = 2500;
 /** Healed faults kept in the list (newest first), with their measured times. */
 const KEEP_ENDED = 20;
 
@@ -38,6 +41,8 @@ export class FaultRegistry {
   private seq = 0;
   private remeshedAt = 0;
   private readonly relinked = new Set<string>();
+  /** Since when a healed fault's nodes have been up and meshed (restored once it holds STABLE_MS). */
+  private readonly meshedSince = new Map<string, number>();
   private readonly view: LinkView;
 
   constructor(private readonly d: RegistryDeps) {
@@ -128,30 +133,35 @@ export class FaultRegistry {
     if (f.t === "links") this.linkMap.set(f.node, new Set(f.links));
     else if (f.t === "nodedown") this.linkMap.delete(f.node);
     else if (f.t !== "nodeup") return;
-    else this.relinkThawed(f.node);
     this.check();
   }
 
   /**
-   * A thawed node that was seen down comes back believing its old links are up (its peers closed
-   * them at their tick): they are cut and made again from its side (an Erlang-level cut and heal
-   * of the node against every other), so the mesh forms whole.
+   * A thawed node that was seen down can come back believing some old links are up (its peers
+   * closed them at their tick): if it is not meshed again RELINK_AFTER_MS after the thaw, its links
+   * are cut and made again from its side (an Erlang-level cut and heal against every other), once.
    */
-  private relinkThawed(node: string): void {
-    const f = this.faults.find((x) => x.kind === "freeze" && x.status === "healed" && x.detectedAt !== null && x.restoredAt === null && x.nodes.includes(node));
-    if (!f || this.relinked.has(`${f.id} ${node}`)) return;
-    this.relinked.add(`${f.id} ${node}`);
-    const others = this.d.dir.upNodes().filter((n) => n !== node);
-    if (others.length > 0) void this.d.applier.relink(node, others).catch(() => {});
+  private relinkThawed(f: Fault, now: number): void {
+    if (f.kind !== "freeze" || f.detectedAt === null || now - f.healedAt! < RELINK_AFTER_MS || this.relinked.has(f.id)) return;
+    this.relinked.add(f.id);
+    for (const node of f.nodes.filter((n) => this.d.dir.isUp(n))) {
+      const others = this.d.dir.upNodes().filter((n) => n !== node);
+      if (others.length > 0) void this.d.applier.relink(node, others).catch(() => {});
+    }
   }
 
   /** Verdicts for what a fault keeps from arriving (every 250 ms or so); links to re-form after a heal. */
   sweep(): void {
     const now = this.now();
-    const waiting = this.faults.some((f) => f.restoredAt === null && (f.healedAt ?? f.detectedAt ?? Infinity) > now - REMESH_FOR_MS && (f.healedAt !== null || f.kind === "kill"));
-    if (waiting && now - this.remeshedAt >= REMESH_MS) {
+    const waiting = this.faults.filter((f) => f.restoredAt === null && (f.healedAt ?? f.detectedAt ?? Infinity) > now - REMESH_FOR_MS && (f.healedAt !== null || f.kind === "kill"));
+    if (waiting.length > 0 && now - this.remeshedAt >= REMESH_MS) {
       this.remeshedAt = now;
       this.d.remesh();
+    }
+    for (const f of waiting) {
+      const since = this.meshedSince.get(f.id);
+      if (since !== undefined && now - since >= STABLE_MS) this.restored(f, since);
+      else if (since === undefined && f.healedAt !== null) this.relinkThawed(f, now);
     }
     for (const f of this.active()) {
       if (now - f.startedAt < GRACE_MS) continue;
@@ -191,7 +201,9 @@ export class FaultRegistry {
     for (const f of this.faults) {
       if (f.detectedAt === null && f.status === "active" && isDetected(f, this.view)) this.detected(f, this.seen(f));
       const since = f.kind === "kill" ? f.detectedAt : f.healedAt;
-      if (f.restoredAt === null && since !== null && (f.kind === "kill" || f.status !== "active") && isRestored(f, this.view)) this.restored(f);
+      if (f.restoredAt !== null || since === null || (f.kind !== "kill" && f.status === "active")) continue;
+      if (!isRestored(f, this.view)) this.meshedSince.delete(f.id);
+      else if (!this.meshedSince.has(f.id)) this.meshedSince.set(f.id, this.now());
     }
   }
 
@@ -200,8 +212,9 @@ export class FaultRegistry {
     this.d.record(`fault ${f.id} detected in ${f.detectedAt - f.startedAt} ms: ${what}`);
   }
 
-  private restored(f: Fault): void {
-    f.restoredAt = this.now();
+  private restored(f: Fault, at = this.now()): void {
+    f.restoredAt = at;
+    this.meshedSince.delete(f.id);
     if (f.kind === "kill") f.status = "ended";
     const since = f.kind === "kill" ? f.detectedAt! : f.healedAt!;
     this.d.record(`fault ${f.id}: links restored ${f.restoredAt - since} ms after the ${f.kind === "kill" ? "kill was seen" : "heal"}`);

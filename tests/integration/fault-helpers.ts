@@ -50,7 +50,11 @@ export async function meshed(s: ServerHandle, n: number): Promise<ClusterDTO> {
       return c.nodes.filter((m) => m.status === "up" && m.links.length === n - 1).length === n ? c : undefined;
     }, 30_000);
   } catch (err) {
-    const view = seen.last?.nodes.map((m) => `${short(m.name)}:${m.status}→${m.links.map(short).join(",")}`).join(" ");
+    const label = (name: string) => {
+      const slot = seen.last?.nodes.find((m) => m.name === name)?.slot;
+      return slot ? `n${slot}` : short(name);
+    };
+    const view = seen.last?.nodes.map((m) => `${label(m.name)}:${m.status}→${m.links.map(label).join(",")}`).join(" ");
     throw new Error(`${(err as Error).message}; cluster: ${view}`);
   }
 }
