@@ -1,8 +1,10 @@
-// `npm run soak [-- --minutes N] [-- --server-kills]`: N minutes (default 10) of mixed traffic on
+// `npm run soak [-- --minutes N] [-- --server-kills] [-- --faults]`: N minutes (default 10) of mixed traffic on
 // local replicas with a random crash every few seconds — the bridge SIGKILLed, a replica killed
 // (and, with --server-kills, the server SIGKILLed and started again on the same data folder) —
 // ending with the books reconciled with the nodes' own counters. Prints the crashes, the
 // messages and the mismatches (which must be 0); exits 1 otherwise. Not part of `npm test`.
+// With --faults, the crashes are faults instead (scripts/soak-faults.ts): every kind through
+// POST /api/faults, with the detection times per kind and the false alarms (which must be 0).
 //
 // Server kills are off by default: until local replicas survive a server crash (the runtime's
 // reattach work), killing the server takes its replicas with it (they halt on their stdin's end)
@@ -11,11 +13,13 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import type { ClusterDTO, StatsDTO, TrafficState } from "../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "../tests/integration/harness";
+import { SoakFaults } from "./soak-faults";
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const MINUTES = Number(arg("--minutes") ?? process.env.SOAK_MINUTES ?? 10);
 const SERVER_KILLS = process.argv.includes("--server-kills");
 const REPLICAS = Number(arg("--replicas") ?? 4);
+const FAULTS = process.argv.includes("--faults");
 const log = (s: string) => process.stdout.write(`[soak] ${new Date().toISOString().slice(11, 19)} ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
@@ -23,6 +27,7 @@ const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 let s: ServerHandle;
 const crashes: Record<string, number> = { bridge: 0, replica: 0, server: 0 };
 let tracked = 0;
+const faults = new SoakFaults(() => s, (line) => void log(line));
 
 const cluster = async () => (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
 const stats = async () => (await s.api<StatsDTO>("GET", "/api/stats")).body;
@@ -85,6 +90,7 @@ async function handSent(): Promise<void> {
 }
 
 async function crash(): Promise<void> {
+  if (FAULTS) return void (await faults.one(await upNodes()).catch((err: Error) => void log(`fault skipped: ${err.message}`)));
   const kinds = [bridgeKill, replicaKill, replicaKill, ...(SERVER_KILLS ? [serverKill] : [])];
   await pick(kinds)().catch((err: Error) => log(`crash skipped: ${err.message}`));
 }
@@ -101,6 +107,7 @@ async function settle(): Promise<StatsDTO> {
 
 async function main(): Promise<number> {
   s = await startServer();
+  const t0 = Date.now();
   try {
     await waitFor("the bridge up", async () => (await cluster()).bridge.status === "up", 60_000);
     await s.api("PUT", "/api/cluster", { replicas: REPLICAS });
@@ -129,7 +136,15 @@ async function main(): Promise<number> {
     log(`reconciled with the nodes' own counters: ${st.reconciled.ok ? "ok" : "NOT ok"}, ${st.reconciled.pairs} pair checks over ${st.reconciled.nodes} nodes, mismatches: ${mismatches}`);
     for (const m of st.reconciled.mismatches) log(`  mismatch ${m.from} → ${m.to} ${m.field}: dashboard ${m.dashboard}, node ${m.node}`);
     console.log(JSON.stringify({ minutes: MINUTES, crashes, sent: st.sent, received: st.received, lost: st.lost, inFlight: st.inFlight, failed: st.failed, tracked, balanced, reconciled: st.reconciled.ok, pairChecks: st.reconciled.pairs, mismatches }));
-    return balanced && st.reconciled.ok && mismatches === 0 ? 0 : 1;
+    let falseAlarms = 0;
+    if (FAULTS) {
+      const r = await faults.report(t0);
+      falseAlarms = r.falseAlarms;
+      log(`faults injected: ${JSON.stringify(faults.injected)}; false alarms: ${falseAlarms}`);
+      for (const [k, d] of Object.entries(r.detection)) log(`  ${k}: detected ${d.n}× p50 ${d.p50 ?? "-"} ms, p99 ${d.p99 ?? "-"} ms`);
+      console.log(JSON.stringify({ faults: faults.injected, detection: r.detection, falseAlarms }));
+    }
+    return balanced && st.reconciled.ok && mismatches === 0 && falseAlarms === 0 ? 0 : 1;
   } finally {
     await s.api("PUT", "/api/cluster", { replicas: 0 }).catch(() => {});
     await waitFor("replicas removed", async () => (await cluster()).nodes.length === 0, 30_000).catch(() => {});

@@ -10,6 +10,11 @@ import { createFrameRouter } from "./bridge/frame-router";
 import { ClusterModel } from "./cluster/model";
 import type { Config } from "./config";
 import { ApiError, ConflictError } from "./errors";
+import type { FaultRegistry } from "./faults/registry";
+import { createFaultRegistry } from "./faults/wire";
+import { createActions } from "./scenarios/actions";
+import { scenarios } from "./scenarios/library";
+import { ScenarioRunner } from "./scenarios/runner";
 import type { Identity } from "./identity";
 import { createLogger, type Logger } from "./log";
 import { createRuntime } from "./runtime/factory";
@@ -30,6 +35,8 @@ export class Swarmscope {
   readonly books: Books;
   readonly store: Store;
   readonly trafficRuns: TrafficRuns;
+  readonly faults: FaultRegistry;
+  readonly scenarios: ScenarioRunner;
   private readonly supervisor: RuntimeSupervisor;
   private readonly log: Logger = createLogger("app");
   private readonly pendingEvents: ClusterEventDTO[] = [];
@@ -58,6 +65,7 @@ export class Swarmscope {
       onRunSent: (run, node, n) => this.trafficRuns.onRunSent(run, node, n),
       onRunDone: (run, node, sent) => this.trafficRuns.onGeneratorDone(run, node, sent),
       warn: (m) => this.log.warn(m),
+      cutReason: (from, to, since) => this.faults.cutReason(from, to, since),
     });
     const recovered = this.store.recover();
     this.books.restore(recovered.tally, recovered.unfinished);
@@ -78,7 +86,7 @@ export class Swarmscope {
       createBridge: (runtime) =>
         new BridgeClient({ open: () => runtime.openBridge(), discovery: () => runtime.discovery(), log: createLogger("bridge") }),
       model: this.model,
-      onFrame: ((route) => (f: BridgeFrame) => route(this.acrossCut(f)))(
+      onFrame: ((route) => (f: BridgeFrame) => (route(this.acrossCut(f)), this.faults.onFrame(f)))(
         createFrameRouter({ model: this.model, books: this.books, traffic: this.trafficRuns, log: this.log }),
       ),
       onBridgeStatus: (status) => {
@@ -88,12 +96,23 @@ export class Swarmscope {
       },
       log: createLogger("runtime"),
     });
+    this.faults = createFaultRegistry({
+      model: this.model,
+      books: this.books,
+      kind: () => this.supervisor.kind,
+      request: (cmd) => this.supervisor.bridge.request(cmd, 8000),
+      kill: (node) => this.kill(node),
+      freeze: (node, frozen) => this.freezeReplica(node, frozen),
+      networkCut: () => this.supervisor.runtime.cutNodes?.bind(this.supervisor.runtime),
+      remesh: () => void this.supervisor.bridge.send({ t: "peers" }),
+    });
+    this.scenarios = new ScenarioRunner(createActions(this, (cmd) => this.supervisor.bridge.request(cmd, 8000)), scenarios);
   }
 
   async start(): Promise<void> {
     await this.supervisor.start();
     this.every(3000, () => void this.supervisor.check());
-    this.every(250, () => this.books.sweep());
+    this.every(250, () => (this.faults.sweep(), this.books.sweep()));
     this.every(200, () => this.flushStore());
     this.every(60_000, () => this.store.enforceRetention());
   }
@@ -167,8 +186,13 @@ export class Swarmscope {
     await this.supervisor.runtime.kill(r.id);
   }
 
-  /** Freeze (docker pause) or thaw a replica, on any host; the node goes down after the net tick. */
+  /** Freeze (SIGSTOP, docker pause) or thaw a replica, as a fault (GET /api/faults lists it); down after the net tick. */
   async freeze(name: string, frozen: boolean): Promise<void> {
+    if (!this.model.findReplica(name)) throw new ApiError(404, `no replica named ${name}`);
+    await (frozen ? this.faults.inject({ kind: "freeze", nodes: [name] }) : this.faults.thaw(name));
+  }
+
+  private async freezeReplica(name: string, frozen: boolean): Promise<void> {
     const r = this.model.findReplica(name);
     if (!r) throw new ApiError(404, `no replica named ${name}`);
     const rt = this.supervisor.runtime;
@@ -253,8 +277,9 @@ export class Swarmscope {
 
   /** A node lost across a host partition is down because of that partition: its reason says so. */
   private acrossCut(f: BridgeFrame): BridgeFrame {
-    if (f.t !== "nodedown" || !this.supervisor.runtime.isCutOff?.(f.node)) return f;
-    return { ...f, reason: `partition${f.reason ? `: ${f.reason}` : ""}` };
+    if (f.t !== "nodedown") return f;
+    const why = this.faults.downReason(f.node) ?? (this.supervisor.runtime.isCutOff?.(f.node) ? "partition" : null);
+    return why ? { ...f, reason: `${why}${f.reason ? `: ${f.reason}` : ""}` } : f;
   }
 
   private requireBridge(): void {

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
+import type { ScenarioRunDTO } from "../lib/contracts/fault-replies";
 import type { TrafficRunDTO } from "../lib/contracts/http-replies";
 import { type ClientToServerEvents, SNAPSHOT_MESSAGES, type ServerToClientEvents, type Snapshot } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
@@ -94,6 +95,8 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
   // Already throttled by the traffic runs: a few a second while a run goes, one when it ends.
   const onTraffic = (t: TrafficRunDTO) => io.emit("traffic", t);
   app.trafficRuns.on("progress", onTraffic);
+  const onScenario = (r: ScenarioRunDTO) => io.emit("scenario", r);
+  app.scenarios.on("change", onScenario);
 
   const timers = [
     setInterval(() => io.emit("stats", app.stats()), opts.statsMs ?? 500),
@@ -109,6 +112,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
       cluster.cancel();
       app.books.onChange = undefined;
       app.trafficRuns.off("progress", onTraffic);
+      app.scenarios.off("change", onScenario);
       await io.close();
     },
   };

@@ -7,6 +7,8 @@ import { useCanControl } from "@/lib/client/token";
 import { setUi, useUi } from "@/lib/client/ui-state";
 import { ChartsPanel } from "../charts/charts-panel";
 import { EventLog } from "../events/event-log";
+import { FaultsPanel } from "../faults/faults-panel";
+import { ScenariosPanel } from "../faults/scenarios-panel";
 import { AppHeader } from "../header/app-header";
 import { NodeDetails } from "../nodes/node-details";
 import { SendPanel } from "../send/send-panel";
@@ -42,6 +44,8 @@ export function LiveDashboard() {
         <div className="flex min-h-0 flex-col gap-3 lg:row-span-2 lg:-mr-1 lg:overflow-y-auto lg:pr-1">
           <SwarmPanel cluster={cluster} nodes={nodes} selected={selected} onSelect={select} />
           {canControl && <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />}
+          <FaultsPanel nodes={nodes} />
+          <ScenariosPanel />
         </div>
         <div className="h-[60vh] min-h-0 min-w-0 lg:h-auto">
           <TopologyGraph nodes={drawn} hosts={cluster?.hosts} selected={selected} onSelect={select} />

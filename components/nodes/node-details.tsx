@@ -4,6 +4,7 @@ import { ago, count, nodeLabel, shortName } from "@/lib/client/format";
 import { usePendingVariables, useStats } from "@/lib/client/queries";
 import { useCanControl } from "@/lib/client/token";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
+import { FaultControls } from "../faults/fault-controls";
 import { useActions } from "../shell/use-actions";
 import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
@@ -67,6 +68,7 @@ function NodeActions({ node, onSendFrom }: { node: NodeDTO; onSendFrom: (n: stri
 }
 
 function Details({ node, onSelect }: { node: NodeDTO; onSelect: (n: string) => void }) {
+  const canControl = useCanControl();
   const counts = useStats().data?.perNode[node.name];
   const now = useNow(1000);
   const r = node.replica;
@@ -131,6 +133,7 @@ function Details({ node, onSelect }: { node: NodeDTO; onSelect: (n: string) => v
           ))}
       </dl>
       {r?.error && <p className="text-sm text-rose-300">{r.error}</p>}
+      {canControl && r && <FaultControls node={node} />}
 
       <div>
         <div className="mb-1.5 text-sm text-faint">Links ({node.links.length})</div>

@@ -5,6 +5,9 @@ import type { ReactNode } from "react";
 import { useConnection } from "@/lib/client/connection";
 import { useCluster } from "@/lib/client/queries";
 import { setUi, useUi } from "@/lib/client/ui-state";
+import { useScenarios } from "@/lib/client/faults";
+import { useCanControl } from "@/lib/client/token";
+import { ScenarioCaption } from "../faults/scenario-caption";
 import { Logo } from "../header/logo";
 import { MessageTimeline } from "../timeline/message-timeline";
 import { TopologyGraph } from "../topology/topology-graph";
@@ -34,6 +37,9 @@ export function PresenterView({ caption, replayBar }: PresenterViewProps) {
   const nodes = useSortedNodes();
   const { selected } = useUi();
   const actions = useActions();
+  // A scenario's captions once one has run (→/← step through them); before that, a Run button.
+  const scenario = useScenarios().data?.latest;
+  const canControl = useCanControl();
   const up = nodes.filter((n) => n.status === "up").length;
   return (
     <div className="presenter flex h-dvh flex-col overflow-hidden" data-testid="presenter">
@@ -64,7 +70,7 @@ export function PresenterView({ caption, replayBar }: PresenterViewProps) {
         <MessageTimeline nodes={nodes} large />
       </main>
       {replayBar}
-      <PresenterDock actions={actions} nodes={nodes} caption={caption} />
+      <PresenterDock actions={actions} nodes={nodes} caption={caption ?? (scenario || canControl ? <ScenarioCaption /> : undefined)} />
       <Toaster className="absolute right-[1vw] bottom-[4.4rem] items-end" />
     </div>
   );

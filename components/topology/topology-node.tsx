@@ -1,6 +1,7 @@
 "use client";
 
 import { memo } from "react";
+import { togglePick } from "@/lib/client/faults";
 import { nodeLabel } from "@/lib/client/format";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { nodeColor } from "../ui/status";
@@ -56,6 +57,7 @@ export const TopologyNode = memo(function TopologyNode({ node, place, selected, 
       aria-pressed={selected}
       onClick={(e) => {
         e.stopPropagation();
+        if (e.shiftKey) return togglePick(node.name); // group A of the partition picker (Faults panel)
         onSelect(node.name);
       }}
       onKeyDown={(e) => {

@@ -163,6 +163,9 @@ handle({get_result, Ref, {ok, Inbox}}, State) when is_binary(Ref), is_list(Inbox
 handle({get_result, Ref, {error, Why}}, State) when is_binary(Ref), is_atom(Why) ->
 	out(#{t => reply, ref => Ref, ok => false, error => Why}, State),
 	State;
+handle({fault_result, Ref, Result}, State) when is_binary(Ref) ->
+	out(fault_reply(Ref, Result), State),
+	State;
 handle({bad_log, Ref}, State = #state{bad_timer = Ref, bad = N}) ->
 	warn(["ignored ", integer_to_binary(N), " malformed message(s) from nodes"], State),
 	State#state{bad = 0, bad_timer = undefined};
@@ -241,6 +244,34 @@ command({commit, Name, Inc, UpTo}, State) ->
 		{ok, Node} -> _ = erlang:send({msg, Node}, {ss_commit, Inc, UpTo}, [noconnect]);
 		{error, Why} -> warn(["commit: ", atom_to_binary(Why), ": ", swarmscope_text:cut(Name)], State)
 	end,
+	State;
+
+%% Every up replica is told the others again (as on every nodeup): links a fault cut form again.
+command(peers, State) ->
+	tell_peers(State),
+	State;
+%% The seed's way, from the node `From` itself: `{msg, To} ! {send, From, Content}`.
+command({seed, Ref, FromName, ToName, Content}, State) ->
+	case {up_node(FromName, State), up_node(ToName, State)} of
+		{{ok, From}, {ok, To}} ->
+			ok = erpc:cast(From, erlang, send, [{msg, To}, {send, From, Content}]),
+			reply(Ref, ok, State);
+		{{error, Why}, _} ->
+			reply(Ref, {error, Why}, State);
+		{_, {error, Why}} ->
+			reply(Ref, {error, Why}, State)
+	end,
+	State;
+command({fault, Ref, Name, Op}, State) ->
+	case {up_node(Name, State), fault_msg(Op, State)} of
+		{{ok, Node}, {ok, Build}} ->
+			Bridge = self(),
+			_ = spawn(fun() -> Bridge ! {fault_result, Ref, fault_call(Node, Build)} end);
+		{{error, Why}, _} ->
+			reply(Ref, {error, Why}, State);
+		{_, {error, Why}} ->
+			reply(Ref, {error, Why}, State)
+	end,
 	State.
 
 send_failed(Id, From, To, Why, State) ->
@@ -256,6 +287,44 @@ reply(Ref, {error, Why}, State) -> out(#{t => reply, ref => Ref, ok => false, er
 
 warn(Msg, State) ->
 	out(#{t => log, level => warning, msg => swarmscope_text:cut(iolist_to_binary(Msg))}, State).
+
+%% Fault commands to a replica's `ss_fault` (PROTOCOL.md, "Faults"), relayed from a process of
+%% their own that waits for the `ss_fault_result`; peers must be names discovery already knows.
+
+fault_msg({partition, Names}, State) -> with_peers(Names, State, fun(Ps) -> fun(F, R) -> {ss_partition, F, R, Ps} end end);
+fault_msg({heal, Names}, State) -> with_peers(Names, State, fun(Ps) -> fun(F, R) -> {ss_heal, F, R, Ps} end end);
+fault_msg(heal, _) -> {ok, fun(F, R) -> {ss_heal, F, R} end};
+fault_msg({delay, D, J, L}, _) -> {ok, fun(F, R) -> {ss_delay, F, R, D, J, L} end};
+fault_msg(clear, _) -> {ok, fun(F, R) -> {ss_clear, F, R} end};
+fault_msg({route, Name, Target}, State) -> with_peers([Name], State, fun([P]) -> fun(F, R) -> {ss_route, F, R, P, Target} end end);
+fault_msg({unroute, Name}, State) -> with_peers([Name], State, fun([P]) -> fun(F, R) -> {ss_unroute, F, R, P} end end).
+
+with_peers(Names, State, Make) ->
+	Found = [known_node(N, State) || N <- Names],
+	case [N || {ok, N} <- Found] of
+		Peers when length(Peers) =:= length(Names) -> {ok, Make(Peers)};
+		_ -> {error, unknown_node}
+	end.
+
+fault_call(Node, Build) ->
+	MRef = monitor(process, {ss_fault, Node}),
+	_ = erlang:send({ss_fault, Node}, Build(self(), MRef), [noconnect]),
+	receive
+		{ss_fault_result, MRef, Result} -> demonitor(MRef, [flush]), Result;
+		{'DOWN', MRef, process, _, _} -> {error, no_fault_process}
+	after ?GET_TIMEOUT_MS ->
+		demonitor(MRef, [flush]),
+		{error, timeout}
+	end.
+
+fault_reply(Ref, ok) ->
+	#{t => reply, ref => Ref, ok => true, result => null};
+fault_reply(Ref, {ok, #{route := {Ip, Port}}}) ->
+	#{t => reply, ref => Ref, ok => true, result => #{ip => list_to_binary(inet:ntoa(Ip)), port => Port}};
+fault_reply(Ref, {error, Why}) ->
+	#{t => reply, ref => Ref, ok => false, error => text(Why)};
+fault_reply(Ref, Other) ->
+	#{t => reply, ref => Ref, ok => false, error => text(Other)}.
 
 %% Node names from outside.
 
@@ -341,12 +410,16 @@ hello(Node, Info, State = #state{nodes = Nodes}) ->
 			State1 = State#state{nodes = Nodes#{Node => up}},
 			Inc = case Info of #{inc := I} -> time(I); _ -> null end,
 			out(#{t => nodeup, node => name(Node), inc => Inc, info => node_info(Info)}, State1),
-			Up = up_nodes(State1),
-			_ = [erlang:send({msg, N}, {ss_peers, Up}, [noconnect]) || N <- Up],
+			tell_peers(State1),
 			State1;
 		_ ->
 			State
 	end.
+
+tell_peers(State) ->
+	Up = up_nodes(State),
+	_ = [erlang:send({msg, N}, {ss_peers, Up}, [noconnect]) || N <- Up],
+	ok.
 
 node_info(Info) when is_map(Info) ->
 	#{otp => text(maps:get(otp, Info, <<>>)),

@@ -10,6 +10,7 @@
 -define(MAX_COUNT, 100000000).
 -define(MAX_RATE, 10000000).
 -define(JS_MAX, 16#1FFFFFFFFFFFFF).
+-define(DELAY_MAX_MS, 60000).
 
 -type command() :: {send, binary(), binary(), binary(), binary()}
                  | {get, binary(), binary()}
@@ -17,8 +18,15 @@
                  | {discover, {epmd | dns, string(), binary()}}
                  | {traffic, binary() | undefined, binary(), binary(), binary(), [binary()], map()}
                  | {traffic_stop, binary() | all}
-                 | {commit, binary(), non_neg_integer(), non_neg_integer()}.
--export_type([command/0]).
+                 | {commit, binary(), non_neg_integer(), non_neg_integer()}
+                 | {fault, binary(), binary(), fault_op()}
+                 | {seed, binary(), binary(), binary(), binary()}
+                 | peers.
+%% A command for a replica's `ss_fault` (PROTOCOL.md, "Faults"); peers are names to look up.
+-type fault_op() :: {partition, [binary()]} | heal | {heal, [binary()]}
+                  | {delay, non_neg_integer(), non_neg_integer(), number()} | clear
+                  | {route, binary(), {inet:ip4_address(), inet:port_number()}} | {unroute, binary()}.
+-export_type([command/0, fault_op/0]).
 
 -spec parse(iodata()) -> {ok, command()} | {warn, iodata()}.
 parse(Frame) ->
@@ -78,8 +86,41 @@ command(<<"traffic_stop">>, F) ->
 	end;
 command(<<"commit">>, F) ->
 	{commit, str(F, <<"node">>), nat(F, <<"inc">>), nat(F, <<"upto">>)};
+command(<<"fault">>, F) ->
+	{fault, str(F, <<"ref">>), str(F, <<"node">>), fault_op(str(F, <<"op">>), F)};
+command(<<"peers">>, _) ->
+	peers;
+command(<<"seed">>, F) ->
+	{seed, str(F, <<"ref">>), str(F, <<"from">>), str(F, <<"to">>), str(F, <<"content">>)};
 command(Type, _) ->
 	throw({bad_frame, ["unknown frame type \"", swarmscope_text:cut(Type), "\""]}).
+
+fault_op(<<"partition">>, F) -> {partition, names(F, <<"peers">>)};
+fault_op(<<"heal">>, F) ->
+	case maps:get(<<"peers">>, F, null) of
+		null -> heal;
+		_ -> {heal, names(F, <<"peers">>)}
+	end;
+fault_op(<<"delay">>, F) ->
+	{delay, int(F, <<"delayMs">>, 0, ?DELAY_MAX_MS, 0), int(F, <<"jitterMs">>, 0, ?DELAY_MAX_MS, 0),
+	 opt(F, <<"lossPct">>, fun(V) -> is_number(V) andalso V >= 0 andalso V =< 100 end, 0)};
+fault_op(<<"clear">>, _) -> clear;
+fault_op(<<"route">>, F) ->
+	Port = int(F, <<"port">>, 1, 65535, undefined),
+	case {inet:parse_ipv4strict_address(binary_to_list(str(F, <<"ip">>))), Port} of
+		{{ok, Ip}, P} when is_integer(P) -> {route, str(F, <<"peer">>), {Ip, P}};
+		_ -> throw({bad_frame, <<"fault: route needs \"ip\" (dotted IPv4) and \"port\"">>})
+	end;
+fault_op(<<"unroute">>, F) -> {unroute, str(F, <<"peer">>)};
+fault_op(Op, _) -> throw({bad_frame, ["fault: unknown op \"", swarmscope_text:cut(Op), "\""]}).
+
+names(F, Key) ->
+	case maps:get(Key, F, undefined) of
+		L when is_list(L), length(L) =< 1024 ->
+			[case is_binary(N) of true -> N; false -> throw({bad_frame, [<<"fault: \"">>, Key,
+				<<"\" must be a list of node names">>]}) end || N <- L];
+		_ -> throw({bad_frame, [<<"fault: \"">>, Key, <<"\" must be a list of node names">>]})
+	end.
 
 %% Fields.
 

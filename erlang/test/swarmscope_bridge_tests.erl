@@ -69,6 +69,12 @@ bad_frames_test_() ->
 			<<"{\"t\":\"commit\",\"node\":\"n1\",\"inc\":5,\"upto\":1.5}">>,
 			<<"{\"t\":\"commit\",\"node\":\"n1\",\"inc\":5,\"upto\":9007199254740993}">>,
 			<<"{\"t\":\"commit\",\"node\":\"n1-zz@127.0.0.1\",\"inc\":5,\"upto\":1}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"explode\"}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"partition\",\"peers\":\"n2\"}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"delay\",\"delayMs\":60001}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"delay\",\"lossPct\":101}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n1\",\"op\":\"route\",\"peer\":\"n2\",\"ip\":\"1.2.3\",\"port\":9}">>,
+			<<"{\"t\":\"fault\",\"ref\":\"f1\",\"op\":\"clear\"}">>,
 			<<"{\"t\":\"", (binary:copy(<<"x">>, 5000))/binary, "\"}">>
 	]].
 
@@ -106,6 +112,9 @@ unknown_names_test() ->
 		frame(Bridge)),
 	input(Bridge, <<"{\"t\":\"commit\",\"node\":\"n5-zz@127.0.0.1\",\"inc\":1,\"upto\":1}">>),
 	?assertMatch(#{<<"t">> := <<"log">>, <<"level">> := <<"warning">>, <<"msg">> := <<"commit: unknown_node", _/binary>>},
+		frame(Bridge)),
+	input(Bridge, <<"{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"n6-zz@127.0.0.1\",\"op\":\"partition\",\"peers\":[\"n7-zz@127.0.0.1\"]}">>),
+	?assertEqual(#{<<"t">> => <<"reply">>, <<"ref">> => <<"f1">>, <<"ok">> => false, <<"error">> => <<"unknown_node">>},
 		frame(Bridge)),
 	input(Bridge, <<"{\"t\":\"traffic_stop\"}">>),
 	input(Bridge, <<"{\"t\":\"ping\",\"ref\":\"p\"}">>),
@@ -371,3 +380,46 @@ events(Reports) ->
 
 count(E, Events) ->
 	length([X || X = #{<<"e">> := E1} <- Events, E1 =:= E]).
+
+%% Fault frames relayed to the replicas' `ss_fault` (partition, heal) and a seed-protocol send
+%% made on the sending node itself. The replicas run with the epmd module faults need.
+faults_test_() ->
+	{setup,
+		fun() ->
+			ok = swarmscope_test_util:ensure_distributed(),
+			Dep = "f" ++ swarmscope_test_util:unique(),
+			Ebin = filename:dirname(code:which(swarmscope_node)),
+			Peers = [begin
+				{ok, P, N} = peer:start_link(#{name => Name ++ "-" ++ Dep, host => "127.0.0.1", longnames => true,
+					args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Ebin, "-epmd_module", "swarmscope_epmd",
+						"-kernel", "prevent_overlapping_partitions", "false"]}),
+				{ok, _} = erpc:call(N, swarmscope_node, start, []),
+				{ok, _} = erpc:call(N, swarmscope_fault, start, []),
+				{P, N}
+			end || Name <- ["n1", "n2"]],
+			{Dep, Peers}
+		end,
+		fun({_, Peers}) -> [swarmscope_test_util:stop_replica(P) || {P, _} <- Peers] end,
+		fun(Setup) -> {timeout, 60, ?_test(faults(Setup))} end}.
+
+faults({Dep, [{_, N1}, {_, N2}]}) ->
+	Bridge = start_bridge(),
+	#{<<"t">> := <<"hello">>} = frame(Bridge),
+	[B1, B2] = [atom_to_binary(N) || N <- [N1, N2]],
+	input(Bridge, iolist_to_binary(["{\"t\":\"discover\",\"mode\":\"epmd\",\"host\":\"127.0.0.1\",\"deployment\":\"", Dep, "\"}"])),
+	_ = [frame_of(Bridge, <<"nodeup">>) || _ <- [1, 2]],
+	wait_link(Bridge, B1, B2),
+	input(Bridge, iolist_to_binary(["{\"t\":\"fault\",\"ref\":\"f1\",\"node\":\"", B1, "\",\"op\":\"partition\",\"peers\":[\"", B2, "\"]}"])),
+	?assertMatch(#{<<"ref">> := <<"f1">>, <<"ok">> := true}, frame_of(Bridge, <<"reply">>)),
+	?assertEqual(ok, wait_unlink(N1, N2, 2000)),
+	input(Bridge, iolist_to_binary(["{\"t\":\"fault\",\"ref\":\"f2\",\"node\":\"", B1, "\",\"op\":\"heal\",\"peers\":[\"", B2, "\"]}"])),
+	?assertMatch(#{<<"ref">> := <<"f2">>, <<"ok">> := true}, frame_of(Bridge, <<"reply">>)),
+	?assertEqual(ok, swarmscope_test_util:wait_until(fun() -> lists:member(N2, erpc:call(N1, erlang, nodes, [])) end, 5000)),
+	input(Bridge, iolist_to_binary(["{\"t\":\"fault\",\"ref\":\"f3\",\"node\":\"", B1, "\",\"op\":\"delay\",\"delayMs\":70001}"])),
+	?assertMatch(#{<<"t">> := <<"log">>}, frame_of(Bridge, <<"log">>)),
+	input(Bridge, iolist_to_binary(["{\"t\":\"seed\",\"ref\":\"s1\",\"from\":\"", B1, "\",\"to\":\"", B2, "\",\"content\":\"test_message_1\"}"])),
+	?assertMatch(#{<<"ref">> := <<"s1">>, <<"ok">> := true}, frame_of(Bridge, <<"reply">>)),
+	[Seed | _] = [E || E = #{<<"e">> := <<"received">>, <<"seed">> := true} <- events(reports(Bridge, fun(R) ->
+		[x || #{<<"e">> := <<"received">>, <<"seed">> := true} <- events(R)] =/= [] end))],
+	?assertMatch(#{<<"from">> := B1, <<"content">> := <<"test_message_1">>}, Seed),
+	gen_server:stop(Bridge).

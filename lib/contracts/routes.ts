@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import * as rq from "./http-requests";
 import * as rp from "./http-replies";
+import * as fq from "./fault-requests";
+import * as fp from "./fault-replies";
 
 // The HTTP API as one table: route, method, request schemas and the reply schema of every status.
 // The route handlers, the browser's fetchers and the contract tests read it, and the OpenAPI
@@ -22,7 +24,7 @@ interface RouteDef {
   query?: z.ZodType;
   body?: z.ZodType;
   /** The success status and its JSON body. */
-  status: 200 | 202;
+  status: 200 | 201 | 202;
   reply: z.ZodType;
   /** Media types the success reply may have instead of JSON (GET /api/export). */
   textReplies?: readonly string[];
@@ -152,7 +154,36 @@ export const routes = {
     method: "GET", path: "/api/export", summary: "the history as JSON, CSV or a Markdown evidence report",
     query: rq.exportQuery, status: 200, reply: rp.exportJsonReply, textReplies: ["text/csv", "text/markdown"],
   }),
+  ...faultRoutes(),
 } as const;
+
+function faultRoutes() {
+  const notFound = "no fault with this id";
+  return {
+    listFaults: route({ method: "GET", path: "/api/faults", summary: "active faults (and the last healed) with their measured detection times", status: 200, reply: fp.faultsReply }),
+    injectFault: route({
+      method: "POST", path: "/api/faults", summary: "inject a fault: kill, freeze, partition, delay or loss",
+      description: "Nothing changes on a 400 (unknown node, a node in both groups, an empty group, loss over 100, a missing field).",
+      body: fq.faultBody, status: 201, reply: fp.faultReply,
+      notes: { 409: "a node is not up, is already frozen, or already has a delay or loss", 503: bridgeDown },
+    }),
+    healFaults: route({ method: "DELETE", path: "/api/faults", summary: "heal, thaw and clear every active fault", status: 200, reply: fp.faultsHealedReply }),
+    healFault: route({
+      method: "DELETE", path: "/api/faults/:id", summary: "heal, thaw or clear one fault", params: fq.faultParams, status: 200, reply: fp.faultReply,
+      notes: { 404: notFound },
+    }),
+    listScenarios: route({ method: "GET", path: "/api/scenarios", summary: "the scenarios (steps and captions) and the latest run", status: 200, reply: fp.scenariosReply }),
+    runScenario: route({
+      method: "POST", path: "/api/scenarios/:name/run", summary: "run a scenario; follow it with GET /api/scenarios/runs/:run or the socket's `scenario` events",
+      params: fq.scenarioParams, status: 202, reply: fp.scenarioRunReply,
+      notes: { 404: "no scenario with this name", 409: "a scenario is already running" },
+    }),
+    scenarioRun: route({
+      method: "GET", path: "/api/scenarios/runs/:run", summary: "a scenario run: status and steps with measured times", params: fq.scenarioRunParams,
+      status: 200, reply: fp.scenarioRunReply, notes: { 404: "no run with this id" },
+    }),
+  };
+}
 
 export type RouteName = keyof typeof routes;
 export const routeList: readonly RouteContract[] = Object.values(routes);

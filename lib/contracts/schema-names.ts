@@ -2,6 +2,8 @@ import { z } from "zod";
 import * as rq from "./http-requests";
 import * as rp from "./http-replies";
 import * as sk from "./socket";
+import * as fq from "./fault-requests";
+import * as fp from "./fault-replies";
 
 // The component names of the API documents: every schema the contract modules export, named after
 // its export (`clusterSchema` → `Cluster`, `sendBody` → `SendBody`). Query strings and path
@@ -22,6 +24,6 @@ function named(module: Record<string, unknown>): Record<string, z.ZodType> {
 }
 
 /** Request bodies: rendered as input (defaults optional, before coercion). */
-export const requestComponents = named(rq);
+export const requestComponents = { ...named(rq), ...named(fq) };
 /** Replies and socket payloads: rendered as output. */
-export const replyComponents = { ...named(rp), ...named(sk) };
+export const replyComponents = { ...named(rp), ...named(fp), ...named(sk) };

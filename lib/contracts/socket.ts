@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { count } from "./common";
+import { scenarioRunSchema } from "./fault-replies";
 import { clusterEventSchema, clusterSchema, messageSchema, pairProgressSchema, statsSchema, trafficStateSchema } from "./http-replies";
 
 // The socket.io contract: one schema per event payload, and socket.io's typed event maps derived
@@ -54,6 +55,7 @@ export const serverToClient = {
   stats: statsSchema,
   event: clusterEventSchema,
   traffic: trafficStateSchema,
+  scenario: scenarioRunSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 /** When each event is sent (the AsyncAPI document, ./asyncapi.ts, carries these). */
@@ -66,6 +68,7 @@ export const serverEventDocs: Record<keyof typeof serverToClient, string> = {
   event: "One cluster event (joins, downs, deploys, traffic) as it is recorded.",
   traffic:
     "The current traffic run as GET /api/traffic shows it: on connecting (when there is one), at once on start and end, at most every 250 ms in between.",
+  scenario: "A scenario run as GET /api/scenarios/runs/:run shows it: when it starts, when each step starts and ends, and when it ends.",
 };
 
 export const clientToServer = {} as const satisfies Record<string, z.ZodType>;

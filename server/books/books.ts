@@ -2,7 +2,7 @@ import type { MessageDTO, PairProgressDTO, StatsDTO } from "../../lib/contracts/
 import { type NodeEvent, type ReportFrame, type StatsFrame, nodeEvent } from "../bridge/protocol";
 import type { BatchHolder } from "./batch";
 import { type RunReader, bulkMessage, noRuns, parseBulkId } from "./bulk-message";
-import { Ledger } from "./ledger";
+import { Ledger, type LedgerOptions } from "./ledger";
 import type { PairBook } from "./pair";
 import { Reconciler } from "./reconcile";
 import type { BooksLoader } from "./registry";
@@ -31,6 +31,7 @@ export interface BooksOptions {
   onRunDone?: (run: string, node: string, sent: number) => void;
   warn?: (msg: string) => void;
   samplesPerSecond?: number;
+  cutReason?: LedgerOptions["cutReason"];
 }
 
 export type ChangedBatch = { messages: MessageDTO[]; dropped: number; runs?: PairProgressDTO[] };

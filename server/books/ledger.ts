@@ -21,6 +21,8 @@ export interface LedgerOptions {
   batch: BatchHolder;
   loader?: BooksLoader;
   now?: () => number;
+  /** Why a link seen cut was cut, when a fault explains it (`node_frozen`); else it is a `partition`. */
+  cutReason?: (from: string, to: string, since: number) => string | null;
 }
 
 /** What the rest of the books hear about (tracked messages, the timeline's samples). */
@@ -275,7 +277,8 @@ export class Ledger {
       if (lastToInc !== 0 && toInc !== lastToInc) return "receiver restarted";
       const seen = this.nodes.get(p.to)?.seenAt;
       if (lastToInc === 0 && seen && [...seen.keys()].some((i) => i < toInc) && (seen.get(toInc) ?? 0) >= createdAt) return "receiver restarted";
-      return this.links.cutSince(p.from, p.to, since) ? "partition" : "connection lost";
+      if (!this.links.cutSince(p.from, p.to, since)) return "connection lost";
+      return this.opts.cutReason?.(p.from, p.to, since) ?? "partition";
     };
   }
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { BridgeTransport, DiscoverCommand } from "../runtime/types";
 import { FrameReader, encodeFrame } from "./frames";
-import { type BridgeCommand, type BridgeFrame, bridgeFrame } from "./protocol";
+import { type BridgeCommand, type BridgeFrame, bridgeFrame, type FaultCommand, type SeedCommand } from "./protocol";
 import type { Logger } from "../log";
 import { BridgeWriter } from "./bridge-writer";
 import { PingWatchdog } from "./ping-watchdog";
@@ -123,7 +123,7 @@ export class BridgeClient extends EventEmitter<{
   }
 
   /** A command answered by a `reply` frame. */
-  request<T = unknown>(cmd: { t: "get"; node: string } | { t: "ping" }, timeoutMs = 5000): Promise<T> {
+  request<T = unknown>(cmd: { t: "get"; node: string } | { t: "ping" } | Omit<FaultCommand, "ref"> | Omit<SeedCommand, "ref">, timeoutMs = 5000): Promise<T> {
     const ref = `r${++this.refSeq}`;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -128,7 +128,30 @@ export type TrafficCommand = z.infer<typeof trafficCommand>;
 export const commitCommand = z.object({ t: z.literal("commit"), node: name, inc: nat, upto: nat });
 export type CommitCommand = z.infer<typeof commitCommand>;
 
+/** A command for a replica's `ss_fault`, answered by a `reply` (erlang/PROTOCOL.md, "Faults"). */
+export const faultCommand = z.object({
+  t: z.literal("fault"),
+  ref: z.string(),
+  node: name,
+  op: z.enum(["partition", "heal", "delay", "clear", "route", "unroute"]),
+  peers: z.array(name).optional(),
+  peer: name.optional(),
+  ip: z.string().optional(),
+  port: z.number().int().optional(),
+  delayMs: z.number().int().optional(),
+  jitterMs: z.number().int().optional(),
+  lossPct: z.number().optional(),
+});
+export type FaultCommand = z.infer<typeof faultCommand>;
+
+/** A plain seed-protocol message sent by the node `from` itself: `{msg, To} ! {send, From, Content}`. */
+export const seedCommand = z.object({ t: z.literal("seed"), ref: z.string(), from: name, to: name, content: z.string() });
+export type SeedCommand = z.infer<typeof seedCommand>;
+
 export const bridgeCommand = z.discriminatedUnion("t", [
+  faultCommand,
+  z.object({ t: z.literal("peers") }),
+  seedCommand,
   z.object({ t: z.literal("send"), id: z.string(), from: name, to: name, content: z.string() }),
   z.object({ t: z.literal("get"), ref: z.string(), node: name }),
   z.object({ t: z.literal("ping"), ref: z.string() }),

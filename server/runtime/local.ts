@@ -147,13 +147,18 @@ export class LocalRuntime implements Runtime {
       }));
   }
 
-  async kill(replicaId: string): Promise<void> {
+  kill = (replicaId: string): Promise<void> => this.signal(replicaId, "SIGKILL", "killed");
+  /** SIGSTOP / SIGCONT of the replica's erl process: its node goes down after the net tick. */
+  freeze = (replicaId: string): Promise<void> => this.signal(replicaId, "SIGSTOP", "frozen");
+  thaw = (replicaId: string): Promise<void> => this.signal(replicaId, "SIGCONT", "thawed");
+
+  private async signal(replicaId: string, sig: NodeJS.Signals, verb: string): Promise<void> {
     const r = [...this.replicas.values()].find((x) => `n${x.slot}` === replicaId);
     if (!r) throw new NotFoundError(`no replica ${replicaId} (replicas: ${this.list().map((x) => x.id).join(", ") || "none"})`);
-    const notRunning = () => new ConflictError(`replica ${replicaId} is not running (${r.state}); it cannot be killed now`);
+    const notRunning = () => new ConflictError(`replica ${replicaId} is not running (${r.state}); it cannot be ${verb} now`);
     if (!r.proc) throw notRunning();
-    this.opts.log.info(`killing replica ${replicaId} (pid ${r.proc.pid})`);
-    if (!r.proc.signal("SIGKILL")) throw notRunning();
+    this.opts.log.info(`${sig} to replica ${replicaId} (pid ${r.proc.pid})`);
+    if (!r.proc.signal(sig)) throw notRunning();
   }
 
   /** The bridge saw this node go down: check its process now rather than at the next poll. */

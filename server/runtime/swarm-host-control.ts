@@ -5,6 +5,7 @@ import type { Logger } from "../log";
 import { startBridgeContainer } from "./swarm-bridge";
 import { type DockerClients, dockerStatus, userFacingDockerError } from "./swarm-docker";
 import { HostFaults } from "./swarm-host-faults";
+import { NodeCuts } from "./swarm-node-cuts";
 import { type Member, type SwarmNode, hostsFromNodes, membersOf } from "./swarm-hosts";
 import { AgentRelay } from "./swarm-relay";
 import type { Replica } from "./types";
@@ -37,6 +38,8 @@ export interface HostControlOptions {
  */
 export class SwarmHostControl {
   readonly relay: AgentRelay;
+  /** Partitions between groups of replicas (POST /api/faults), by the agents too. */
+  readonly nodeCuts: NodeCuts;
   private readonly faults: HostFaults;
   private selfId: string | null = null;
 
@@ -53,6 +56,7 @@ export class SwarmHostControl {
       hostname: (host) => this.hostname(host),
       log: o.log,
     });
+    this.nodeCuts = new NodeCuts({ call: (host, op) => this.relay.call(host, op), replicas: o.replicas, log: o.log });
   }
 
   /** The Swarm node id of the dashboard's engine (asked once). */

@@ -187,6 +187,7 @@ export class SwarmRuntime implements Runtime {
   partitionHost = (host: string): Promise<HostDTO> => this.control.partition(host);
   healHost = (host: string): Promise<HostDTO> => this.control.heal(host);
   isCutOff = (nodeName: string): boolean => this.control.isCutOff(nodeName);
+  cutNodes = (a: string[], b: string[], cut: boolean): Promise<void> => (cut ? this.control.nodeCuts.cut(a, b) : this.control.nodeCuts.heal());
 
   setHostAvailability = (host: string, availability: HostBody["availability"]): Promise<HostDTO> =>
     this.control.setAvailability(host, availability);

@@ -59,6 +59,8 @@ export interface Runtime {
   partitionHost?(host: string): Promise<HostDTO>;
   healHost?(host: string): Promise<HostDTO>;
   setHostAvailability?(host: string, availability: HostBody["availability"]): Promise<HostDTO>;
+  /** A network-level partition between two groups of replicas (by node name), or its heal. */
+  cutNodes?(a: string[], b: string[], cut: boolean): Promise<void>;
   /** Whether a node is across a host partition from the bridge (its nodedown is that partition). */
   isCutOff?(nodeName: string): boolean;
   /** Make the runtime ready when status() says canInit (Swarm: `docker swarm init`). */

@@ -61,8 +61,25 @@ describe("contract: socket events and API replies", () => {
     expect((await s.api("PUT", "/api/hosts/h1", { availability: "drain" })).status).toBe(404);
     expect((await s.api("POST", "/api/hosts/h1/partition")).status).toBe(404);
     expect((await s.api("DELETE", "/api/hosts/h1/partition")).status).toBe(404);
-    expect((await s.api("POST", `/api/nodes/${encodeURIComponent(b)}/freeze`)).status).toBe(409);
+    // Freeze and thaw are faults (GET /api/faults lists them), on local too (SIGSTOP / SIGCONT).
     expect((await s.api("POST", `/api/nodes/${encodeURIComponent(b)}/thaw`)).status).toBe(409);
+    expect((await s.api("POST", `/api/nodes/${encodeURIComponent(b)}/freeze`)).status).toBe(200);
+    expect((await s.api("POST", `/api/nodes/${encodeURIComponent(b)}/freeze`)).status).toBe(409);
+    expect((await s.api("POST", `/api/nodes/${encodeURIComponent(b)}/thaw`)).status).toBe(200);
+    const fault = await s.api<{ fault: { id: string } }>("POST", "/api/faults", { kind: "delay", nodes: [b], delayMs: 5 });
+    expect(fault.status).toBe(201);
+    expect((await s.api("GET", "/api/faults")).status).toBe(200);
+    expect((await s.api("DELETE", `/api/faults/${fault.body.fault.id}`)).status).toBe(200);
+    expect((await s.api("DELETE", "/api/faults")).status).toBe(200);
+    expect((await s.api("POST", "/api/faults", { kind: "loss", nodes: [b], lossPct: 101 })).status).toBe(400);
+    expect((await s.api("GET", "/api/scenarios")).status).toBe(200);
+    const run = await s.api<{ run: { id: string } }>("POST", "/api/scenarios/hello-swarm/run");
+    expect(run.status).toBe(202);
+    expect((await s.api("POST", "/api/scenarios/nope/run")).status).toBe(404);
+    await waitFor("hello-swarm passed", async () => (await s.api<{ run: { status: string } }>("GET", `/api/scenarios/runs/${run.body.run.id}`)).body.run.status !== "running");
+    expect((await s.api<{ run: { status: string } }>("GET", `/api/scenarios/runs/${run.body.run.id}`)).body.run.status).toBe("passed");
+    expect((await s.api("PUT", "/api/cluster", { replicas: 3 })).status).toBe(202); // hello-swarm deployed 5
+    await waitFor("3 nodes again", allUp(3));
 
     expect((await s.api("POST", `/api/nodes/${encodeURIComponent(a)}/kill`)).status).toBe(202);
     await waitFor("the killed node down", async () => (await cluster()).nodes.some((n) => n.status === "down"));

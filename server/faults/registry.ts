@@ -1,0 +1,248 @@
+import type { FaultDTO } from "../../lib/contracts/fault-replies";
+import type { FaultBody } from "../../lib/contracts/fault-requests";
+import type { BridgeFrame } from "../bridge/protocol";
+import { ConflictError, NotFoundError } from "../errors";
+import type { FaultApplier } from "./applier";
+import { type Directory, targetsOf } from "./fault-input";
+import { crosses, type Fault, isDetected, isRestored, type LinkView, toDTO } from "./fault-record";
+
+export interface RegistryDeps {
+  dir: Directory;
+  applier: FaultApplier;
+  /** Judges lost, tentatively, what is in flight on the pairs `which` picks (Books.judge). */
+  judge: (which: (from: string, to: string) => boolean, reason: string) => number;
+  /** A cluster event (the timeline, the store, the socket). */
+  record: (text: string, node?: string) => void;
+  /** Tells every node the others again (a node does not reconnect a lost peer on its own). */
+  remesh: () => void;
+  now?: () => number;
+}
+
+/** Messages sent just before a cut may still be reported received: verdicts wait this long. */
+const GRACE_MS = 300;
+/** While a heal waits for its links, the nodes are told their peers this often, this long. */
+const REMESH_MS = 500;
+const REMESH_FOR_MS = 30_000;
+/** Links must hold this long to count as restored (a thawed node's first links can be stale). */
+const STABLE_MS = 1000;
+const RELINK_AFTER_MS = 1500;
+const RELINK_EVERY_MS = 3000;
+/** Healed faults kept in the list (newest first), with their measured times. */
+const KEEP_ENDED = 20;
+
+/**
+ * The faults injected through the API: applies and heals them, measures from injection to the
+ * dashboard seeing it (the node down, the links across the cut gone) and from the heal to the
+ * links restored, and gives the books their verdicts: what is in flight to a frozen node is lost
+ * `node_frozen`, across a partition `partition` (tentatively: a late reception overturns it).
+ */
+export class FaultRegistry {
+  private readonly faults: Fault[] = [];
+  private readonly linkMap = new Map<string, Set<string>>();
+  private seq = 0;
+  private remeshedAt = 0;
+  private readonly relinked = new Map<string, number>();
+  /** Since when a healed fault's nodes have been up and meshed (restored once it holds STABLE_MS). */
+  private readonly meshedSince = new Map<string, number>();
+  private readonly view: LinkView;
+
+  constructor(private readonly d: RegistryDeps) {
+    this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set() };
+  }
+
+  list(): FaultDTO[] {
+    return [...this.faults].reverse().map(toDTO);
+  }
+
+  get(id: string): Fault {
+    const f = this.faults.find((x) => x.id === id);
+    if (!f) throw new NotFoundError(`no fault ${id} (faults: ${this.faults.map((x) => x.id).join(", ") || "none"})`);
+    return f;
+  }
+
+  active(): Fault[] {
+    return this.faults.filter((f) => f.status === "active");
+  }
+
+  async inject(body: FaultBody): Promise<FaultDTO> {
+    const { nodes, groups } = targetsOf(this.d.dir, body);
+    this.refuseOverlap(body, nodes);
+    const f: Fault = {
+      id: `f${++this.seq}`, kind: body.kind, nodes, groups,
+      delayMs: body.kind === "delay" ? (body.delayMs ?? 0) : null,
+      jitterMs: body.kind === "delay" ? (body.jitterMs ?? 0) : null,
+      lossPct: body.kind === "loss" || body.kind === "delay" ? (body.lossPct ?? 0) : null,
+      status: "active", how: this.d.applier.how(body.kind), startedAt: this.now(), detectedAt: null, healedAt: null, restoredAt: null,
+    };
+    try {
+      await this.apply(f, true);
+    } catch (err) {
+      await this.apply(f, false).catch(() => {}); // undo what did happen
+      throw err;
+    }
+    this.faults.push(f);
+    this.trim();
+    this.d.record(`fault ${f.id}: ${this.describe(f)} (${f.how})`, nodes.length === 1 ? nodes[0] : undefined);
+    if (f.kind === "delay" || f.kind === "loss") this.detected(f, "the proxy is in force");
+    else this.check();
+    return toDTO(f);
+  }
+
+  /** Heals, thaws or clears one fault; a kill only leaves the list of active faults. */
+  async heal(id: string): Promise<FaultDTO> {
+    const f = this.get(id);
+    if (f.status !== "active") return toDTO(f);
+    if (f.kind !== "kill") await this.apply(f, false);
+    f.status = f.kind === "kill" ? "ended" : "healed";
+    f.healedAt = this.now();
+    this.d.record(`fault ${f.id} healed: ${this.describe(f)}`);
+    if (f.kind === "delay" || f.kind === "loss") this.restored(f);
+    else this.check();
+    return toDTO(f);
+  }
+
+  /** Thaws a node: heals the freeze fault that holds it (409 when none does). */
+  async thaw(name: string): Promise<FaultDTO> {
+    const node = this.d.dir.resolve(name) ?? name;
+    const f = this.active().find((x) => x.kind === "freeze" && x.nodes.includes(node));
+    if (!f) throw new ConflictError(`${this.d.dir.short(node)} is not frozen`);
+    return this.heal(f.id);
+  }
+
+  async healAll(): Promise<FaultDTO[]> {
+    const out: FaultDTO[] = [];
+    for (const f of this.active()) out.push(await this.heal(f.id));
+    return out;
+  }
+
+  /** The reason a node went down when a fault explains it (a frozen node). */
+  downReason(node: string): string | null {
+    return this.active().some((f) => f.kind === "freeze" && f.nodes.includes(node)) ? "node_frozen" : null;
+  }
+
+  /** Why the link from–to was cut since `since` (server ms), when a fault explains it (the books' gap reasons). */
+  cutReason(from: string, to: string, since: number): string | null {
+    const f = [...this.faults].reverse().find((x) => (x.restoredAt ?? x.healedAt ?? Infinity) >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
+    if (!f) return null;
+    if (f.kind === "freeze") return "node_frozen";
+    if (f.kind === "partition") return crosses(f, from, to) ? "partition" : null;
+    return f.kind === "kill" ? "connection lost" : `connection lost (${f.kind} fault: its links re-formed through the proxy)`;
+  }
+
+  /** Every bridge frame, after the model saw it: links and membership for the measurements. */
+  onFrame(f: BridgeFrame): void {
+    if (f.t === "links") this.linkMap.set(f.node, new Set(f.links));
+    else if (f.t === "nodedown") this.linkMap.delete(f.node);
+    else if (f.t !== "nodeup") return;
+    this.check();
+  }
+
+  /**
+   * Every 250 ms or so: verdicts for what a fault keeps from arriving; and for 30 s after a heal
+   * (a kill: after it was seen), while the nodes concerned are not meshed, they are told their
+   * peers again, and a thawed node is relinked; the links count as restored once they held 1 s.
+   */
+  sweep(): void {
+    const now = this.now();
+    const recent = this.faults.filter((f) => {
+      const since = f.healedAt ?? (f.kind === "kill" ? f.detectedAt : null);
+      return since !== null && now - since < REMESH_FOR_MS;
+    });
+    const broken = recent.filter((f) => !isRestored(f, this.view));
+    if (broken.length > 0 && now - this.remeshedAt >= REMESH_MS) {
+      this.remeshedAt = now;
+      this.d.remesh();
+    }
+    for (const f of broken) this.relinkThawed(f, now);
+    for (const f of recent) {
+      const since = this.meshedSince.get(f.id);
+      if (f.restoredAt === null && since !== undefined && now - since >= STABLE_MS) this.restored(f, since);
+    }
+    for (const f of this.active()) {
+      if (now - f.startedAt < GRACE_MS) continue;
+      if (f.kind === "freeze") this.d.judge((_, to) => f.nodes.includes(to), "node_frozen");
+      if (f.kind === "partition") this.d.judge((from, to) => crosses(f, from, to), "partition");
+    }
+  }
+
+  /**
+   * A thawed node that was seen down can come back believing some old links are up (its peers
+   * closed them at their tick) and stay half-linked: its links are cut and made again from its
+   * side (an Erlang-level cut and heal against every other), at most every RELINK_EVERY_MS.
+   */
+  private relinkThawed(f: Fault, now: number): void {
+    if (f.kind !== "freeze" || f.detectedAt === null || now - f.healedAt! < RELINK_AFTER_MS || now - (this.relinked.get(f.id) ?? 0) < RELINK_EVERY_MS) return;
+    this.relinked.set(f.id, now);
+    for (const node of f.nodes.filter((n) => this.d.dir.isUp(n))) {
+      const others = this.d.dir.upNodes().filter((n) => n !== node);
+      if (others.length > 0) void this.d.applier.relink(node, others).catch(() => {});
+    }
+  }
+
+  // ---- internals ----
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
+
+  private async apply(f: Fault, on: boolean): Promise<void> {
+    const a = this.d.applier;
+    if (f.kind === "kill") return void (on && (await Promise.all(f.nodes.map((n) => a.kill(n)))));
+    if (f.kind === "freeze") return void (await Promise.all(f.nodes.map((n) => a.freeze(n, on))));
+    if (f.kind === "partition") return a.partition(f.groups![0], f.groups![1], on);
+    for (const n of f.nodes) await (on ? a.shape(n, f.delayMs ?? 0, f.jitterMs ?? 0, f.lossPct ?? 0) : a.clear(n));
+  }
+
+  private refuseOverlap(body: FaultBody, nodes: string[]): void {
+    const clash = (pick: (f: Fault) => boolean, what: string) => {
+      const f = this.active().find(pick);
+      if (f) throw new ConflictError(`${what} (fault ${f.id}): heal it first`);
+    };
+    if (body.kind === "freeze") clash((f) => f.kind === "freeze" && f.nodes.some((n) => nodes.includes(n)), "a node is already frozen");
+    if (body.kind === "partition") clash((f) => f.kind === "partition", "a partition is already active");
+    if (body.kind === "delay" || body.kind === "loss") {
+      clash((f) => (f.kind === "delay" || f.kind === "loss") && f.nodes.some((n) => nodes.includes(n)), "a node already has a delay or loss");
+    }
+  }
+
+  /** Detection and restoration of every fault still waiting for one. */
+  private check(): void {
+    for (const f of this.faults) {
+      if (f.detectedAt === null && f.status === "active" && isDetected(f, this.view)) this.detected(f, this.seen(f));
+      const since = f.kind === "kill" ? f.detectedAt : f.healedAt;
+      if (f.restoredAt !== null || since === null || (f.kind !== "kill" && f.status === "active")) continue;
+      if (!isRestored(f, this.view)) this.meshedSince.delete(f.id);
+      else if (!this.meshedSince.has(f.id)) this.meshedSince.set(f.id, this.now());
+    }
+  }
+
+  private detected(f: Fault, what: string): void {
+    f.detectedAt = this.now();
+    this.d.record(`fault ${f.id} detected in ${f.detectedAt - f.startedAt} ms: ${what}`);
+  }
+
+  private restored(f: Fault, at = this.now()): void {
+    f.restoredAt = at;
+    this.meshedSince.delete(f.id);
+    if (f.kind === "kill") f.status = "ended";
+    const since = f.kind === "kill" ? f.detectedAt! : f.healedAt!;
+    this.d.record(`fault ${f.id}: links restored ${f.restoredAt - since} ms after the ${f.kind === "kill" ? "kill was seen" : "heal"}`);
+  }
+
+  private seen(f: Fault): string {
+    if (f.kind === "partition") return "no link across the cut";
+    return `${f.nodes.map((n) => this.d.dir.short(n)).join(", ")} down`;
+  }
+
+  private describe(f: Fault): string {
+    const s = (ns: string[]) => ns.map((n) => this.d.dir.short(n)).join(", ");
+    if (f.groups) return `partition ${s(f.groups[0])} | ${s(f.groups[1])}`;
+    const shaping = f.kind === "delay" ? ` ${f.delayMs} ± ${f.jitterMs} ms${f.lossPct ? `, ${f.lossPct} % loss` : ""}` : f.kind === "loss" ? ` ${f.lossPct} %` : "";
+    return `${f.kind} ${s(f.nodes)}${shaping}`;
+  }
+
+  private trim(): void {
+    const ended = this.faults.filter((f) => f.status !== "active");
+    for (const f of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.faults.splice(this.faults.indexOf(f), 1);
+  }
+}
