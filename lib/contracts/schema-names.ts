@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as rq from "./http-requests";
 import * as rp from "./http-replies";
+import * as replay from "./replay";
 import * as sk from "./socket";
 
 // The component names of the API documents: every schema the contract modules export, named after
@@ -24,4 +25,4 @@ function named(module: Record<string, unknown>): Record<string, z.ZodType> {
 /** Request bodies: rendered as input (defaults optional, before coercion). */
 export const requestComponents = named(rq);
 /** Replies and socket payloads: rendered as output. */
-export const replyComponents = { ...named(rp), ...named(sk) };
+export const replyComponents = { ...named(rp), ...named(sk), ...named(replay) };
