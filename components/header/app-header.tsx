@@ -3,8 +3,10 @@
 import Link from "next/link";
 import { useConnection, type ConnectionStatus } from "@/lib/client/connection";
 import { useCluster, useStats } from "@/lib/client/queries";
-import { forgetToken, useCanControl } from "@/lib/client/token";
+import { useReplaying } from "@/lib/client/replay/mode";
+import { forgetToken, useToken } from "@/lib/client/token";
 import type { ClusterDTO } from "@/lib/contracts/http-replies";
+import { ReplayButton } from "../replay/replay-button";
 import { PRESENT_PATH } from "../shell/use-actions";
 import { openShortcuts } from "../shortcuts/shortcuts-layer";
 import { Icon } from "../ui/icon";
@@ -37,7 +39,8 @@ export function AppHeader() {
   const stats = useStats().data;
   const conn = useConnection();
   const bridge = cluster?.bridge;
-  const canControl = useCanControl();
+  const viewOnly = useToken().role !== "control";
+  const replaying = useReplaying();
 
   return (
     <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b max-xl:flex-wrap max-xl:py-2 border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 2xl:gap-4 2xl:px-6">
@@ -55,7 +58,7 @@ export function AppHeader() {
             <span className="truncate font-mono text-[0.8rem]" title="Deployment id" data-testid="deployment-id">
               {cluster?.deploymentId || "no deployment"}
             </span>
-            {!canControl && (
+            {viewOnly && (
               <span data-testid="view-only" title="A read-only audience link: everything live, no controls" className="rounded-md border border-edge px-1.5 py-px text-xs font-semibold text-dim">
                 view only
               </span>
@@ -74,6 +77,7 @@ export function AppHeader() {
       </div>
 
       <div className="flex shrink-0 items-center gap-2">
+        <ReplayButton className="h-11 text-sm" />
         <Link
           href={PRESENT_PATH}
           data-testid="present-button"
@@ -93,7 +97,7 @@ export function AppHeader() {
           ?<span className="sr-only">Keyboard shortcuts</span>
         </button>
         <ExportMenu />
-        <BooksIndicator stats={stats} />
+        {!replaying && <BooksIndicator stats={stats} />}
         <StatusPill
           testId="bridge-status"
           status={bridge?.status ?? "unknown"}
