@@ -63,6 +63,6 @@ describe("the replay model", () => {
       { at: T + 20_000, kind: "deploy" as const, text: "remove requested" },
     ];
     expect(lastRun(marks, T + 60_000)).toMatchObject({ since: T + 4000, until: T + 11_000 });
-    expect(deployments(marks, T + 60_000).map((d) => [d.since - T, d.until - T])).toEqual([[19_000, 60_000], [-1000, 20_000]]);
+    expect(deployments(marks, T + 60_000).map((d) => [d.since! - T, d.until! - T])).toEqual([[19_000, 60_000], [-1000, 20_000]]);
   });
 });
