@@ -103,7 +103,7 @@ describe("GET /api/replay", () => {
 
     // Paged by 7: the same items; a later window starts from the counters as they stood then.
     const paged = await all(`until=${until}`, 7);
-    expect(paged.pages).toBeGreaterThan(3);
+    expect(paged.pages).toBeGreaterThanOrEqual(Math.floor(items.length / 7));
     expect(paged.items).toEqual(items);
     const mid = secs[Math.floor(secs.length / 2)]!.at;
     const later = await all(`since=${mid}&until=${until}`, 5000);
