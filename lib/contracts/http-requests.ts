@@ -94,14 +94,16 @@ export type ListQuery = z.infer<typeof listQuery>;
 export const eventsQuery = z.object({ limit });
 export type EventsQuery = z.infer<typeof eventsQuery>;
 
-const time = (field: string, what: string) =>
+/** A time in ms since the epoch in a query string. */
+export const time = (field: string, what: string) =>
   z.coerce
     .number({ error: `${field} must be a time in ms since the epoch` })
     .min(0, `${field} must be at least 0`)
     .optional()
     .describe(what);
 
-const ordered = (q: { since?: number; until?: number }) => q.since === undefined || q.until === undefined || q.since <= q.until;
+/** since ≤ until when both are given. */
+export const ordered = (q: { since?: number; until?: number }) => q.since === undefined || q.until === undefined || q.since <= q.until;
 
 /**
  * GET /api/export. `expand=1`: CSV and JSON carry every message of the stored runs too (ids

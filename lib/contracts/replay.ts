@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { count, epochMs, nodeStatus } from "./common";
 import { clusterEventSchema, messageSchema } from "./http-replies";
+import { ordered, time } from "./http-requests";
 
 // GET /api/replay: the stored history of a time window, in time order, a page at a time, for the
 // dashboard's replay mode (and any script). Three kinds of items: cluster events as recorded;
@@ -13,13 +14,6 @@ export const MAX_REPLAY_LIMIT = 5000;
 /** At most this many bulk samples per second; fewer in long windows (about 20,000 per window). */
 export const REPLAY_SAMPLES_PER_S = 20;
 export const REPLAY_SAMPLES_PER_WINDOW = 20_000;
-
-const time = (field: string, what: string) =>
-  z.coerce
-    .number({ error: `${field} must be a time in ms since the epoch` })
-    .min(0, `${field} must be at least 0`)
-    .optional()
-    .describe(what);
 
 export const replayQuery = z
   .strictObject({
@@ -34,7 +28,7 @@ export const replayQuery = z
       .default(1000)
       .describe(`Items per page (default 1,000, at most ${MAX_REPLAY_LIMIT}); a page may hold a few more when items share its last time.`),
   })
-  .refine((q) => q.since === undefined || q.until === undefined || q.since <= q.until, { message: "since must not be after until" });
+  .refine(ordered, { message: "since must not be after until" });
 export type ReplayQuery = z.infer<typeof replayQuery>;
 
 export const replayCountsSchema = z

@@ -1,30 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ReplayItem, ReplayReply } from "../../lib/contracts/replay";
 import { replayReply } from "../../lib/contracts/replay";
-import { A, B, C, recvRun, report, sentRun } from "../books/test-frames";
-import { booksOnStore } from "../store/test-books";
+import { A, B, C } from "../books/test-frames";
+import { booksOnStore, storm } from "../store/test-books";
 import { ReplayReader } from "./reader";
-
-/** A sends B and C 1000 each over 2 s in reports of 50; B loses 101..150; C's last 200 time out. */
-function storm(s: ReturnType<typeof booksOnStore>) {
-  const { books, clock } = s;
-  books.onNodeUp(A, 1);
-  books.onNodeUp(B, 2);
-  books.onNodeUp(C, 3);
-  let [ra, rb, rc] = [0, 0, 0];
-  for (let k = 0; k < 20; k++) {
-    const seq0 = k * 50 + 1;
-    const t0 = clock.t * 1000;
-    books.onReport(report(A, 1, ++ra, { sent: [sentRun(B, seq0, 50, t0), sentRun(C, seq0, 50, t0)] }));
-    if (seq0 !== 101) books.onReport(report(B, 2, ++rb, { recv: [recvRun(A, 1, seq0, 50, t0 + 100)] }));
-    if (seq0 <= 800) books.onReport(report(C, 3, ++rc, { recv: [recvRun(A, 1, seq0, 50, t0 + 100)] }));
-    books.onReport(report(A, 1, ++ra, { acked: [[B, seq0 === 101 ? 100 : seq0 + 49, t0 + 300, t0]] }));
-    clock.t += 100;
-  }
-  clock.t += 2000;
-  books.sweep();
-  s.store.flush();
-}
 
 const seconds = (items: ReplayItem[]) => items.filter((i) => i.type === "second");
 const total = (items: ReplayItem[], k: "sent" | "received" | "lost" | "acked") => seconds(items).reduce((a, s) => a + s.counts[k], 0);
