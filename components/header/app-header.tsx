@@ -68,7 +68,7 @@ export function AppHeader() {
       </div>
 
       {/* Under 1280 px the counters take a row of their own rather than push the page sideways. */}
-      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around xl:gap-3 2xl:gap-8">
+      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around 2xl:gap-8">
         <StatCounter label="Sent" value={stats?.sent} tone="sky" testId="stat-sent" />
         <StatCounter label="Received" value={stats?.received} tone="teal" testId="stat-received" />
         <StatCounter label="Acked" value={stats?.acked} tone="emerald" testId="stat-acked" />
@@ -82,10 +82,11 @@ export function AppHeader() {
           href={PRESENT_PATH}
           data-testid="present-button"
           title="Presenter view: large type for a projector (F)"
-          className="flex h-11 items-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20"
+          className="flex h-11 items-center justify-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20 max-2xl:w-11 max-2xl:px-0"
         >
           <Icon d="M3 4h18v12H3zM12 16v4M8 20h8" />
-          Present
+          {/* Below 1536 px the header has room for the counters only with these two as icons. */}
+          <span className="max-2xl:sr-only">Present</span>
         </Link>
         <button
           type="button"

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { count, epochMs, nodeStatus } from "./common";
 import { clusterEventSchema, messageSchema } from "./http-replies";
-import { ordered, time } from "./http-requests";
+import { ordered, time, wholeParam } from "./http-requests";
 
 // GET /api/replay: the stored history of a time window, in time order, a page at a time, for the
 // dashboard's replay mode (and any script). Three kinds of items: cluster events as recorded;
@@ -20,11 +20,7 @@ export const replayQuery = z
     since: time("since", "Start of the window (ms since the epoch; default: the first stored data)."),
     until: time("until", "End of the window (ms since the epoch; default: now)."),
     after: time("after", "The previous page's `next`: only items after this time."),
-    limit: z.coerce
-      .number({ error: "limit must be a number" })
-      .int("limit must be a whole number")
-      .min(1, "limit must be at least 1")
-      .max(MAX_REPLAY_LIMIT, `limit must be at most ${MAX_REPLAY_LIMIT}`)
+    limit: wholeParam("limit", 1, MAX_REPLAY_LIMIT)
       .default(1000)
       .describe(`Items per page (default 1,000, at most ${MAX_REPLAY_LIMIT}); a page may hold a few more when items share its last time.`),
   })
