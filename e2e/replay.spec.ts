@@ -47,10 +47,7 @@ test("replay of the last run at 20× shows the live run's receptions, then Live"
   await expect.poll(() => received(page), { timeout: 15_000 }).toBe(live.received);
   await page.waitForTimeout(3500); // the run's window ends 3 s after it (its last acks)
 
-  // Replay the last run at 20×, from the header (at 1280 px it fits beside the counters).
-  const inFlight = (await page.getByTestId("stat-inflight").boundingBox())!;
-  const replayBox = (await page.getByTestId("replay-button").boundingBox())!;
-  expect(inFlight.x + inFlight.width, "the counters end before the Replay button").toBeLessThanOrEqual(replayBox.x);
+  // Replay the last run at 20×, from the header.
   await page.getByTestId("replay-button").click();
   await expect(page.getByTestId("replay-picker")).toBeVisible();
   await page.getByTestId("replay-last-run").click();

@@ -77,7 +77,6 @@ export function AppHeader() {
       </div>
 
       <div className="flex shrink-0 items-center gap-2">
-        <ReplayButton compact className="h-11 text-sm max-2xl:w-11 max-2xl:px-0" />
         <Link
           href={PRESENT_PATH}
           data-testid="present-button"
@@ -97,6 +96,7 @@ export function AppHeader() {
         >
           ?<span className="sr-only">Keyboard shortcuts</span>
         </button>
+        <ReplayButton compact className="h-11 text-sm max-2xl:w-11 max-2xl:px-0" />
         <ExportMenu />
         {!replaying && <BooksIndicator stats={stats} />}
         <StatusPill
