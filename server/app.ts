@@ -19,6 +19,8 @@ import type { Identity } from "./identity";
 import { createLogger, type Logger } from "./log";
 import { createRuntime } from "./runtime/factory";
 import { RuntimeSupervisor } from "./runtime/supervisor";
+import type { ReplayQuery, ReplayReply } from "../lib/contracts/replay";
+import { ReplayReader } from "./replay/reader";
 import type { SeriesRequest } from "./store/series";
 import { Store } from "./store/store";
 import type { TrafficRequest } from "./traffic/plan";
@@ -240,6 +242,17 @@ export class Swarmscope {
   series(req: SeriesRequest): Promise<SeriesDTO> {
     this.flushStore();
     return this.store.series(req, Date.now(), () => new Promise((resolve) => setImmediate(resolve)));
+  }
+
+  /** A page of the stored history of a window, in time order (server/replay/), on a read-only connection. */
+  replay(q: ReplayQuery): ReplayReply {
+    this.flushStore();
+    const reader = new ReplayReader(path.join(this.config.dataDir, "swarmscope.db"));
+    try {
+      return reader.page(q, Date.now(), this.config.lossTimeoutMs);
+    } finally {
+      reader.close();
+    }
   }
 
   events(limit: number): ClusterEventDTO[] {

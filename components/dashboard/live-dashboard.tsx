@@ -11,6 +11,7 @@ import { FaultsPanel } from "../faults/faults-panel";
 import { ScenariosPanel } from "../faults/scenarios-panel";
 import { AppHeader } from "../header/app-header";
 import { NodeDetails } from "../nodes/node-details";
+import { ReplayBar } from "../replay/replay-bar";
 import { SendPanel } from "../send/send-panel";
 import { senderOf } from "../shell/use-actions";
 import { useSortedNodes } from "../shell/use-sorted-nodes";
@@ -40,6 +41,7 @@ export function LiveDashboard() {
   return (
     <div className="flex min-h-dvh flex-col lg:h-dvh">
       <AppHeader />
+      <ReplayBar />
       <main className="grid flex-1 grid-cols-1 gap-3 p-3 lg:min-h-0 lg:grid-cols-[18rem_minmax(0,1fr)_23rem] lg:grid-rows-[minmax(0,1fr)_minmax(0,1fr)] lg:tall:grid-rows-[minmax(0,1.35fr)_minmax(0,1fr)] 2xl:grid-cols-[21rem_minmax(0,1fr)_27rem]">
         <div className="flex min-h-0 flex-col gap-3 lg:row-span-2 lg:-mr-1 lg:overflow-y-auto lg:pr-1">
           <SwarmPanel cluster={cluster} nodes={nodes} selected={selected} onSelect={select} />

@@ -3,8 +3,10 @@
 import Link from "next/link";
 import { useConnection, type ConnectionStatus } from "@/lib/client/connection";
 import { useCluster, useStats } from "@/lib/client/queries";
-import { forgetToken, useCanControl } from "@/lib/client/token";
+import { useReplaying } from "@/lib/client/replay/mode";
+import { forgetToken, useToken } from "@/lib/client/token";
 import type { ClusterDTO } from "@/lib/contracts/http-replies";
+import { ReplayButton } from "../replay/replay-button";
 import { PRESENT_PATH } from "../shell/use-actions";
 import { openShortcuts } from "../shortcuts/shortcuts-layer";
 import { Icon } from "../ui/icon";
@@ -37,7 +39,8 @@ export function AppHeader() {
   const stats = useStats().data;
   const conn = useConnection();
   const bridge = cluster?.bridge;
-  const canControl = useCanControl();
+  const viewOnly = useToken().role !== "control";
+  const replaying = useReplaying();
 
   return (
     <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b max-xl:flex-wrap max-xl:py-2 border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 2xl:gap-4 2xl:px-6">
@@ -55,7 +58,7 @@ export function AppHeader() {
             <span className="truncate font-mono text-[0.8rem]" title="Deployment id" data-testid="deployment-id">
               {cluster?.deploymentId || "no deployment"}
             </span>
-            {!canControl && (
+            {viewOnly && (
               <span data-testid="view-only" title="A read-only audience link: everything live, no controls" className="rounded-md border border-edge px-1.5 py-px text-xs font-semibold text-dim">
                 view only
               </span>
@@ -65,7 +68,7 @@ export function AppHeader() {
       </div>
 
       {/* Under 1280 px the counters take a row of their own rather than push the page sideways. */}
-      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around xl:gap-3 2xl:gap-8">
+      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around 2xl:gap-8">
         <StatCounter label="Sent" value={stats?.sent} tone="sky" testId="stat-sent" />
         <StatCounter label="Received" value={stats?.received} tone="teal" testId="stat-received" />
         <StatCounter label="Acked" value={stats?.acked} tone="emerald" testId="stat-acked" />
@@ -78,10 +81,11 @@ export function AppHeader() {
           href={PRESENT_PATH}
           data-testid="present-button"
           title="Presenter view: large type for a projector (F)"
-          className="flex h-11 items-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20"
+          className="flex h-11 items-center justify-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20 max-2xl:w-11 max-2xl:px-0"
         >
           <Icon d="M3 4h18v12H3zM12 16v4M8 20h8" />
-          Present
+          {/* Below 1536 px the header has room for the counters only with these two as icons. */}
+          <span className="max-2xl:sr-only">Present</span>
         </Link>
         <button
           type="button"
@@ -92,8 +96,9 @@ export function AppHeader() {
         >
           ?<span className="sr-only">Keyboard shortcuts</span>
         </button>
+        <ReplayButton compact className="h-11 text-sm max-2xl:w-11 max-2xl:px-0" />
         <ExportMenu />
-        <BooksIndicator stats={stats} />
+        {!replaying && <BooksIndicator stats={stats} />}
         <StatusPill
           testId="bridge-status"
           status={bridge?.status ?? "unknown"}

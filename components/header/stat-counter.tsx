@@ -33,7 +33,7 @@ interface StatCounterProps {
 export function StatCounter({ label, value, tone, testId, quietWhenZero }: StatCounterProps) {
   const quiet = quietWhenZero && !value;
   return (
-    <div className="relative flex min-w-[5.6rem] flex-col justify-center pl-3.5 xl:min-w-[6.6rem] 2xl:min-w-[8rem]">
+    <div className="relative flex min-w-[5.6rem] flex-col justify-center pl-3.5 2xl:min-w-[8rem]">
       <span className={`absolute top-1 bottom-1 left-0 w-1 rounded-full ${quiet ? "bg-edge-strong" : bars[tone]}`} />
       <span className="text-[0.72rem] font-semibold tracking-[0.14em] text-faint uppercase">{label}</span>
       <span

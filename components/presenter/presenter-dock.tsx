@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import { clock, shortName } from "@/lib/client/format";
 import { useEvents } from "@/lib/client/events";
+import { useCanControl } from "@/lib/client/token";
 import { useUi } from "@/lib/client/ui-state";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import type { Actions } from "../shell/use-actions";
@@ -19,24 +20,30 @@ export function PresenterDock({ actions, nodes, caption }: PresenterDockProps) {
   const { selected, frozen } = useUi();
   const target = nodes.find((n) => n.name === selected);
   const up = nodes.filter((n) => n.status === "up").length;
+  // The audience link (and a replay) gets no action that changes the cluster.
+  const canControl = useCanControl();
   return (
     <footer className="flex min-h-[3.4rem] shrink-0 items-center gap-[1vw] border-t border-edge bg-panel/80 px-[1.2vw] py-2" data-testid="presenter-dock">
       <div className="min-w-0 flex-1" data-testid="presenter-caption">
         {caption ?? <LatestEvent />}
       </div>
       <nav className="flex shrink-0 items-center gap-2" aria-label="Actions">
-        <DockButton k="D" onClick={actions.deployDraft} testId="dock-deploy">
-          Deploy
-        </DockButton>
-        <DockButton k="S" onClick={actions.sendMessage} disabled={up === 0} testId="dock-send">
-          Send
-        </DockButton>
-        <DockButton k="T" onClick={actions.storm} disabled={up < 2} testId="dock-storm">
-          Storm
-        </DockButton>
-        <DockButton k="K" onClick={() => void actions.killSelected()} disabled={!target || target.status === "down"} testId="dock-kill" danger>
-          Kill {target ? shortName(target.name) : "…"}
-        </DockButton>
+        {canControl && (
+          <>
+            <DockButton k="D" onClick={actions.deployDraft} testId="dock-deploy">
+              Deploy
+            </DockButton>
+            <DockButton k="S" onClick={actions.sendMessage} disabled={up === 0} testId="dock-send">
+              Send
+            </DockButton>
+            <DockButton k="T" onClick={actions.storm} disabled={up < 2} testId="dock-storm">
+              Storm
+            </DockButton>
+            <DockButton k="K" onClick={() => void actions.killSelected()} disabled={!target || target.status === "down"} testId="dock-kill" danger>
+              Kill {target ? shortName(target.name) : "…"}
+            </DockButton>
+          </>
+        )}
         <DockButton k="P" onClick={actions.togglePause} testId="dock-pause">
           {frozen ? "Follow" : "Pause"}
         </DockButton>

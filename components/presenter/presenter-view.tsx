@@ -14,6 +14,7 @@ import { TopologyGraph } from "../topology/topology-graph";
 import { useActions } from "../shell/use-actions";
 import { useSortedNodes } from "../shell/use-sorted-nodes";
 import { openShortcuts } from "../shortcuts/shortcuts-layer";
+import { ReplayButton } from "../replay/replay-button";
 import { Toaster } from "../ui/toaster";
 import { BigCounters } from "./big-counters";
 import { PresenterDock } from "./presenter-dock";
@@ -55,6 +56,7 @@ export function PresenterView({ caption, replayBar }: PresenterViewProps) {
           </span>
           <Live />
           <div className="ml-auto flex items-center gap-2">
+            <ReplayButton className="h-[2.4rem]" />
             <button type="button" onClick={openShortcuts} className="h-[2.4rem] cursor-pointer rounded-xl border border-edge-strong bg-raised px-3 font-semibold text-dim hover:text-ink" data-testid="shortcuts-button">
               ? <span className="sr-only">Keyboard shortcuts</span>
             </button>

@@ -1,7 +1,10 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, type ReactNode } from "react";
 import { useCluster, useEventHistory, useMessageHistory, useSeriesHistory } from "@/lib/client/queries";
+import { useReplaying } from "@/lib/client/replay/mode";
+import { bindReplay, stopReplay } from "@/lib/client/replay/player";
 import { setNodesUp } from "@/lib/client/stats-history";
 import { settleToasts } from "@/lib/client/toasts";
 import { loadToken, useToken } from "@/lib/client/token";
@@ -35,7 +38,13 @@ export function LiveShell({ children }: { children: ReactNode }) {
 }
 
 function LiveSession({ token, children }: { token: string; children: ReactNode }) {
-  useLiveSocket(token);
+  const qc = useQueryClient();
+  useEffect(() => {
+    bindReplay(qc);
+    return () => stopReplay(); // a new token (or leaving the page) starts live
+  }, [qc]);
+  // In a replay the socket is closed: the replay player feeds the same stores.
+  useLiveSocket(token, !useReplaying());
   useMessageHistory();
   useEventHistory();
   useSeriesHistory();

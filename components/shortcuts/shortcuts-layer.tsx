@@ -3,8 +3,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { setUi } from "@/lib/client/ui-state";
 import { useConfirmRequest } from "@/lib/client/confirm";
+import { useCanControl } from "@/lib/client/token";
 import { useActions } from "../shell/use-actions";
-import { isTyping, SHORTCUTS } from "./shortcuts";
+import { allowedShortcuts, isTyping } from "./shortcuts";
 import { ShortcutsOverlay } from "./shortcuts-overlay";
 
 /** Listens for the shortcuts on the whole page; `?` shows them, Esc closes or clears the selection. */
@@ -12,14 +13,16 @@ export function ShortcutsLayer() {
   const actions = useActions();
   const [open, setOpen] = useState(false);
   const confirming = useConfirmRequest() !== null;
-  const ref = useRef({ actions, open, confirming });
+  // A viewer (audience link) or a replay: the keys that act on the cluster do nothing.
+  const canControl = useCanControl();
+  const ref = useRef({ actions, open, confirming, canControl });
   useEffect(() => {
-    ref.current = { actions, open, confirming };
+    ref.current = { actions, open, confirming, canControl };
   });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const { actions: a, open: shown, confirming: asking } = ref.current;
+      const { actions: a, open: shown, confirming: asking, canControl: may } = ref.current;
       if (asking || isTyping(e) || e.repeat) return;
       if (e.key === "?") {
         e.preventDefault();
@@ -31,7 +34,7 @@ export function ShortcutsLayer() {
         else setUi({ selected: null });
         return;
       }
-      const s = SHORTCUTS.find((x) => x.keys.includes(e.key.toLowerCase()));
+      const s = allowedShortcuts(may).find((x) => x.keys.includes(e.key.toLowerCase()));
       if (!s) return;
       e.preventDefault();
       setOpen(false);
@@ -48,7 +51,7 @@ export function ShortcutsLayer() {
   }, []);
 
   const close = useCallback(() => setOpen(false), []);
-  return open ? <ShortcutsOverlay onClose={close} /> : null;
+  return open ? <ShortcutsOverlay onClose={close} canControl={canControl} /> : null;
 }
 
 /** For the `?` buttons: opens the overlay without a key press. */

@@ -1,11 +1,11 @@
 "use client";
 
 import { Modal } from "../ui/modal";
-import { SHORTCUTS } from "./shortcuts";
+import { allowedShortcuts } from "./shortcuts";
 
 /** Every shortcut, behind `?`. */
-export function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
-  const rows = [...SHORTCUTS.map((s) => ({ key: s.label, does: s.does })), { key: "?", does: "Show / hide this list" }, { key: "Esc", does: "Close a dialog, clear the selection" }];
+export function ShortcutsOverlay({ onClose, canControl }: { onClose: () => void; canControl: boolean }) {
+  const rows = [...allowedShortcuts(canControl).map((s) => ({ key: s.label, does: s.does })), { key: "?", does: "Show / hide this list" }, { key: "Esc", does: "Close a dialog, clear the selection" }];
   return (
     <Modal onClose={onClose} labelledBy="shortcuts-title" testId="shortcuts-overlay" className="max-w-xl p-7">
       <div className="mb-5 flex items-baseline justify-between gap-4">

@@ -61,6 +61,21 @@ export class MessageStore {
     if (messages.length > 0 || dropped > 0) this.schedule();
   }
 
+  /** Forgets every message (a replay starts, or ends): listeners see an empty list at once. */
+  reset(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.byId.clear();
+    this.firstSeen.clear();
+    this.placedBy.clear();
+    this.changed = new Set();
+    this.list = [];
+    this.dirty = false;
+    this.pending = 0;
+    this.dropped = 0;
+    for (const l of this.listeners) l();
+  }
+
   /** Thousands of updates a second: renders are batched (and the timeline skips its highlight). */
   get busy(): boolean {
     return this.gap !== QUIET_GAP_MS;

@@ -25,6 +25,12 @@ class PairRuns {
     for (const l of this.listeners) l();
   }
 
+  reset(): void {
+    this.byPair.clear();
+    this.list = [];
+    for (const l of this.listeners) l();
+  }
+
   snapshot = () => this.list;
 
   subscribe = (l: () => void): (() => void) => {

@@ -10,6 +10,7 @@ import { loadEventHistory, MAX_EVENTS } from "./events";
 import { rememberSlots, shortName } from "./format";
 import { useConnection } from "./connection";
 import { messageStore } from "./message-store";
+import { useReplaying } from "./replay/mode";
 import { MAX_POINTS, seedHistory } from "./stats-history";
 import { pendingToast, toast } from "./toasts";
 import { setTraffic } from "./traffic";
@@ -28,7 +29,9 @@ export const keys = {
 /** Live through the socket; polled over HTTP only while the socket is down. */
 export function useCluster() {
   const live = useConnection().status === "connected";
+  const replaying = useReplaying();
   return useQuery({
+    enabled: !replaying, // the replay player sets it
     queryKey: keys.cluster,
     queryFn: async () => {
       const c = await call(routes.getCluster);
@@ -41,7 +44,9 @@ export function useCluster() {
 
 export function useStats() {
   const live = useConnection().status === "connected";
+  const replaying = useReplaying();
   return useQuery({
+    enabled: !replaying, // the replay player sets it
     queryKey: keys.stats,
     queryFn: () => call(routes.stats),
     refetchInterval: live ? false : 5000,

@@ -71,6 +71,12 @@ export function pushStats(s: StatsDTO): void {
   });
 }
 
+/** Forgets the snapshots and the points (a replay starts, or ends); the charts empty at once. */
+export function resetStats(points: StatsPoint[] = []): void {
+  recent.length = 0;
+  statsHistory.set(points.length > MAX_POINTS ? points.slice(points.length - MAX_POINTS) : points);
+}
+
 /**
  * Seeds the charts with the stored series (GET /api/series, one point per bucket at its end):
  * it replaces everything up to the series' end, and the live points after it stay, so a page

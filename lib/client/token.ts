@@ -1,6 +1,7 @@
 "use client";
 
 import type { AccessRole } from "../contracts/common";
+import { useReplaying } from "./replay/mode";
 import { createStore, useStore } from "./store";
 
 const STORAGE_KEY = "swarmscope.token";
@@ -76,8 +77,12 @@ export function useToken(): TokenState {
   return useStore(tokenStore, { token: undefined, role: "view" });
 }
 
-/** Whether this browser may deploy, send, kill, start traffic or switch runtime: every control asks this. */
+/**
+ * Whether this browser may deploy, send, kill, start traffic or switch runtime: every control asks
+ * this. Never during a replay: the screen shows the past, a control would act on the present.
+ */
 export function useCanControl(): boolean {
   const { token, role } = useToken();
-  return !!token && role === "control";
+  const replaying = useReplaying();
+  return !!token && role === "control" && !replaying;
 }

@@ -36,11 +36,12 @@ function salvageBatch(raw: unknown): MessagesBatch {
   return { messages, dropped: (typeof r?.dropped === "number" ? r.dropped : 0) + list.length - messages.length };
 }
 
-/** Opens the socket.io connection for live state and feeds the query cache and stores. */
-export function useLiveSocket(token: string): void {
+/** Opens the socket.io connection for live state and feeds the query cache and stores (while `enabled`: off during a replay). */
+export function useLiveSocket(token: string, enabled = true): void {
   const qc = useQueryClient();
 
   useEffect(() => {
+    if (!enabled) return;
     const socket: LiveSocket = io({ auth: { token } });
     let retry: ReturnType<typeof setTimeout> | undefined;
     let connectedOnce = false;
@@ -91,5 +92,5 @@ export function useLiveSocket(token: string): void {
       socket.disconnect();
       setConnection("idle");
     };
-  }, [token, qc]);
+  }, [token, qc, enabled]);
 }

@@ -92,14 +92,24 @@ export const listQuery = z.object({
 /** GET /api/events. */
 export const eventsQuery = z.object({ limit });
 
-const time = (field: string, what: string) =>
+/** A time in ms since the epoch in a query string. */
+export const time = (field: string, what: string) =>
   z.coerce
     .number({ error: `${field} must be a time in ms since the epoch` })
     .min(0, `${field} must be at least 0`)
     .optional()
     .describe(what);
 
-const ordered = (q: { since?: number; until?: number }) => q.since === undefined || q.until === undefined || q.since <= q.until;
+/** A whole number from `min` to `max` in a query string, with messages that name the field. */
+export const wholeParam = (field: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${field} must be a number` })
+    .int(`${field} must be a whole number`)
+    .min(min, `${field} must be at least ${min}`)
+    .max(max, `${field} must be at most ${max}`);
+
+/** since ≤ until when both are given. */
+export const ordered = (q: { since?: number; until?: number }) => q.since === undefined || q.until === undefined || q.since <= q.until;
 
 /**
  * GET /api/export. `expand=1`: CSV and JSON carry every message of the stored runs too (ids
@@ -119,11 +129,7 @@ export const seriesQuery = z
   .strictObject({
     since: time("since", "Start of the window (ms since the epoch)."),
     until: time("until", "End of the window (ms since the epoch; default now)."),
-    points: z.coerce
-      .number({ error: "points must be a number" })
-      .int("points must be a whole number")
-      .min(1, "points must be at least 1")
-      .max(MAX_SERIES_POINTS, `points must be at most ${MAX_SERIES_POINTS}`)
+    points: wholeParam("points", 1, MAX_SERIES_POINTS)
       .optional()
       .describe(`At most this many buckets (1 to ${MAX_SERIES_POINTS}); a bucket is at least 1 s.`),
   })

@@ -3,6 +3,7 @@ import * as rq from "./http-requests";
 import * as rp from "./http-replies";
 import * as fq from "./fault-requests";
 import * as fp from "./fault-replies";
+import * as replay from "./replay";
 
 // The HTTP API as one table: route, method, request schemas and the reply schema of every status.
 // The route handlers, the browser's fetchers and the contract tests read it, and the OpenAPI
@@ -150,6 +151,14 @@ export const routes = {
   stats: route({ method: "GET", path: "/api/stats", summary: "message counters and latency percentiles", status: 200, reply: rp.statsSchema }),
   events: route({ method: "GET", path: "/api/events", summary: "cluster events, newest first", query: rq.eventsQuery, status: 200, reply: rp.eventsReply }),
   series: route({ method: "GET", path: "/api/series", summary: "chart history per time bucket", query: rq.seriesQuery, status: 200, reply: rp.seriesSchema }),
+  replay: route({
+    method: "GET", path: "/api/replay", summary: "the stored history of a window, in time order, a page at a time",
+    description:
+      "Cluster events, messages sent by hand and seed messages (as they ended, with their times), and one item per second of bulk traffic " +
+      "(exact counts, latency percentiles, per-node counts, a few sampled receptions). Page with `after` = the previous `next`. " +
+      "Links between nodes are not stored: a player draws the up nodes fully meshed.",
+    query: replay.replayQuery, status: 200, reply: replay.replayReply,
+  }),
   export: route({
     method: "GET", path: "/api/export", summary: "the history as JSON, CSV or a Markdown evidence report",
     query: rq.exportQuery, status: 200, reply: rp.exportJsonReply, textReplies: ["text/csv", "text/markdown"],

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as rq from "./http-requests";
 import * as rp from "./http-replies";
+import * as replay from "./replay";
 import * as sk from "./socket";
 import * as fq from "./fault-requests";
 import * as fp from "./fault-replies";
@@ -26,4 +27,4 @@ function named(module: Record<string, unknown>): Record<string, z.ZodType> {
 /** Request bodies: rendered as input (defaults optional, before coercion). */
 export const requestComponents = { ...named(rq), ...named(fq) };
 /** Replies and socket payloads: rendered as output. */
-export const replyComponents = { ...named(rp), ...named(fp), ...named(sk) };
+export const replyComponents = { ...named(rp), ...named(fp), ...named(sk), ...named(replay) };

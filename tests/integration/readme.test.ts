@@ -4,6 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDTO, MessageDTO } from "../../lib/contracts/http-replies";
+import type { ReplayReply } from "../../lib/contracts/replay";
 import { checkReply, findRoute } from "../../lib/contracts/route-match";
 import { repoRoot, type ServerHandle, startServer, waitFor } from "./harness";
 import { type BlockRun, type CurlCall, type ReadmeBlock, readmeBlocks, runShellBlock, substitute } from "./readme-blocks";
@@ -82,6 +83,19 @@ describe("README examples", () => {
       });
       const names = r.stdout.split("\n").filter((l) => l.startsWith("/api/"));
       expect(names).toContain("/api/openapi.json");
+    },
+    replay: async (r) => {
+      const calls = r.calls.filter((c) => new URL(c.url).pathname === "/api/replay");
+      expect(calls).toHaveLength(1);
+      const page = calls[0]!.body as ReplayReply;
+      expect(page.start).toBeDefined();
+      // 3 replicas were deployed, and the plain erl block (before this one) sent n1 a seed message: there, in order.
+      const joined = page.items.filter((i) => i.type === "event" && i.event.kind === "nodeup");
+      expect(joined.length).toBeGreaterThanOrEqual(3);
+      expect(page.items.some((i) => i.type === "message" && i.message.seed && i.message.to === n1 && i.message.content === "hi")).toBe(true);
+      const ats = page.items.map((i) => i.at);
+      expect(ats).toEqual([...ats].sort((a, b) => a - b));
+      expect(r.stdout.split("\n").some((l) => l.startsWith('["event",'))).toBe(true);
     },
   };
 
