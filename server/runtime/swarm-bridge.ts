@@ -135,7 +135,10 @@ function wire(o: OverlayServiceOptions, containerId: string, service: Dockerode.
   };
 }
 
-/** A service of that name left by an earlier dashboard, or a container of an older one (before these were services). */
+/**
+ * A service of that name left by an earlier dashboard (waiting, a while, for its task to stop: no
+ * two bridges at once), or a container of an older one (before these were services).
+ */
 async function removeIfPresent(docker: Dockerode, name: string, log: Logger): Promise<void> {
   for (const [what, remove] of [
     ["service", () => docker.getService(name).remove()],
@@ -144,16 +147,24 @@ async function removeIfPresent(docker: Dockerode, name: string, log: Logger): Pr
     try {
       await remove();
       log.info(`removed a stale ${what} ${name}`);
+      if (what === "service") await stopped(docker, name, log);
     } catch (err) {
       if (dockerStatus(err) !== 404) throw err;
     }
   }
 }
 
-/** The running container of a service's task on this engine, with its address on `network`. */
-export async function serviceContainer(docker: Dockerode, service: string, network: string): Promise<{ id: string; ip: string } | null> {
+async function stopped(docker: Dockerode, service: string, log: Logger, waitMs = 15_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (await serviceContainer(docker, service)) {
+    if (Date.now() > deadline) return log.warn(`the task of the removed service ${service} still runs after ${waitMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The running container of a service's task on this engine, with its address on `network` (when given and it has one). */
+export async function serviceContainer(docker: Dockerode, service: string, network?: string): Promise<{ id: string; ip: string | null } | null> {
   const list = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${service}`], status: ["running"] } });
   const c = list[0];
-  const ip = c?.NetworkSettings?.Networks?.[network]?.IPAddress;
-  return c && ip ? { id: c.Id, ip } : null;
+  return c ? { id: c.Id, ip: (network && c.NetworkSettings?.Networks?.[network]?.IPAddress) || null } : null;
 }

@@ -155,7 +155,7 @@ export class SwarmHostControl {
 
   private async bridgeMember(): Promise<Member | null> {
     const c = await serviceContainer(this.o.docker.api, this.o.bridgeName, `${this.o.stack}_net`);
-    return c ? { host: await this.self(), container: c.id, ip: c.ip } : null;
+    return c?.ip ? { host: await this.self(), container: c.id, ip: c.ip } : null;
   }
 
   private async openRelay() {
