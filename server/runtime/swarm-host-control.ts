@@ -22,6 +22,8 @@ export interface HostControlOptions {
   nodes: () => SwarmNode[];
   /** The relay's one-replica service on the overlay (made as the bridge's is). */
   relayService: () => Promise<OverlayServiceOptions>;
+  /** The agents' Erlang name (before `@`): the agent service's, as a CLI-deployed stack may set another. */
+  agentName: () => Promise<string>;
   /** The hosts changed (agents, partitions); the runtime tells the model. */
   changed: () => void;
   /** Lists Swarm's nodes and tasks again (after a change made through the API). */
@@ -41,7 +43,7 @@ export class SwarmHostControl {
   constructor(private readonly o: HostControlOptions) {
     this.relay = new AgentRelay({
       open: () => this.openRelay(),
-      discover: { query: `tasks.${o.stack}_agent`, name: `agent-${o.deploymentId}` },
+      discover: async () => ({ query: `tasks.${o.stack}_agent`, name: await o.agentName() }),
       log: o.log,
       onAgents: () => o.changed(),
     });

@@ -111,6 +111,7 @@ export class SwarmRuntime implements Runtime {
       replicas: () => this.watch.list(),
       nodes: () => this.watch.swarmNodes(),
       relayService: () => this.overlayService("relay"),
+      agentName: () => this.agents.erlangName(),
       changed: () => this.emitHosts(),
       refresh: () => this.watch.refresh(),
     });
