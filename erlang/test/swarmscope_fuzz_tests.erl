@@ -6,7 +6,7 @@
 %% per run (swarmscope_fuzz), then the properties: same process alive and answering, no
 %% handler crash, atom count unchanged.
 
--define(CASES, 5000).
+-define(CASES, 10000).
 -define(FLOOD, 100000).
 
 -define(MSG_SHAPES, [{ss_msg, 7}, {ss_bulk, 6}, {ss_ack, 6}, {ss_ack_msg, 7}, {ss_send, 4}, {ss_subscribe, 2},

@@ -31,6 +31,12 @@ export class AgentService {
     return list.find((s) => s.Spec?.Name === this.name);
   }
 
+  /** The agents' Erlang name (before `@`): the service's SWARMSCOPE_NAME (a CLI-deployed stack sets its own). */
+  async erlangName(): Promise<string> {
+    const env = (await this.find())?.Spec?.TaskTemplate?.ContainerSpec?.Env ?? [];
+    return env.find((e) => e.startsWith("SWARMSCOPE_NAME="))?.slice("SWARMSCOPE_NAME=".length) || `agent-${this.o.deploymentId}`;
+  }
+
   /** Creates the service, or rolls out `image` when it runs other code. */
   async ensure(image: string, net: Net, secret: SecretInfo, secretName: string): Promise<void> {
     const existing = await this.find();

@@ -1,9 +1,8 @@
-import type Dockerode from "dockerode";
 import type { HostDTO } from "../../lib/contracts/http-replies";
 import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
-import { startBridgeContainer } from "./swarm-bridge";
-import { type DockerClients, dockerStatus, userFacingDockerError } from "./swarm-docker";
+import { type OverlayServiceOptions, serviceContainer, startOverlayService } from "./swarm-bridge";
+import { type DockerClients, userFacingDockerError } from "./swarm-docker";
 import { HostFaults } from "./swarm-host-faults";
 import { NodeCuts } from "./swarm-node-cuts";
 import { type Member, type SwarmNode, hostsFromNodes, membersOf } from "./swarm-hosts";
@@ -17,14 +16,15 @@ export interface HostControlOptions {
   docker: DockerClients;
   stack: string;
   deploymentId: string;
-  cookie: string;
   log: Logger;
-  /** The bridge container's name: a member of the overlay a partition cuts too. */
+  /** The bridge service's name: its task is a member of the overlay a partition cuts too. */
   bridgeName: string;
   replicas: () => Replica[];
   nodes: () => SwarmNode[];
-  /** The node image and the overlay network the relay needs (what the bridge uses). */
-  relayContainer: () => Promise<{ image: string; network: string; env: string[] }>;
+  /** The relay's one-replica service on the overlay (made as the bridge's is). */
+  relayService: () => Promise<OverlayServiceOptions>;
+  /** The agents' Erlang name (before `@`): the agent service's, as a CLI-deployed stack may set another. */
+  agentName: () => Promise<string>;
   /** The hosts changed (agents, partitions); the runtime tells the model. */
   changed: () => void;
   /** Lists Swarm's nodes and tasks again (after a change made through the API). */
@@ -46,7 +46,7 @@ export class SwarmHostControl {
   constructor(private readonly o: HostControlOptions) {
     this.relay = new AgentRelay({
       open: () => this.openRelay(),
-      discover: { query: `tasks.${o.stack}_agent`, name: `agent-${o.deploymentId}` },
+      discover: async () => ({ query: `tasks.${o.stack}_agent`, name: await o.agentName() }),
       log: o.log,
       onAgents: () => o.changed(),
     });
@@ -152,7 +152,7 @@ export class SwarmHostControl {
     return this.o.nodes().find((n) => n.ID === host)?.Description?.Hostname ?? host.slice(0, 12);
   }
 
-  /** Running replicas, and the bridge container (on the dashboard's own host). */
+  /** Running replicas, and the bridge's container (on the dashboard's own host). */
   private async members(): Promise<Member[]> {
     const members = membersOf(this.o.replicas());
     const bridge = await this.bridgeMember();
@@ -160,28 +160,11 @@ export class SwarmHostControl {
   }
 
   private async bridgeMember(): Promise<Member | null> {
-    try {
-      const info = (await this.o.docker.api.getContainer(this.o.bridgeName).inspect()) as Dockerode.ContainerInspectInfo;
-      const ip = Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
-      return info.State?.Running && ip ? { host: await this.self(), container: info.Id, ip } : null;
-    } catch (err) {
-      if (dockerStatus(err) === 404) return null;
-      throw err;
-    }
+    const c = await serviceContainer(this.o.docker.api, this.o.bridgeName, `${this.o.stack}_net`);
+    return c?.ip ? { host: await this.self(), container: c.id, ip: c.ip } : null;
   }
 
   private async openRelay() {
-    const { image, network, env } = await this.o.relayContainer();
-    return startBridgeContainer({
-      docker: this.o.docker,
-      role: "relay",
-      name: `${this.o.stack}_relay-${this.o.deploymentId}`,
-      image,
-      network,
-      env: [`SWARMSCOPE_NAME=relay-${this.o.deploymentId}`, `SWARMSCOPE_DEPLOYMENT=${this.o.deploymentId}`, ...env],
-      labels: { "swarmscope.role": "relay", "swarmscope.stack": this.o.stack, "swarmscope.deployment": this.o.deploymentId },
-      cookie: this.o.cookie,
-      log: this.o.log,
-    });
+    return startOverlayService(await this.o.relayService());
   }
 }

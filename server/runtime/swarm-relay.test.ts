@@ -38,7 +38,7 @@ function setup() {
       opened++;
       return fake.transport;
     },
-    discover: { query: "tasks.st_agent", name: "agent-ab" },
+    discover: async () => ({ query: "tasks.st_agent", name: "agent-ab" }),
     log: quiet,
     onAgents: (a) => seen.push(a.size),
     agentWaitMs: 300,

@@ -31,8 +31,8 @@ const relayFrame = z.discriminatedUnion("t", [
 export interface RelayOptions {
   /** Starts the relay container (the entrypoint's `relay` role) and attaches to its stdio. */
   open: () => Promise<BridgeTransport>;
-  /** How the relay finds the agents: `tasks.<stack>_agent`, nodes `<name>@<ip>`. */
-  discover: { query: string; name: string };
+  /** How the relay finds the agents: `tasks.<stack>_agent`, nodes `<name>@<ip>` (asked at each start). */
+  discover: () => Promise<{ query: string; name: string }>;
   log: Logger;
   /** The agents reachable now changed. */
   onAgents: (agents: ReadonlyMap<string, AgentInfo>) => void;
@@ -131,6 +131,7 @@ export class AgentRelay {
   }
 
   private async start(): Promise<BridgeTransport> {
+    const target = await this.o.discover();
     const t = await this.o.open();
     const reader = new FrameReader(
       (buf) => this.onFrame(buf),
@@ -138,7 +139,7 @@ export class AgentRelay {
     );
     t.output.on("data", (chunk: Buffer) => reader.push(chunk));
     t.onExit((reason) => this.onExit(t, reason));
-    t.input.write(encodeFrame({ t: "discover", ...this.o.discover }));
+    t.input.write(encodeFrame({ t: "discover", ...target }));
     this.transport = t;
     return t;
   }

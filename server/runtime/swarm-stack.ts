@@ -46,6 +46,7 @@ export class SwarmStack {
   readonly serviceName: string;
   readonly networkName: string;
   readonly secretName: string;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly o: StackOptions) {
     this.serviceName = `${o.stack}_node`;
@@ -65,8 +66,10 @@ export class SwarmStack {
   }
 
   /**
-   * The overlay network (created when missing) and its subnet. Attachable, because the bridge and
-   * the relay to the host agents are plain containers on it. Encrypted when asked (IPsec).
+   * The overlay network (created when missing) and its subnet. Not attachable: only services join
+   * it (the bridge and the relay are one-replica services), so no container started by hand on a
+   * Swarm host reaches the replicas. Encrypted when asked (IPsec). An attachable one, made by an
+   * older dashboard or stack file, still works, with a warning.
    */
   async ensureNetwork(): Promise<Net> {
     const name = this.networkName;
@@ -77,7 +80,7 @@ export class SwarmStack {
       await this.o.docker.createNetwork({
         Name: name,
         Driver: "overlay",
-        Attachable: true,
+        Attachable: false,
         CheckDuplicate: true,
         Labels: { [NS_LABEL]: this.o.stack },
         ...(this.o.encrypted ? { Options: { encrypted: "" } } : {}),
@@ -87,14 +90,16 @@ export class SwarmStack {
       if (!found) throw new Error(`network ${name} vanished right after it was created`);
     }
     const info = (await this.o.docker.getNetwork(found.Id).inspect()) as Dockerode.NetworkInspectInfo;
-    if (info.Driver !== "overlay" || !(info as { Attachable?: boolean }).Attachable) {
-      throw new Error(
-        `network ${name} exists but is not an attachable overlay network (driver ${info.Driver}); remove it (docker stack rm ${this.o.stack}) and deploy again`,
-      );
+    if (info.Driver !== "overlay") {
+      throw new Error(`network ${name} exists but is not an overlay network (driver ${info.Driver}); remove it (docker stack rm ${this.o.stack}) and deploy again`);
+    }
+    const recreate = `remove the stack (docker stack rm ${this.o.stack}) to recreate it`;
+    if ((info as { Attachable?: boolean }).Attachable) {
+      this.warnOnce(`network ${name} is attachable (made by an older Swarmscope or stack file): any container on a Swarm host can join it; ${recreate}`);
     }
     const encrypted = info.Options?.encrypted !== undefined;
     if (encrypted !== !!this.o.encrypted) {
-      this.o.log.warn(`network ${name} is ${encrypted ? "" : "not "}encrypted, SWARMSCOPE_OVERLAY_ENCRYPTED says otherwise: remove the stack (docker stack rm ${this.o.stack}) to recreate it`);
+      this.warnOnce(`network ${name} is ${encrypted ? "" : "not "}encrypted, SWARMSCOPE_OVERLAY_ENCRYPTED says otherwise: ${recreate}`);
     }
     return { id: info.Id, subnet: info.IPAM?.Config?.[0]?.Subnet ?? null };
   }
@@ -190,6 +195,12 @@ export class SwarmStack {
     this.o.log.info(`updated service ${this.serviceName}: ${changes.join(", ")}`);
   }
 
+  private warnOnce(msg: string): void {
+    if (this.warned.has(msg)) return;
+    this.warned.add(msg);
+    this.o.log.warn(msg);
+  }
+
   private async createSecret(name: string, hash: string): Promise<SecretInfo> {
     this.o.progress(`creating secret ${name}`);
     const s = (await this.o.docker.createSecret({
@@ -202,7 +213,6 @@ export class SwarmStack {
     this.o.log.info(`created secret ${name}`);
     return { ID: id, Spec: { Name: name, Labels: { [COOKIE_LABEL]: hash } } };
   }
-
 }
 
 /** Whether two image references name the same image on this engine. */

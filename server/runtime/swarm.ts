@@ -5,12 +5,12 @@ import type { HostDTO } from "../../lib/contracts/http-replies";
 import { NotFoundError } from "../errors";
 import type { Logger } from "../log";
 import { AgentService } from "./swarm-agent-service";
-import { startBridgeContainer } from "./swarm-bridge";
+import { type OverlayServiceOptions, startOverlayService } from "./swarm-bridge";
 import { DOCKER_TIMEOUT_MS, type DockerClients, dockerClients } from "./swarm-docker";
 import { type Reachability, engineStatus, initSwarm } from "./swarm-engine";
 import { type ContainerOp, SwarmHostControl } from "./swarm-host-control";
 import { LOCAL_BASE_IMAGE, ensureNodeImage } from "./swarm-image";
-import { type Net, SwarmStack } from "./swarm-stack";
+import { NS_LABEL, type Net, SwarmStack, secretRef } from "./swarm-stack";
 import { SwarmWatch } from "./swarm-watch";
 import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeEvents, RuntimeStatus } from "./types";
 
@@ -41,9 +41,10 @@ export interface SwarmRuntimeOptions {
 
 /**
  * Replicas as the tasks of one Docker Swarm service (`<stack>_node`, endpoint mode dnsrr, restart
- * policy `any`) on an attachable overlay network, with the cookie as a Docker secret (see
- * swarm-stack.ts). Changes come from the Docker events stream, with a periodic re-list to repair
- * missed ones (swarm-watch.ts). The bridge is a plain container on that network (swarm-bridge.ts).
+ * policy `any`) on an overlay network that is not attachable, with the cookie as a Docker secret
+ * (see swarm-stack.ts). Changes come from the Docker events stream, with a periodic re-list to
+ * repair missed ones (swarm-watch.ts). The bridge and the relay are one-replica services on that
+ * network, pinned to this engine (swarm-bridge.ts).
  * Every Docker API call has a deadline (swarm-docker.ts); Docker's 404 and 409 on a user's
  * request become NotFoundError and ConflictError.
  *
@@ -105,12 +106,12 @@ export class SwarmRuntime implements Runtime {
       docker: this.docker,
       stack: this.stack,
       deploymentId: this.deploymentId,
-      cookie: opts.cookie,
       log: this.log,
-      bridgeName: this.bridgeName,
+      bridgeName: `${this.stack}_bridge-${this.deploymentId}`,
       replicas: () => this.watch.list(),
       nodes: () => this.watch.swarmNodes(),
-      relayContainer: async () => ({ image: await this.ensureImage(), network: this.networkName, env: this.overlayEnv() }),
+      relayService: () => this.overlayService("relay"),
+      agentName: () => this.agents.erlangName(),
       changed: () => this.emitHosts(),
       refresh: () => this.watch.refresh(),
     });
@@ -118,10 +119,6 @@ export class SwarmRuntime implements Runtime {
 
   private get tickMs(): number {
     return this.opts.tickMs ?? 2000;
-  }
-
-  private get bridgeName(): string {
-    return `${this.stack}_bridge-${this.deploymentId}`;
   }
 
   get serviceName(): string {
@@ -195,19 +192,9 @@ export class SwarmRuntime implements Runtime {
   openBridge(): Promise<BridgeTransport> {
     return this.serialize(async () => {
       await this.requireReady();
-      const image = await this.ensureImage();
-      const net = (this.net = await this.res.ensureNetwork());
+      const options = await this.overlayService("bridge");
       await this.watch.refresh(); // learn the replicas' node name (a CLI-deployed stack may use another)
-      const transport = await startBridgeContainer({
-        docker: this.docker,
-        name: this.bridgeName,
-        image,
-        network: this.networkName,
-        env: [`SWARMSCOPE_NAME=bridge-${this.deploymentId}`, `SWARMSCOPE_DEPLOYMENT=${this.deploymentId}`, ...this.overlayEnv(net)],
-        labels: { "swarmscope.role": "bridge", "swarmscope.stack": this.stack, "swarmscope.deployment": this.deploymentId },
-        cookie: this.opts.cookie,
-        log: this.log,
-      });
+      const transport = await startOverlayService(options);
       this.bridges.add(transport);
       transport.onExit(() => this.bridges.delete(transport));
       // The way to the host agents: started beside the bridge (it finds the agents once deployed).
@@ -228,7 +215,7 @@ export class SwarmRuntime implements Runtime {
     this.emitter.off(event, cb);
   }
 
-  /** Stops watching and removes the bridge and relay containers; the services keep running. */
+  /** Stops watching and removes the bridge and relay services; the stack's services keep running. */
   async close(): Promise<void> {
     this.closed = true;
     this.watch.close();
@@ -276,9 +263,27 @@ export class SwarmRuntime implements Runtime {
 
   // ---- helpers ----
 
-  /** What every container on the overlay is told: the subnet to find its address on, the tick. */
-  private overlayEnv(net: Net | null = this.net): string[] {
-    return [...(net?.subnet ? [`SWARMSCOPE_SUBNET=${net.subnet}`] : []), `SWARMSCOPE_TICK_MS=${this.tickMs}`];
+  /**
+   * The bridge's or the relay's service `<stack>_<role>-<deployment>`: the node image, the overlay,
+   * the cookie secret, the subnet to find its address on and the tick. Labelled with the stack's
+   * namespace, so `docker stack rm` takes them too.
+   */
+  private async overlayService(role: OverlayServiceOptions["role"]): Promise<OverlayServiceOptions> {
+    const image = await this.ensureImage();
+    const net = (this.net = await this.res.ensureNetwork());
+    const secret = await this.res.ensureSecret();
+    const env = [`SWARMSCOPE_NAME=${role}-${this.deploymentId}`, `SWARMSCOPE_DEPLOYMENT=${this.deploymentId}`, `SWARMSCOPE_TICK_MS=${this.tickMs}`];
+    return {
+      docker: this.docker,
+      role,
+      name: `${this.stack}_${role}-${this.deploymentId}`,
+      image,
+      networkId: net.id,
+      log: this.log,
+      env: net.subnet ? [...env, `SWARMSCOPE_SUBNET=${net.subnet}`] : env,
+      labels: { [NS_LABEL]: this.stack, "swarmscope.role": role, "swarmscope.deployment": this.deploymentId },
+      secret: secretRef(secret, this.res.secretName),
+    };
   }
 
   private emitHosts(): void {

@@ -7,11 +7,14 @@ import { type ServerHandle, startServer } from "./harness";
 
 // The socket.io surface fuzzed (issue 11): handshakes with random auth payloads and Origin headers
 // (only a real token, from no origin or this one, gets live events), the engine.io handshake with
-// random Origins over plain HTTP, and random client events (the server listens to none) on an
-// open socket. The server must answer throughout and stay up.
+// random Origins over plain HTTP, random client events (the server listens to none) on an open
+// socket, and raw socket.io packets, well-formed or not, under the client library. 10,000+ cases per
+// run; the server must answer throughout, stay up, and keep the cluster as it was.
 
 const VIEW = `view-${Math.random().toString(36).slice(2)}-sock`;
 const seed = fuzzSeed("socket.io handshake");
+const EVENTS = 10_000;
+const RAW = 800;
 
 const junkAuth = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
@@ -49,14 +52,17 @@ function handshake(url: string, auth: unknown, originHeader: string | undefined)
 
 describe("socket.io fuzz", () => {
   let s: ServerHandle;
-  const counts = { handshakes: 0, pollHandshakes: 0, events: 0 };
+  const counts = { handshakes: 0, pollHandshakes: 0, events: 0, raw: 0, rawClosed: 0 };
   beforeAll(async () => {
     s = await startServer({ env: { SWARMSCOPE_VIEW_TOKEN: VIEW } });
   });
   afterAll(async () => {
     await s?.stop();
     if (s) fs.rmSync(s.dataDir, { recursive: true, force: true });
-    console.log(`[measure] socket.io fuzz: ${counts.handshakes} websocket handshakes, ${counts.pollHandshakes} HTTP handshakes, ${counts.events} client events; 0 crashes (seed ${seed})`);
+    const total = counts.handshakes + counts.pollHandshakes + counts.events + counts.raw;
+    console.log(
+      `[measure] socket.io fuzz: ${total} cases: ${counts.handshakes} websocket handshakes, ${counts.pollHandshakes} HTTP handshakes, ${counts.events} client events, ${counts.raw} raw packets (${counts.rawClosed} closed their connection); 0 crashes (seed ${seed})`,
+    );
   });
 
   it("only a control or view token, from no Origin or this one, opens a live socket", async () => {
@@ -103,8 +109,9 @@ describe("socket.io fuzz", () => {
         counts.events++;
         sock.emit(name, ...args);
       }),
-      { seed: seed + 2, numRuns: 2000 },
+      { seed: seed + 2, numRuns: EVENTS },
     );
+    expect(counts.events).toBeGreaterThanOrEqual(EVENTS * 0.99); // less the few reserved names drawn
     const seen = stats;
     await new Promise((r) => setTimeout(r, 1500));
     expect(sock.connected).toBe(true);
@@ -117,4 +124,47 @@ describe("socket.io fuzz", () => {
     expect((await s.api("GET", "/api/health")).status).toBe(200);
     expect(s.proc.exitCode).toBeNull();
   });
+
+  it("raw socket.io packets, malformed or not: at worst that connection closes; the server stays up, the cluster unchanged", async () => {
+    const before = (await s.api("GET", "/api/cluster")).body;
+    await fc.assert(
+      fc.asyncProperty(fc.array(rawPacket, { minLength: 8, maxLength: 8 }), async (batch) => {
+        const closed = await Promise.all(batch.map((p) => sendRaw(s.url, s.token, p)));
+        counts.raw += batch.length;
+        counts.rawClosed += closed.filter(Boolean).length;
+        expect((await s.api("GET", "/api/health")).status).toBe(200);
+      }),
+      { seed: seed + 3, numRuns: RAW / 8 },
+    );
+    expect(s.proc.exitCode).toBeNull();
+    expect((await s.api("GET", "/api/cluster")).body).toEqual(before);
+    expect(counts.handshakes + counts.pollHandshakes + counts.events + counts.raw).toBeGreaterThanOrEqual(10_000);
+  });
 });
+
+/** A socket.io packet as text (type digit, namespace, id, JSON), a near miss of one, or any string or bytes. */
+const rawPacket = fc.oneof(
+  fc.tuple(fc.constantFrom("0", "1", "2", "3", "4", "5", "6", "9", ""), fc.constantFrom("", "/", "/admin,", "/x/../,"), fc.option(fc.nat(), { nil: undefined }), fc.jsonValue({ maxDepth: 3 })).map(
+    ([type, nsp, id, data]) => `${type}${nsp}${id ?? ""}${JSON.stringify(data)}`,
+  ),
+  fc.jsonValue({ maxDepth: 2 }).map((v) => `2${JSON.stringify(v)}`),
+  fc.string({ unit: "binary", maxLength: 200 }),
+  fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+  fc.constantFrom("2[", '51-["x",{"_placeholder":true,"num":99}]', '2["__proto__",{}]', `2${"[".repeat(5000)}`, "0/nope,{}", "1", "4{}"),
+);
+
+/** Opens a socket with the control token, writes one raw packet under socket.io; true when the server then closed it. */
+async function sendRaw(url: string, token: string, packet: string | Buffer): Promise<boolean> {
+  const sock: Socket = io(url, { auth: { token }, transports: ["websocket"], forceNew: true, reconnection: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once("connect", () => resolve());
+      sock.once("connect_error", reject);
+    });
+    const closed = new Promise<boolean>((r) => sock.once("disconnect", () => r(true)));
+    sock.io.engine.write(packet);
+    return await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+  } finally {
+    sock.disconnect();
+  }
+}

@@ -121,7 +121,10 @@ export class BridgeSession {
 
   constructor(readonly transport: BridgeTransport) {
     this.reader = new FrameReader((buf) => {
-      this.frames.push({ at: Date.now(), frame: JSON.parse(buf.toString("utf8")) as Frame });
+      const frame = JSON.parse(buf.toString("utf8")) as Frame;
+      this.frames.push({ at: Date.now(), frame });
+      // Committed as the server does once stored: a node holds its next reports until then (erlang/PROTOCOL.md).
+      if (frame.t === "report" && typeof frame.rseq === "number") this.send({ t: "commit", node: frame.node, inc: frame.inc, upto: frame.rseq });
     });
     transport.output.on("data", (chunk: Buffer) => this.reader.push(chunk));
     transport.onExit((reason) => {

@@ -1,6 +1,8 @@
-// Swarm defaults of issue 11, on the real engine: the stack's overlay is encrypted when
-// SWARMSCOPE_OVERLAY_ENCRYPTED=1, and no container's environment or command holds the token
-// or the cookie (the replicas, the agent, the bridge and the relay). Measures send → received latency on a plain and an encrypted overlay (same host).
+// Swarm defaults of issue 11, on the real engine: the stack's overlay is not attachable (a
+// container started by hand cannot join it), the bridge and the relay are one-replica services of
+// the stack, the overlay is encrypted when SWARMSCOPE_OVERLAY_ENCRYPTED=1, and no container's
+// environment or command holds the token or the cookie (the replicas, the agent, the bridge and
+// the relay). Measures send → received latency on a plain and an encrypted overlay (same host).
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -17,6 +19,16 @@ interface Inspected {
   Args?: string[];
 }
 
+/** Every running container of the stack, on this engine and on the extra hosts of scripts/swarm-hosts.sh. */
+function stackContainers(stack: string): Inspected[] {
+  const extra = docker(["node", "ls", "--format", "{{.Hostname}} {{.Status}}"]).split("\n").filter((l) => /^swarmscope-host\d+ Ready$/.test(l));
+  const engines = [[], ...extra.map((l) => ["-H", `unix:///run/${l.split(" ")[0]}/docker.sock`])];
+  return engines.flatMap((h) => {
+    const ids = docker([...h, "ps", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`]).split("\n").filter(Boolean);
+    return ids.length ? (JSON.parse(docker([...h, "inspect", ...ids])) as Inspected[]) : [];
+  });
+}
+
 async function deployAndMeasure(encrypted: boolean): Promise<number[]> {
   const stack = randomId(encrypted ? "sssecx" : "sssec");
   const s = await startServer({ env: { SWARMSCOPE_RUNTIME: "swarm", SWARMSCOPE_STACK: stack, SWARMSCOPE_OVERLAY_ENCRYPTED: encrypted ? "1" : "0" } });
@@ -29,16 +41,28 @@ async function deployAndMeasure(encrypted: boolean): Promise<number[]> {
       return c.nodes.length === 2 && c.nodes.every((n) => n.status === "up" && n.links.length === 1) ? c : undefined;
     }, 120_000, 100);
 
-    // The network: overlay, encrypted as asked.
-    const net = JSON.parse(docker(["network", "inspect", `${stack}_net`]))[0] as { Options?: Record<string, string> };
+    // The network: overlay, not attachable, encrypted as asked; a hand-started container is refused.
+    const net = JSON.parse(docker(["network", "inspect", `${stack}_net`]))[0] as { Attachable: boolean; Options?: Record<string, string> };
+    expect(net.Attachable).toBe(false);
     expect("encrypted" in (net.Options ?? {})).toBe(encrypted);
+    expect(() => docker(["run", "--rm", "--network", `${stack}_net`, "swarmscope-base:bookworm", "true"])).toThrow(/not manually attachable/);
 
-    // No secret in any container of the stack (replicas, agent) or beside it (bridge, relay): environment, command, labels.
+    // The bridge and the relay: services of the stack (so `docker stack rm` takes them too), beside the nodes and agents.
+    const dep = c.deploymentId;
+    const services = [`${stack}_agent`, `${stack}_bridge-${dep}`, `${stack}_node`, `${stack}_relay-${dep}`];
+    const stackServices = () => docker(["stack", "services", stack, "--format", "{{.Name}}"]).split("\n").sort();
+    await waitFor("the relay's service", async () => JSON.stringify(stackServices()) === JSON.stringify(services), 60_000, 250);
+    expect(stackServices()).toEqual(services);
+
+    // No secret in any container of the stack, on any engine (replicas, agents, bridge, relay): environment, command, labels.
     const cookie = fs.readFileSync(path.join(s.dataDir, "cookie"), "utf8").trim();
-    const list = (label: string) => docker(["ps", "-q", "--filter", `label=${label}=${stack}`]).split("\n").filter(Boolean);
-    const ids = [...list("com.docker.stack.namespace"), ...list("swarmscope.stack")];
-    expect(ids.length).toBeGreaterThanOrEqual(4); // 2 replicas, an agent, the bridge (and the relay once started)
-    for (const ci of JSON.parse(docker(["inspect", ...ids])) as Inspected[]) {
+    const containers = () => stackContainers(stack);
+    const all = await waitFor("both replicas, the bridge, the relay and an agent", async () => {
+      const cs = containers();
+      const roles = cs.map((ci) => ci.Config.Labels?.["swarmscope.role"] ?? "node");
+      return ["bridge", "relay", "agent"].every((r) => roles.includes(r)) && roles.filter((r) => r === "node").length === 2 ? cs : undefined;
+    }, 60_000, 250);
+    for (const ci of all) {
       const seen = JSON.stringify([ci.Config.Env, ci.Config.Cmd, ci.Config.Entrypoint, ci.Args, ci.Config.Labels]);
       expect(seen.includes(s.token), "the control token in a container").toBe(false);
       expect(seen.includes(cookie), "the cookie in a container").toBe(false);
@@ -60,12 +84,12 @@ async function deployAndMeasure(encrypted: boolean): Promise<number[]> {
   }
 }
 
-describe.skipIf(skip)("Swarm: the overlay encrypted when asked, no secret in a container", () => {
+describe.skipIf(skip)("Swarm: a closed overlay, the bridge and relay as services, no secret in a container", () => {
   ensureErlangBuilt();
   afterAll(() => results.forEach((r) => console.log(r)));
 
   for (const encrypted of [false, true]) {
-    it(`${encrypted ? "encrypted" : "plain"} overlay: no secret in a container; latency measured`, async () => {
+    it(`${encrypted ? "encrypted" : "plain"} overlay: not attachable, no secret in a container; latency measured`, async () => {
       const lat = await deployAndMeasure(encrypted);
       const line = `[measure] swarm ${encrypted ? "encrypted" : "plain"} overlay, same host: send → received over ${SAMPLES} messages: p50 ${percentile(lat, 50).toFixed(3)} ms, p99 ${percentile(lat, 99).toFixed(3)} ms`;
       results.push(line);

@@ -73,6 +73,8 @@ describe.skipIf(skip)("Swarm runtime on a real Docker Swarm", () => {
     const hello = await eventually(() => bridge!.find((f) => f.t === "hello"), 30_000, "hello", state);
     expect(String(hello.frame.bridge)).toMatch(new RegExp(`^bridge-${rt.deploymentId}@\\d+\\.\\d+\\.\\d+\\.\\d+$`));
     measure("bridge service create → hello", hello.at - t0);
+    // attached with its logs: the hello said before the attach arrives, and only once
+    expect(bridge.frames.filter((f) => f.frame.t === "hello")).toHaveLength(1);
     const discover = rt.discovery();
     expect(discover).toEqual({ t: "discover", mode: "dns", query: `tasks.${STACK}_node`, name: `n-${rt.deploymentId}` });
     bridge.send(discover); // no replica yet: the bridge keeps looking every 500 ms
@@ -238,11 +240,13 @@ describe.skipIf(skip)("Swarm runtime on a real Docker Swarm", () => {
     await eventually(() => bridge!.fullMesh(nodesOf(rt.list())), 30_000, "a full mesh of 4", () => [...bridge!.links()]);
   });
 
-  it("close() removes the bridge container and leaves the service running", async () => {
+  it("close() removes the bridge's service and leaves the node service running", async () => {
     const id = rt.deploymentId;
     await rt.close();
     expect(bridge!.exitReason).not.toBeNull();
-    expect(docker(["ps", "-aq", "--filter", `name=${STACK}_bridge-${id}`])).toBe("");
+    expect(docker(["service", "ls", "-q", "--filter", `name=${STACK}_bridge-${id}`])).toBe("");
+    expect(docker(["service", "ls", "-q", "--filter", `name=${STACK}_relay-${id}`])).toBe("");
+    await eventually(() => docker(["ps", "-aq", "--filter", `name=${STACK}_bridge-${id}`]) === "", 15_000, "the bridge's container gone");
     expect(docker(["service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", `${STACK}_node`])).toBe("4");
     bridge = null;
     // a new runtime (a restarted dashboard) finds the service and its tasks
