@@ -1,4 +1,3 @@
-import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { ConflictError, NotFoundError } from "../errors";
@@ -8,7 +7,8 @@ import { spawnLocalBridge } from "./local-bridge";
 import { isReplicaProcess, PROC_ROOT } from "./local-proc";
 import { adoptReplica, type ReplicaProcess, type SpawnOptions, spawnReplica } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
-import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeEvents, RuntimeStatus } from "./types";
+import { RuntimeEmitter } from "./runtime-emitter";
+import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeStatus } from "./types";
 
 export interface LocalRuntimeOptions {
   deploymentId: string;
@@ -45,12 +45,11 @@ interface LocalReplica {
  * server that crashes leaves them running and the next server on that folder reattaches them
  * (same OS pids) and starts only what is missing. A graceful stop (close) stops them.
  */
-export class LocalRuntime implements Runtime {
+export class LocalRuntime extends RuntimeEmitter implements Runtime {
   readonly kind = "local" as const;
   readonly deploymentId: string;
   private readonly replicas = new Map<number, LocalReplica>();
   private desiredCount = 0;
-  private readonly emitter = new EventEmitter();
   private readonly host: string;
   private readonly restartDelayMs: number;
   private readonly tickMs: number;
@@ -63,6 +62,7 @@ export class LocalRuntime implements Runtime {
   private closed = false;
 
   constructor(private readonly opts: LocalRuntimeOptions) {
+    super();
     this.deploymentId = opts.deploymentId;
     this.host = opts.host ?? "127.0.0.1";
     this.restartDelayMs = opts.restartDelayMs ?? 1000;
@@ -173,14 +173,6 @@ export class LocalRuntime implements Runtime {
 
   discovery(): DiscoverCommand {
     return { t: "discover", mode: "epmd", host: this.host, deployment: this.deploymentId };
-  }
-
-  on<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void {
-    this.emitter.on(event, cb);
-  }
-
-  off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void {
-    this.emitter.off(event, cb);
   }
 
   /** A graceful stop: every replica is stopped (SIGTERM, SIGKILL after 3 s) and the list emptied. */

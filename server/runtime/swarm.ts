@@ -1,4 +1,3 @@
-import { EventEmitter } from "node:events";
 import type Dockerode from "dockerode";
 import type { HostBody } from "../../lib/contracts/http-requests";
 import type { HostDTO } from "../../lib/contracts/http-replies";
@@ -12,7 +11,8 @@ import { type ContainerOp, SwarmHostControl } from "./swarm-host-control";
 import { LOCAL_BASE_IMAGE, ensureNodeImage } from "./swarm-image";
 import { NS_LABEL, type Net, SwarmStack, secretRef } from "./swarm-stack";
 import { SwarmWatch } from "./swarm-watch";
-import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeEvents, RuntimeStatus } from "./types";
+import { RuntimeEmitter } from "./runtime-emitter";
+import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeStatus } from "./types";
 
 export interface SwarmRuntimeOptions {
   deploymentId: string;
@@ -55,7 +55,7 @@ export interface SwarmRuntimeOptions {
  * Several hosts: the stack has a host agent on every Swarm node (service `<stack>_agent`, mode
  * global), so kill, freeze and partitions reach a task on any host (swarm-host-control.ts).
  */
-export class SwarmRuntime implements Runtime {
+export class SwarmRuntime extends RuntimeEmitter implements Runtime {
   readonly kind = "swarm" as const;
   readonly deploymentId: string;
   readonly stack: string;
@@ -66,7 +66,6 @@ export class SwarmRuntime implements Runtime {
   private readonly agents: AgentService;
   private readonly control: SwarmHostControl;
   private readonly reach: Reachability = { since: null };
-  private readonly emitter = new EventEmitter();
   private hostsKey = "";
   private desiredCount = 0;
   private scaling = 0;
@@ -76,6 +75,7 @@ export class SwarmRuntime implements Runtime {
   private closed = false;
 
   constructor(private readonly opts: SwarmRuntimeOptions) {
+    super();
     this.deploymentId = opts.deploymentId;
     this.stack = opts.stack ?? "swarmscope";
     this.docker = dockerClients(opts.docker, opts.dockerTimeoutMs ?? DOCKER_TIMEOUT_MS);
@@ -205,14 +205,6 @@ export class SwarmRuntime implements Runtime {
 
   discovery(): DiscoverCommand {
     return { t: "discover", mode: "dns", query: `tasks.${this.serviceName}`, name: this.watch.erlangName() };
-  }
-
-  on<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void {
-    this.emitter.on(event, cb);
-  }
-
-  off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void {
-    this.emitter.off(event, cb);
   }
 
   /** Stops watching and removes the bridge and relay services; the stack's services keep running. */
