@@ -83,6 +83,20 @@ describe("books: folding reports", () => {
 });
 
 describe("books: verdicts", () => {
+  it("a send reported after its receiver restarted and came back is lost with the restart, not a timeout", () => {
+    const { books, clock } = setup();
+    books.onNodeUp(B, 2);
+    books.onReport(report(A, 1, 1, { sent: [sentRun(B, 1, 1)] }));
+    books.onReport(report(B, 2, 1, { recv: [recvRun(A, 1, 1, 1)] }));
+    books.onNodeDown(B, "killed");
+    books.onNodeUp(B, 3);
+    books.onReport(report(A, 1, 2, { sent: [sentRun(B, 2, 2)] })); // sent to the old B, reported late
+    clock.t += 1001;
+    books.sweep();
+    expect(books.message("p1.2")).toMatchObject({ status: "lost", reason: "receiver restarted" });
+    expect(books.stats()).toMatchObject({ sent: 3, received: 1, lost: 2, inFlight: 0 });
+  });
+
   it("judges a timeout on the server's receipt clock, and a late reception overturns it once", () => {
     const { books, clock } = setup();
     books.onReport(report(A, 1, 1, { sent: [sentRun(B, 1, 10)] }));

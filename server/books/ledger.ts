@@ -217,8 +217,13 @@ export class Ledger {
   sweep(): void {
     const now = this.now();
     if (this.verdictsAllowed()) {
-      const reason = `timeout (not received within ${this.opts.lossTimeoutMs} ms)`;
+      const timeout = `timeout (not received within ${this.opts.lossTimeoutMs} ms)`;
       for (const p of [...this.pairs.open]) {
+        // The receiver runs as another incarnation than the one that last received from this
+        // pair: what the old one did not report, it lost with the restart (a sender's report can
+        // come after the receiver is back up, too late for a receiver_down verdict).
+        const current = this.nodes.get(p.to)?.current ?? null;
+        const reason = p.lastToInc !== 0 && current !== null && current !== p.lastToInc ? "receiver restarted" : timeout;
         this.change(p, () => {
           const { lost, moved } = p.judgeTimeout(now, this.opts.lossTimeoutMs, this.resumedAt, reason);
           this.counted(p, lost, moved, reason, now);
