@@ -24,7 +24,7 @@ const BODY: Record<string, unknown> = {
   "POST /api/traffic": { pattern: "ring", rounds: 1 },
 };
 const authed = routeList.filter((r) => r.auth);
-const pathOf = (r: RouteContract) => buildPath(r, { name: "n1-x@127.0.0.1", id: "m1" });
+const pathOf = (r: RouteContract) => buildPath(r, { name: "n1-x@127.0.0.1", id: "m1", run: "r1" });
 const call = (s: ServerHandle, r: RouteContract, token: string | null, suffix = "") =>
   s.api(r.method, pathOf(r) + suffix, r.method === "GET" ? undefined : (BODY[`${r.method} ${r.path}`] ?? {}), token);
 

@@ -88,7 +88,7 @@ describe("contract: socket events and API replies", () => {
   });
 
   it("reads every history and export format", async () => {
-    for (const p of ["/api/messages?limit=50", "/api/events?limit=50", "/api/series?points=60", "/api/runtime", "/api/health", "/api/openapi.json", "/api/asyncapi.json"]) {
+    for (const p of ["/api/messages?limit=50", "/api/events?limit=50", "/api/series?points=60", "/api/replay", "/api/runtime", "/api/health", "/api/openapi.json", "/api/asyncapi.json"]) {
       expect((await s.api("GET", p)).status, p).toBe(200);
     }
     for (const format of ["json", "csv", "report"]) expect((await s.api("GET", `/api/export?format=${format}`)).status).toBe(200);
