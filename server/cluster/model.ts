@@ -135,11 +135,13 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   nodeDown(name: string, reason: string): void {
     const n = this.erlang.get(name);
     if (!n || n.status === "down") return;
+    // The others' links to it are hidden while it is down (nodeDTO), not dropped: a peer whose own
+    // link never broke (a frozen node thawed within its tick) reports no change when it is back.
     this.erlang.set(name, { status: "down", since: this.now(), links: [], downReason: reason });
-    for (const other of this.erlang.values()) other.links = other.links.filter((l) => l !== name);
     this.record("nodedown", `${this.short(name)} down (${reason})`, name);
     // Down and no replica of the runtime's has it (scaled away, service removed): forget it.
     if (!this.replicas.some((r) => r.nodeName === name)) {
+      for (const other of this.erlang.values()) other.links = other.links.filter((l) => l !== name);
       this.erlang.delete(name);
       this.slotOf.delete(name);
     }
@@ -213,7 +215,7 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
       status,
       host: r?.host ?? name.split("@")[1] ?? "?",
       slot: r?.slot ?? null,
-      links: e?.status === "up" ? e.links : [],
+      links: e?.status === "up" ? e.links.filter((l) => this.erlang.get(l)?.status !== "down") : [],
       sent: c.sent,
       received: c.received,
       replica: r ? stripNodeName(r) : null,

@@ -27,8 +27,6 @@ export interface FaultApplier {
   partition(a: string[], b: string[], cut: boolean): Promise<void>;
   shape(node: string, delayMs: number, jitterMs: number, lossPct: number): Promise<void>;
   clear(node: string): Promise<void>;
-  /** Cuts a node's links and makes them again, from its side only (Erlang-level, on any runtime). */
-  relink(node: string, others: string[]): Promise<void>;
 }
 
 const HOW: Record<RuntimeKind, Record<FaultKind, string>> = {
@@ -73,10 +71,6 @@ export function createApplier(d: ApplierDeps): FaultApplier {
       if (!route) return;
       // Single side is enough; routes to its proxy spare the others one more reconnection.
       await all(d.upNodes().filter((n) => n !== node), (n) => fault(n, "route", { peer: node, ip: route.ip, port: route.port })).catch(() => {});
-    },
-    async relink(node, others) {
-      await fault(node, "partition", { peers: others });
-      await fault(node, "heal", { peers: others });
     },
     async clear(node) {
       await all(d.upNodes().filter((n) => n !== node), (n) => fault(n, "unroute", { peer: node })).catch(() => {});

@@ -23,10 +23,8 @@ const GRACE_MS = 300;
 /** While a heal waits for its links, the nodes are told their peers this often, this long. */
 const REMESH_MS = 500;
 const REMESH_FOR_MS = 30_000;
-/** Links must hold this long to count as restored (a thawed node's first links can be stale). */
+/** Links must hold this long to count as restored. */
 const STABLE_MS = 1000;
-const RELINK_AFTER_MS = 1500;
-const RELINK_EVERY_MS = 3000;
 /** Healed faults kept in the list (newest first), with their measured times. */
 const KEEP_ENDED = 20;
 
@@ -41,7 +39,6 @@ export class FaultRegistry {
   private readonly linkMap = new Map<string, Set<string>>();
   private seq = 0;
   private remeshedAt = 0;
-  private readonly relinked = new Map<string, number>();
   /** Since when a healed fault's nodes have been up and meshed (restored once it holds STABLE_MS). */
   private readonly meshedSince = new Map<string, number>();
   private readonly view: LinkView;
@@ -140,7 +137,8 @@ export class FaultRegistry {
   /**
    * Every 250 ms or so: verdicts for what a fault keeps from arriving; and for 30 s after a heal
    * (a kill: after it was seen), while the nodes concerned are not meshed, they are told their
-   * peers again, and a thawed node is relinked; the links count as restored once they held 1 s.
+   * peers again (a node does not reconnect a lost peer by itself); the links count as restored
+   * once they held 1 s.
    */
   sweep(): void {
     const now = this.now();
@@ -153,7 +151,6 @@ export class FaultRegistry {
       this.remeshedAt = now;
       this.d.remesh();
     }
-    for (const f of broken) this.relinkThawed(f, now);
     for (const f of recent) {
       const since = this.meshedSince.get(f.id);
       if (f.restoredAt === null && since !== undefined && now - since >= STABLE_MS) this.restored(f, since);
@@ -162,20 +159,6 @@ export class FaultRegistry {
       if (now - f.startedAt < GRACE_MS) continue;
       if (f.kind === "freeze") this.d.judge((_, to) => f.nodes.includes(to), "node_frozen");
       if (f.kind === "partition") this.d.judge((from, to) => crosses(f, from, to), "partition");
-    }
-  }
-
-  /**
-   * A thawed node that was seen down can come back believing some old links are up (its peers
-   * closed them at their tick) and stay half-linked: its links are cut and made again from its
-   * side (an Erlang-level cut and heal against every other), at most every RELINK_EVERY_MS.
-   */
-  private relinkThawed(f: Fault, now: number): void {
-    if (f.kind !== "freeze" || f.detectedAt === null || now - f.healedAt! < RELINK_AFTER_MS || now - (this.relinked.get(f.id) ?? 0) < RELINK_EVERY_MS) return;
-    this.relinked.set(f.id, now);
-    for (const node of f.nodes.filter((n) => this.d.dir.isUp(n))) {
-      const others = this.d.dir.upNodes().filter((n) => n !== node);
-      if (others.length > 0) void this.d.applier.relink(node, others).catch(() => {});
     }
   }
 
