@@ -53,22 +53,29 @@ test("replay of the last run at 20× shows the live run's receptions, then Live"
   await page.getByTestId("replay-last-run").click();
   const banner = page.getByTestId("replay-banner");
   await expect(banner).toBeVisible();
-  await page.getByTestId("replay-speed-20").click();
   await expect(page.getByTestId("replay-overview")).toHaveAttribute("data-points", /^[1-9]/);
-  const t0 = Date.now();
   await expect(page.getByTestId("send-button")).toHaveCount(0); // no control over the present while showing the past
-  // The counters reach the live run's count, with the message sent by hand acked, the nodes up.
+
+  // It plays at once (5×); at the end it stops. Back at the window's start (the scrubber), the
+  // counters are as they stood before the run…
+  const scrubber = page.getByTestId("replay-scrubber");
+  await expect(banner).toHaveAttribute("data-playing", "false", { timeout: 15_000 });
+  await scrubber.fill(String(await scrubber.getAttribute("min")));
+  await expect.poll(() => received(page)).toBeLessThan(live.received);
+  await expect(page.getByTestId("timeline-row").filter({ hasText: "replay me" })).toHaveCount(0);
+
+  // …and played at 20× they reach the live run's count, the message sent by hand acked, the nodes up.
+  await page.getByTestId("replay-speed-20").click();
+  const t0 = Date.now();
+  await page.getByTestId("replay-play").click();
   await expect.poll(() => received(page), { timeout: 30_000 }).toBe(live.received);
-  console.log(`[measure] replay at 20x reached ${live.received} received in ${Date.now() - t0} ms`);
+  console.log(`[measure] replay at 20x reached ${live.received} received ${Date.now() - t0} ms after play`);
   await expect(page.getByTestId("timeline-row").filter({ hasText: "replay me" }).first()).toHaveAttribute("data-status", "acked");
   for (const n of ["n1", "n2", "n3"]) await expect(page.getByTestId(`node-${n}`)).toHaveAttribute("data-status", "up");
   await expect(banner).toHaveAttribute("data-playing", "false", { timeout: 15_000 }); // the end of the window
+  expect(await received(page)).toBe(live.received);
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, clientWidth: document.scrollingElement!.clientWidth }));
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
-
-  // Back to the start with the scrubber: the counters as they stood before the run.
-  await page.getByTestId("replay-scrubber").fill(String(await page.getByTestId("replay-scrubber").getAttribute("min")));
-  await expect.poll(() => received(page)).toBeLessThan(live.received);
 
   // Live, one click away.
   await page.getByTestId("replay-live").click();

@@ -109,10 +109,10 @@ export function AppHeader() {
         />
         <StatusPill
           testId="connection-status"
-          status={conn.status}
+          status={replaying ? "replay" : conn.status}
           tone={connectionTone[conn.status]}
           label="Socket"
-          value={connectionLabel[conn.status]}
+          value={replaying ? "off: replay" : connectionLabel[conn.status]}
           title={conn.error}
         />
         <button

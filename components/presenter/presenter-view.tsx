@@ -3,6 +3,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { useConnection } from "@/lib/client/connection";
+import { useReplaying } from "@/lib/client/replay/mode";
 import { useCluster } from "@/lib/client/queries";
 import { setUi, useUi } from "@/lib/client/ui-state";
 import { useScenarios } from "@/lib/client/faults";
@@ -81,6 +82,8 @@ export function PresenterView({ caption, replayBar }: PresenterViewProps) {
 function Live() {
   const status = useConnection().status;
   const live = status === "connected";
+  const replaying = useReplaying();
+  if (replaying) return <span className="text-[1.05rem] font-bold tracking-wider text-violet-300 uppercase" data-testid="connection-status" data-status="replay">replay</span>;
   return (
     <span data-testid="connection-status" data-status={status} className={`flex items-center gap-2 text-[1.05rem] font-semibold ${live ? "text-emerald-300" : "text-amber-300"}`}>
       <span className={`size-3 rounded-full ${live ? "bg-emerald-400" : "bg-amber-400"}`} />
