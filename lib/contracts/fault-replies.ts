@@ -29,7 +29,7 @@ export type FaultDTO = z.infer<typeof faultSchema>;
 
 export const faultsReply = z
   .strictObject({
-    tickMs: z.number().int().describe("SWARMSCOPE_TICK_MS: a frozen or silently cut-off node is down within 1 to 1.25 ticks"),
+    tickMs: z.number().int().describe("SWARMSCOPE_TICK_MS: a frozen or silently cut-off node is down about one tick after it went silent (at most 1.25)"),
     faults: z.array(faultSchema).describe("active faults, then the last ones healed, newest first"),
   })
   .describe("The faults and their measured detection times.");

@@ -21,7 +21,7 @@ export interface LedgerOptions {
   batch: BatchHolder;
   loader?: BooksLoader;
   now?: () => number;
-  /** Why a link seen cut was cut, when a fault explains it (`node_frozen`); else it is a `partition`. */
+  /** Why a gap between from and to since `since` happened, when a fault explains it (`node_frozen`). */
   cutReason?: (from: string, to: string, since: number) => string | null;
 }
 
@@ -282,8 +282,7 @@ export class Ledger {
       if (lastToInc !== 0 && toInc !== lastToInc) return "receiver restarted";
       const seen = this.nodes.get(p.to)?.seenAt;
       if (lastToInc === 0 && seen && [...seen.keys()].some((i) => i < toInc) && (seen.get(toInc) ?? 0) >= createdAt) return "receiver restarted";
-      if (!this.links.cutSince(p.from, p.to, since)) return "connection lost";
-      return this.opts.cutReason?.(p.from, p.to, since) ?? "partition";
+      return this.opts.cutReason?.(p.from, p.to, since) ?? (this.links.cutSince(p.from, p.to, since) ? "partition" : "connection lost");
     };
   }
 

@@ -117,7 +117,7 @@ export class FaultRegistry {
     return this.active().some((f) => f.kind === "freeze" && f.nodes.includes(node)) ? "node_frozen" : null;
   }
 
-  /** Why the link from–to was cut since `since` (server ms), when a fault explains it (the books' gap reasons). */
+  /** Why messages from → to were lost since `since` (server ms), when a fault explains it (the books' gap reasons). */
   cutReason(from: string, to: string, since: number): string | null {
     const f = [...this.faults].reverse().find((x) => (x.restoredAt ?? x.healedAt ?? Infinity) >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
     if (!f) return null;

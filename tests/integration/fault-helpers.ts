@@ -72,22 +72,28 @@ export async function settledExact(s: ServerHandle, run: string, nodes: number):
   return st;
 }
 
-/** Every lost message's reason (the books' runs expanded), counted by reason. */
+/** Every lost message's reason (the books' runs expanded), counted by reason; `pairs` says between whom. */
 export async function lostReasons(s: ServerHandle): Promise<Record<string, number>> {
   const x = (await s.api<ExportJson>("GET", "/api/export?format=json&expand=1")).body;
+  const slot = new Map(x.cluster.nodes.map((n) => [n.name, n.slot ? `n${n.slot}` : short(n.name)]));
   const out: Record<string, number> = {};
-  for (const m of x.messages) if (m.status === "lost") out[m.reason ?? "(none)"] = (out[m.reason ?? "(none)"] ?? 0) + 1;
+  for (const m of x.messages) {
+    if (m.status !== "lost") continue;
+    const key = `${m.reason ?? "(none)"}\u0000${slot.get(m.from) ?? short(m.from)}>${slot.get(m.to) ?? short(m.to)}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
   return out;
 }
 
-/** Reasons of the losses since `before`, each matching `allowed`. */
+/** Reasons of the losses since `before`, each matching `allowed` (the message names the pairs). */
 export function expectReasons(before: Record<string, number>, after: Record<string, number>, allowed: RegExp): number {
   let n = 0;
-  for (const [reason, k] of Object.entries(after)) {
-    const added = k - (before[reason] ?? 0);
+  for (const [key, k] of Object.entries(after)) {
+    const added = k - (before[key] ?? 0);
     if (added <= 0) continue;
     n += added;
-    expect(reason, `${added} lost with reason "${reason}"`).toMatch(allowed);
+    const [reason, pair] = key.split("\u0000");
+    expect(reason, `${added} lost ${pair} with reason "${reason}"`).toMatch(allowed);
   }
   return n;
 }
