@@ -77,6 +77,17 @@ test("replay of the last run at 20× shows the live run's receptions, then Live"
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, clientWidth: document.scrollingElement!.clientWidth }));
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
 
+  // The presenter view (F) shows the same replay, with its bar above the dock.
+  await page.keyboard.press("f");
+  await expect(page.getByTestId("presenter")).toBeVisible();
+  await expect(page.getByTestId("replay-banner")).toBeVisible();
+  await expect(page.getByTestId("presenter-stat-received")).toHaveAttribute("data-value", String(live.received));
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "replay");
+  for (const id of ["dock-deploy", "dock-send", "dock-storm"]) await expect(page.getByTestId(id), id).toHaveCount(0);
+  await page.screenshot({ path: "docs/replay-1280.png" }); // the README's picture (stage.spec.ts shrinks its own with sharp)
+  await page.keyboard.press("f");
+  await expect(page.getByTestId("presenter")).toHaveCount(0);
+
   // Live, one click away.
   await page.getByTestId("replay-live").click();
   await expect(banner).toHaveCount(0);

@@ -21,6 +21,7 @@ import { ReplayModel, type Step } from "./model";
 
 const TICK_MS = 100;
 const PAGE = 2000;
+const CLUSTER_MS = 1000;
 
 let qc: QueryClient | null = null;
 let model: ReplayModel | null = null;
@@ -31,6 +32,7 @@ let timer: ReturnType<typeof setInterval> | null = null;
 let lastTick = 0;
 let liveCluster: ClusterDTO | undefined;
 let shownPoints = -1;
+let clusterAt = 0;
 
 /** The query client the player writes to (LiveShell sets it). */
 export function bindReplay(client: QueryClient): void {
@@ -127,7 +129,12 @@ function publish(step: Step, animate: boolean, force: boolean): void {
   if (!model || !qc) return;
   if (animate) for (const e of step.events) pushEvent(e);
   if (step.messages.length) messageStore.merge(step.messages, animate);
-  if (step.nodesChanged || force || step.messages.length) qc.setQueryData(keys.cluster, clusterOf(model));
+  // The graph follows joins and downs at once, the per-node counts once a second (as live).
+  const now = performance.now();
+  if (step.nodesChanged || force || now - clusterAt >= CLUSTER_MS) {
+    clusterAt = now;
+    qc.setQueryData(keys.cluster, clusterOf(model));
+  }
   qc.setQueryData(keys.stats, statsOf(model));
   setNodesUp(model.upCount());
   const points = model.chartPoints();
