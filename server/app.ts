@@ -1,3 +1,4 @@
+import { HostCuts } from "./faults/host-cuts";
 import fs from "node:fs";
 import path from "node:path";
 import { MAX_REPLICAS, type RuntimeKind } from "../lib/contracts/common";
@@ -38,6 +39,7 @@ export class Swarmscope {
   readonly store: Store;
   readonly trafficRuns: TrafficRuns;
   readonly faults: FaultRegistry;
+  private readonly hostCuts = new HostCuts();
   readonly scenarios: ScenarioRunner;
   private readonly supervisor: RuntimeSupervisor;
   private readonly log: Logger = createLogger("app");
@@ -67,7 +69,7 @@ export class Swarmscope {
       onRunSent: (run, node, n) => this.trafficRuns.onRunSent(run, node, n),
       onRunDone: (run, node, sent) => this.trafficRuns.onGeneratorDone(run, node, sent),
       warn: (m) => this.log.warn(m),
-      cutReason: (from, to, since) => this.faults.cutReason(from, to, since),
+      cutReason: (from, to, since) => this.faults.cutReason(from, to, since) ?? this.hostCuts.reason(from, to, since),
     });
     const recovered = this.store.recover();
     this.books.restore(recovered.tally, recovered.unfinished);
@@ -209,11 +211,13 @@ export class Swarmscope {
   }
 
   /** Cut a host off from the others (`cut`), or heal it. */
-  partitionHost(host: string, cut: boolean): Promise<HostDTO> {
+  async partitionHost(host: string, cut: boolean): Promise<HostDTO> {
     const rt = this.supervisor.runtime;
     const act = cut ? rt.partitionHost : rt.healHost;
     if (!act) throw new ApiError(404, `no host ${host}: the ${rt.kind} runtime has no hosts to partition`);
-    return act.call(rt, host);
+    const h = await act.call(rt, host);
+    this.hostCuts.note(h.id, h.replicas, cut, Date.now());
+    return h;
   }
 
   setHostAvailability(host: string, availability: HostBody["availability"]): Promise<HostDTO> {

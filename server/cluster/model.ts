@@ -165,8 +165,10 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
   }
 
   /** The replica behind an Erlang node name, by node name or replica id ("n3"). */
+  /** The replica of a node name or id; the running one when an older or newer task shares the name. */
   findReplica(nameOrId: string): Replica | undefined {
-    return this.replicas.find((r) => r.nodeName === nameOrId || r.id === nameOrId);
+    const all = this.replicas.filter((r) => r.nodeName === nameOrId || r.id === nameOrId);
+    return all.find((r) => r.state === "running") ?? all[0];
   }
 
   /** The host a node runs on: the runtime's word (a Swarm node), else the host part of its name. */
