@@ -97,8 +97,9 @@ test("two hosts: deploy 6 from the UI, two host groups with their state, links a
   const victim = cluster.nodes.find((n) => n.replica?.hostId === w.id)!;
   const short = `n${victim.slot}`;
   await page.getByTestId(`node-${short}`).click();
-  const killedAt = Date.now();
   await page.getByTestId("kill-button").click();
+  const killedAt = Date.now();
+  await page.getByTestId("confirm-ok").click(); // Kill asks first
   await page.waitForFunction(
     (name) => document.querySelector(`[data-name="${name}"]`)?.getAttribute("data-status") === "down",
     victim.name,
