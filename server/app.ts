@@ -101,8 +101,8 @@ export class Swarmscope {
       log: createLogger("runtime"),
     });
     this.faults = createFaultRegistry({
-      model: this.model,
-      books: this.books,
+      model: this.model, books: this.books,
+      tickMs: config.tickMs,
       kind: () => this.supervisor.kind,
       request: (cmd) => this.supervisor.bridge.request(cmd, 8000),
       kill: (node) => this.kill(node),

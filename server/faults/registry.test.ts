@@ -73,6 +73,8 @@ describe("fault registry", () => {
     expect(t.reg.downReason("n2@h")).toBeNull();
     expect(t.reg.cutReason("n1@h", "n2@h", 1500)).toBe("node_frozen");
     expect(t.reg.cutReason("n1@h", "n3@h", 1500)).toBeNull();
+    expect(t.reg.cutReason("n1@h", "n2@h", t.tick(0) + 4000)).toBe("node_frozen"); // a peer's tick can end a link after the thaw
+    expect(t.reg.cutReason("n1@h", "n2@h", t.tick(0) + 6000)).toBeNull();
   });
 
   it("partition: both groups, detected when no link crosses, verdicts only across the cut", async () => {

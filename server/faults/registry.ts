@@ -15,6 +15,8 @@ export interface RegistryDeps {
   record: (text: string, node?: string) => void;
   /** Tells every node the others again (a node does not reconnect a lost peer on its own). */
   remesh: () => void;
+  /** SWARMSCOPE_TICK_MS: a peer's tick can still end a link up to 1.25 ticks after a thaw. */
+  tickMs?: number;
   now?: () => number;
 }
 
@@ -119,7 +121,8 @@ export class FaultRegistry {
 
   /** Why messages from → to were lost since `since` (server ms), when a fault explains it (the books' gap reasons). */
   cutReason(from: string, to: string, since: number): string | null {
-    const f = [...this.faults].reverse().find((x) => (x.restoredAt ?? x.healedAt ?? Infinity) >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
+    const slack = 2.5 * (this.d.tickMs ?? 2000); // links the fault doomed can end ticks after the heal
+    const f = [...this.faults].reverse().find((x) => (x.restoredAt ?? x.healedAt ?? Infinity) + slack >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
     if (!f) return null;
     if (f.kind === "freeze") return "node_frozen";
     if (f.kind === "partition") return crosses(f, from, to) ? "partition" : null;

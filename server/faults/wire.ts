@@ -14,6 +14,7 @@ export interface FaultWiring {
   freeze: (node: string, frozen: boolean) => Promise<void>;
   networkCut: () => ((a: string[], b: string[], cut: boolean) => Promise<void>) | undefined;
   remesh: () => void;
+  tickMs: number;
 }
 
 /** A full node name for a name, a replica id, or a slot name ("n3", on Swarm too); null when unknown. */
@@ -39,6 +40,7 @@ export function createFaultRegistry(w: FaultWiring): FaultRegistry {
     applier: createApplier({ kind: w.kind, request: w.request, kill: w.kill, freeze: w.freeze, upNodes: dir.upNodes, networkCut: w.networkCut }),
     judge: (which, reason) => w.books.judge((p) => which(p.from, p.to), reason),
     remesh: w.remesh,
+    tickMs: w.tickMs,
     record: (text, node) => m.emit("event", { at: Date.now(), kind: "fault", text, ...(node ? { node } : {}) }),
   });
 }
