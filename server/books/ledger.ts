@@ -223,7 +223,9 @@ export class Ledger {
         // pair: what the old one did not report, it lost with the restart (a sender's report can
         // come after the receiver is back up, too late for a receiver_down verdict).
         const current = this.nodes.get(p.to)?.current ?? null;
-        const reason = p.lastToInc !== 0 && current !== null && current !== p.lastToInc ? "receiver restarted" : timeout;
+        const restarted = p.lastToInc !== 0 && current !== null && current !== p.lastToInc;
+        // Or a fault (a partition, a freeze) on its nodes explains it.
+        const reason = restarted ? "receiver restarted" : (this.opts.cutReason?.(p.from, p.to, p.lastRecvAt) ?? timeout);
         this.change(p, () => {
           const { lost, moved } = p.judgeTimeout(now, this.opts.lossTimeoutMs, this.resumedAt, reason);
           this.counted(p, lost, moved, reason, now);

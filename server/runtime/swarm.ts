@@ -295,7 +295,8 @@ export class SwarmRuntime extends RuntimeEmitter implements Runtime {
   private async findReplica(replicaId: string): Promise<Replica> {
     const find = () => this.list().find((r) => r.id === replicaId || r.taskId === replicaId);
     let r = find();
-    if (!r) {
+    // A task on another host changes state without an event here: re-list when it looks unstarted.
+    if (!r?.containerId) {
       await this.watch.refresh();
       r = find();
     }
