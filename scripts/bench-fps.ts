@@ -1,10 +1,10 @@
 // The page's frame rate in Chromium with 50 nodes (and the dashboard's with 200: fps200), idle and during a 10k msgs/s storm, on the
 // dashboard and the presenter view at 1920×1080 and 1280×720, with where the main thread's time
 // went (Chrome's own counters). Part of `npm run bench`; alone: `npm run bench -- --only fps`.
-import { chromium, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import type { StatsDTO } from "../lib/contracts/http-replies";
 import { type ServerHandle, waitFor } from "../tests/integration/harness";
-import { CHROMIUM_ARGS } from "./bench-visible";
+import { launchChromium } from "./chromium";
 
 const STORM_RATE = Number(process.env.BENCH_STORM_RATE ?? 10_000);
 const MEASURE_MS = Number(process.env.BENCH_FPS_MS ?? 15_000);
@@ -113,7 +113,7 @@ export interface FpsOptions {
 
 /** Needs a running server (production build) with `nodes` replicas up. */
 export async function fpsUnderStorm(s: ServerHandle, nodes: number, opts: FpsOptions = {}): Promise<FpsResult[]> {
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const out: FpsResult[] = [];
   try {
     for (const [width, height] of opts.viewports ?? [[1920, 1080], [1280, 720]]) {

@@ -3,11 +3,10 @@
 // is up (the replica is restarted by the runtime before the next). Split into the kill call's
 // answer and the `cluster` frame that carried the down status (a WebSocket listener in the page).
 import fs from "node:fs";
-import { chromium } from "@playwright/test";
 import type { ClusterDTO } from "../lib/contracts/http-replies";
 import { type ServerHandle, percentile, startServer, waitFor } from "../tests/integration/harness";
 import { probeSwarm, randomId, removeStackLeftovers } from "../tests/swarm/helpers";
-import { CHROMIUM_ARGS } from "./bench-visible";
+import { launchChromium, wsTap } from "./chromium";
 
 const KILLS = Number(process.env.BENCH_KILLS ?? 5);
 const log = (s: string) => process.stdout.write(`[bench] ${s}\n`);
@@ -22,18 +21,7 @@ export interface KillResult {
   frameMs: number;
 }
 
-const WS_TAP = `(() => {
-  const frames = (window.__benchFrames = []);
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener("message", (e) => {
-        if (typeof e.data === "string" && e.data.startsWith('42["cluster"')) frames.push([performance.now(), e.data]);
-      });
-    }
-  };
-})()`;
+const WS_TAP = wsTap(`d.startsWith('42["cluster"')`, "performance.now()");
 
 // Plain JavaScript text, so no transpiler helper leaks into the page.
 const PROBE = `(async ({ token, name }) => {
@@ -69,7 +57,7 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Needs a running server (production build) with `nodes` replicas up; the runtime restarts what is killed. */
 export async function killToDownUi(s: ServerHandle, nodes: number): Promise<KillResult> {
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const totals: number[] = [];
   const answered: number[] = [];
   const frames: number[] = [];

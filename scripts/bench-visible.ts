@@ -3,20 +3,10 @@
 // all on this machine's clock (the page's performance.timeOrigin + now, the replicas' stamps):
 // post (fetch → the server answered), the replica's sentAt and receivedAt, the socket frame that
 // carried the reception (seen by a WebSocket listener installed before the app loads), and the row.
-import { chromium } from "@playwright/test";
 import { type ServerHandle, percentile } from "../tests/integration/harness";
+import { launchChromium, wsTap } from "./chromium";
 
 const SAMPLES = Number(process.env.BENCH_VISIBLE_SAMPLES ?? 200);
-
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 /** One sample, in ms from the click's t0 (epoch ms on the page's clock). */
 export interface VisibleSample {
@@ -37,19 +27,7 @@ export interface VisibleResult {
   hops: Record<string, number>;
 }
 
-// Plain JavaScript text, so no transpiler helper (tsx adds __name) leaks into the page.
-const WS_TAP = `(() => {
-  const frames = (window.__benchFrames = []);
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener("message", (e) => {
-        if (typeof e.data === "string" && e.data.includes('"messages"')) frames.push([performance.timeOrigin + performance.now(), e.data]);
-      });
-    }
-  };
-})()`;
+const WS_TAP = wsTap(`d.includes('"messages"')`, "performance.timeOrigin + performance.now()");
 
 const PROBE = `(async ({ token, from, to, samples }) => {
   const out = [];
@@ -152,7 +130,7 @@ function serverHops(samples: VisibleSample[], trace: ServerTrace): Record<string
 /** Needs a running server (production build) with `from` and `to` up; with its process and SWARMSCOPE_TRACE=1, the server's hops too. */
 export async function visibleLatency(s: Pick<ServerHandle, "url" | "token"> & { proc?: ServerHandle["proc"] }, from: string, to: string): Promise<VisibleResult> {
   const tap = s.proc?.stderr ? collectTrace(s.proc.stderr) : null;
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.addInitScript(WS_TAP);
