@@ -96,7 +96,9 @@ export class Books {
   // ---- frames ----
 
   onReport(f: ReportFrame): void {
-    this.announced = announcedReceptions(f.events);
+    // Parsed once: the receptions they name are needed while the runs are applied, the rest after.
+    const events = f.events.map((raw) => ({ raw, ev: nodeEvent.safeParse(raw) }));
+    this.announced = announcedReceptions(events.flatMap(({ ev }) => (ev.success ? [ev.data] : [])));
     const outcome = this.ledger.applyReport(f);
     this.announced = NONE_ANNOUNCED;
     if (!outcome.applied) {
@@ -106,8 +108,7 @@ export class Books {
     }
     if (outcome.missing > 0) this.opts.warn?.(`${f.node}: ${outcome.missing} report(s) before rseq ${f.rseq} never arrived`);
     let seeds = 0;
-    for (const raw of f.events) {
-      const ev = nodeEvent.safeParse(raw);
+    for (const { raw, ev } of events) {
       if (!ev.success) {
         this.opts.warn?.(`unexpected event from ${f.node}: ${JSON.stringify(raw).slice(0, 200)}`);
         continue;
@@ -236,12 +237,11 @@ export class Books {
 const NONE_ANNOUNCED: ReadonlyMap<string, number[]> = new Map();
 
 /** The seqs of the tracked (non-seed) receptions a report's events name, by `from\0fromInc`. */
-function announcedReceptions(events: unknown[]): ReadonlyMap<string, number[]> {
+function announcedReceptions(events: NodeEvent[]): ReadonlyMap<string, number[]> {
   let out: Map<string, number[]> | null = null;
-  for (const raw of events) {
-    const ev = nodeEvent.safeParse(raw);
-    if (!ev.success || ev.data.e !== "received" || ev.data.seed) continue;
-    const { from, fromInc, seq } = ev.data;
+  for (const ev of events) {
+    if (ev.e !== "received" || ev.seed) continue;
+    const { from, fromInc, seq } = ev;
     if (fromInc === undefined || seq === undefined) continue;
     out ??= new Map();
     const key = `${from}\u0000${fromInc}`;
