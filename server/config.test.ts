@@ -13,6 +13,10 @@ describe("parseConfig: secrets and binding", () => {
     expect(JSON.stringify(c.childEnv)).not.toMatch(/secret-token|view-token|aws|setcookie/);
   });
 
+  it("knows when npm start or npm run dev runs it (then it stops with npm), not npm test nor a plain node", () => {
+    expect([undefined, "start", "dev", "test", "bench"].map((ev) => parseConfig(ev ? { npm_lifecycle_event: ev } : {}).underNpm)).toEqual([false, true, true, false, false]);
+  });
+
   it("generates a view token when unset, distinct from the control token; refuses the same one for both", () => {
     const c = parseConfig({ PATH: "/bin" });
     expect(c.tokenGenerated).toBe(true);

@@ -33,6 +33,8 @@ const schema = z.object({
   // Crash tests only: "1" lets a file `store-read-only` in the data folder make the store refuse writes.
   SWARMSCOPE_TEST_HOOKS: z.enum(["0", "1"]).default("0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Set by npm for the script it runs (`start`, `dev`, `test`, ...). */
+  npm_lifecycle_event: z.string().optional(),
 });
 
 export interface Config {
@@ -60,6 +62,8 @@ export interface Config {
   /** Crash-test hooks (SWARMSCOPE_TEST_HOOKS=1): never on in normal use. */
   testHooks: boolean;
   dev: boolean;
+  /** Run by `npm start` or `npm run dev`: the server stops when that npm is gone. */
+  underNpm: boolean;
   repoRoot: string;
   /** The environment handed to `erl` children: an allowlist (PATH, HOME, LANG, LC_*, TERM, ...), no secret. */
   childEnv: NodeJS.ProcessEnv;
@@ -96,6 +100,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, r
     trace: e.SWARMSCOPE_TRACE === "1",
     testHooks: e.SWARMSCOPE_TEST_HOOKS === "1",
     dev: e.NODE_ENV !== "production",
+    underNpm: e.npm_lifecycle_event === "start" || e.npm_lifecycle_event === "dev",
     repoRoot,
     childEnv: childEnvironment(env),
     toolEnv: toolEnvironment(env),

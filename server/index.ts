@@ -66,3 +66,12 @@ async function shutdown(signal: string) {
 // A graceful stop stops the local replicas too (they run detached, so that a crash leaves them
 // for the next start to reattach): Ctrl-C, `kill`, and a closed terminal (SIGHUP) alike.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
+// `kill <npm's pid>` ends npm without passing the signal on (measured with npm 11): the server,
+// orphaned, would keep the replicas running with no one holding it. Started by npm, it stops when
+// its parent is gone (a server started by hand, or daemonized on purpose, is left alone).
+if (config.underNpm) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown("npm exited");
+  }, 1000).unref();
+}

@@ -1,10 +1,12 @@
 // Faults on Docker Swarm through the real server and POST /api/faults: freeze (docker pause, by the
 // host agent's engine) and a partition between two groups of tasks (blackhole routes in each task's
 // network namespace, set by the agents), each detected within the net tick (+ margin), healed, and
-// the books exact. Skipped (with a message) without a Docker Swarm, unless CI=true.
+// the books exact; then the chaos-tour scenario end to end. Skipped (with a message) without a
+// Docker Swarm, unless CI=true.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDTO, TrafficState } from "../../lib/contracts/http-replies";
+import type { ScenarioRunDTO } from "../../lib/contracts/fault-replies";
+import type { ClusterDTO, StatsDTO, TrafficState } from "../../lib/contracts/http-replies";
 import { detected, expectReasons, healed, inject, lostReasons, meshed, settledExact } from "../integration/fault-helpers";
 import { type ServerHandle, short, startServer, waitFor } from "../integration/harness";
 import { ensureErlangBuilt, randomId, removeStackLeftovers, swarmGate } from "./helpers";
@@ -70,5 +72,23 @@ describe.skipIf(skip)("faults on Swarm through the API", () => {
     await meshed(s, 4);
     await settledExact(s, run, 4);
     expectReasons(reasons, await lostReasons(s), /partition/);
+  });
+
+  it("chaos-tour (deploy, send, storm, kill, freeze, partition, heal, thaw, scale) runs to passed on Swarm", { timeout: 420_000 }, async () => {
+    const r = await s.api<{ run: ScenarioRunDTO }>("POST", "/api/scenarios/chaos-tour/run");
+    expect(r.status).toBe(202);
+    const done = await waitFor("chaos-tour ended", async () => {
+      const x = (await s.api<{ run: ScenarioRunDTO }>("GET", `/api/scenarios/runs/${r.body.run.id}`)).body.run;
+      return x.status !== "running" ? x : undefined;
+    }, 400_000, 500);
+    for (const st of done.steps) console.log(`[measure] swarm chaos-tour · ${st.name}: ${st.status} in ${st.ms} ms — ${st.detail}`);
+    expect(done.steps.filter((x) => x.status !== "passed").map((x) => `${x.name}: ${x.detail}`)).toEqual([]);
+    expect(done.status).toBe("passed");
+    await meshed(s, 7);
+    const st = await waitFor("books reconciled", async () => {
+      const x = (await s.api<StatsDTO>("GET", "/api/stats")).body;
+      return x.inFlight === 0 && x.reconciled.ok ? x : undefined;
+    }, 120_000, 500);
+    expect(st.sent).toBe(st.received + st.lost);
   });
 });
