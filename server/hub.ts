@@ -2,7 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { ScenarioRunDTO } from "../lib/contracts/fault-replies";
 import type { TrafficRunDTO } from "../lib/contracts/http-replies";
-import { type ClientToServerEvents, SNAPSHOT_MESSAGES, type ServerToClientEvents, type Snapshot } from "../lib/contracts/socket";
+import { type ClientToServerEvents, SNAPSHOT_MESSAGES, SNAPSHOT_RUNS, type ServerToClientEvents, type Snapshot } from "../lib/contracts/socket";
 import type { Swarmscope } from "./app";
 import { type Credentials, roleOf } from "./auth";
 import { sameOrigin } from "./origin";
@@ -50,6 +50,7 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
       stats: app.stats(),
       traffic: app.traffic,
       messages: app.messages(SNAPSHOT_MESSAGES),
+      runs: app.books.recentPairs(SNAPSHOT_RUNS),
     };
     socket.emit("snapshot", snapshot);
     // The same parts as single events, for clients that do not read the snapshot.

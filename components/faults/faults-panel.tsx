@@ -20,6 +20,7 @@ export function FaultsPanel({ nodes }: { nodes: NodeDTO[] }) {
   return (
     <Panel
       title="Faults"
+      className="shrink-0"
       meta={data ? `tick ${data.tickMs / 1000} s · ${active} active` : undefined}
       testId="faults-panel"
       bodyClassName="flex flex-col gap-3 p-3"

@@ -27,7 +27,7 @@ export function ScenariosPanel({ large = false }: { large?: boolean }) {
   const running = latest?.status === "running";
   const current = latest?.steps.find((s) => s.status === "running") ?? latest?.steps.findLast((s) => s.status !== "pending" && s.status !== "skipped");
   return (
-    <Panel title="Scenarios" meta={latest ? `${latest.scenario}: ${latest.status}` : undefined} testId="scenarios-panel" bodyClassName="flex flex-col gap-3 p-3">
+    <Panel title="Scenarios" className="shrink-0" meta={latest ? `${latest.scenario}: ${latest.status}` : undefined} testId="scenarios-panel" bodyClassName="flex flex-col gap-3 p-3">
       {canControl && (
         <div className="flex gap-2">
           <Select compact value={name} onChange={(e) => setName(e.target.value)} aria-label="scenario" className="flex-1">

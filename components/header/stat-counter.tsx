@@ -1,4 +1,4 @@
-import { count } from "@/lib/client/format";
+import { compactCount, count } from "@/lib/client/format";
 
 export type CounterTone = "neutral" | "sky" | "teal" | "emerald" | "rose" | "amber";
 
@@ -29,7 +29,11 @@ interface StatCounterProps {
   quietWhenZero?: boolean;
 }
 
-/** One big number of the header, readable from the back of the room. */
+/**
+ * One big number of the header, readable from the back of the room. Below 1536 px five exact
+ * counts in the millions do not fit one row beside the controls: there they read "1.23M" (from
+ * 100,000 on), the exact count in the tooltip; wider screens show every digit.
+ */
 export function StatCounter({ label, value, tone, testId, quietWhenZero }: StatCounterProps) {
   const quiet = quietWhenZero && !value;
   return (
@@ -39,9 +43,17 @@ export function StatCounter({ label, value, tone, testId, quietWhenZero }: StatC
       <span
         data-testid={testId}
         data-value={value ?? 0}
+        title={value === undefined ? undefined : `${count(value)} ${label.toLowerCase()}`}
         className={`text-[1.6rem] leading-tight font-bold tabular-nums transition-colors xl:text-[1.9rem] ${quiet ? "text-faint" : tones[tone]}`}
       >
-        {value === undefined ? "—" : count(value)}
+        {value === undefined ? (
+          "—"
+        ) : (
+          <>
+            <span className="max-2xl:hidden">{count(value)}</span>
+            <span className="2xl:hidden">{compactCount(value)}</span>
+          </>
+        )}
       </span>
     </div>
   );

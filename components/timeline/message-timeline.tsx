@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { setUi, useUi } from "@/lib/client/ui-state";
 import { count, shortName } from "@/lib/client/format";
 import { messageStore, useMessages } from "@/lib/client/message-store";
+import { usePairRuns } from "@/lib/client/pair-runs";
 import type { MessageStatus } from "@/lib/contracts/common";
 import type { MessageDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
@@ -26,6 +27,7 @@ interface MessageTimelineProps {
 /** Newest first, virtualized; rows update in place as messages move sent → received → acked. */
 export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) {
   const all = useMessages();
+  const runsShown = usePairRuns().length > 0;
   const [node, setNode] = useState("");
   const [status, setStatus] = useState<MessageStatus | "">("");
   const { frozen } = useUi();
@@ -129,8 +131,14 @@ export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) 
       >
         {rows.length === 0 ? (
           <EmptyState
-            title={all.length === 0 ? "No messages yet" : "No message matches the filters"}
-            hint={all.length === 0 ? "Send one from the Send panel, or start a traffic pattern." : undefined}
+            title={all.length > 0 ? "No message matches the filters" : runsShown ? "No single message to show" : "No messages yet"}
+            hint={
+              all.length > 0
+                ? undefined
+                : runsShown
+                  ? "Traffic is counted exactly in the runs above; rows show messages sent by hand and a live sample of a storm."
+                  : "Send one from the Send panel, or start a traffic pattern."
+            }
           />
         ) : (
           <div className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>

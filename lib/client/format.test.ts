@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latency, nodeLabel, rememberSlots, shortName } from "./format";
+import { compactCount, latency, nodeLabel, rememberSlots, shortName } from "./format";
 
 describe("shortName", () => {
   it("shows the replica's short name", () => {
@@ -29,5 +29,11 @@ describe("latency", () => {
     expect(latency(3.456)).toBe("3.46 ms");
     expect(latency(1530)).toBe("1.53 s");
     expect(latency(null)).toBe("—");
+  });
+});
+
+describe("compactCount", () => {
+  it("is exact below 100,000, three significant digits from there", () => {
+    expect([0, 4730, 99_999, 100_000, 123_456, 1_234_567, 422_381_000].map(compactCount)).toEqual(["0", "4,730", "99,999", "100K", "123K", "1.23M", "422M"]);
   });
 });

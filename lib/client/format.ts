@@ -42,6 +42,13 @@ export function clock(ms: number): string {
 
 const COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
+const COMPACT = new Intl.NumberFormat("en-US", { notation: "compact", maximumSignificantDigits: 3 });
+
+/** 123,456 → "123K", 1,234,567 → "1.23M"; below 100,000 the exact count, as `count`. */
+export function compactCount(n: number): string {
+  return Math.abs(n) < 100_000 ? count(n) : COMPACT.format(Math.round(n));
+}
+
 /** 1,234,567 (one formatter for all: toLocaleString builds one per call, a cost the profile showed per render). */
 export function count(n: number): string {
   return COUNT.format(Math.round(n));

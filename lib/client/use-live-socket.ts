@@ -75,6 +75,8 @@ export function useLiveSocket(token: string, enabled = true): void {
       qc.setQueryData(keys.cluster, c);
       setNodesUp(c.nodes.filter((n) => n.status === "up").length);
     });
+    // The pairs' books as they stand: the runs strip is full at once, not after the next batch.
+    on("snapshot", (snap) => pairRuns.merge([...snap.runs].reverse())); // merge puts the last it gets first
     on("messages", (b) => {
       messageStore.merge(b.messages, true, b.dropped);
       pairRuns.merge(b.runs);

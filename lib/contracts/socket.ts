@@ -28,6 +28,8 @@ export type MessagesBatch = z.infer<typeof messagesBatchSchema>;
 
 /** At most this many messages in a snapshot (the newest). */
 export const SNAPSHOT_MESSAGES = 500;
+/** At most this many pairs' books in a snapshot (the latest to receive). */
+export const SNAPSHOT_RUNS = 50;
 
 /**
  * The whole live state, sent first on every connection (and so on every reconnect), taken at one
@@ -43,6 +45,8 @@ export const snapshotSchema = z.strictObject({
   traffic: trafficStateSchema.nullable(),
   /** The newest messages, newest first. */
   messages: z.array(messageSchema),
+  /** The exact books of the pairs that moved last, most recent first (at most SNAPSHOT_RUNS): what the timeline's runs strip shows before the next batch moves them. */
+  runs: z.array(pairProgressSchema),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 

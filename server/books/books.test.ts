@@ -37,6 +37,19 @@ describe("books: folding reports", () => {
     expect(invariantHolds(a.books)).toBe(true);
   });
 
+  it("lists the pairs that carried traffic with their exact books, the latest to receive first (a socket snapshot's runs)", () => {
+    const { books, clock } = setup();
+    books.onReport(report(A, 1, 1, { sent: [sentRun(B, 1, 100), sentRun(C, 1, 50)] }));
+    books.onReport(report(B, 2, 1, { recv: [recvRun(A, 1, 1, 100)] }));
+    clock.t += 1000;
+    books.onReport(report(C, 3, 1, { recv: [recvRun(A, 1, 1, 40)] }));
+    expect(books.recentPairs(5).map(({ from, to, sent, received, inFlight }) => ({ from, to, sent, received, inFlight }))).toEqual([
+      { from: A, to: C, sent: 50, received: 40, inFlight: 10 },
+      { from: A, to: B, sent: 100, received: 100, inFlight: 0 },
+    ]);
+    expect(books.recentPairs(1).map((p) => p.to)).toEqual([C]);
+  });
+
   it("a gap is lost exactly, with `partition` when the link was seen cut since the last reception", () => {
     const { books, clock } = setup();
     books.onLinks(A, [B]);

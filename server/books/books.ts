@@ -6,7 +6,7 @@ import { Ledger, type LedgerOptions } from "./ledger";
 import type { PairBook } from "./pair";
 import { Reconciler } from "./reconcile";
 import type { BooksLoader } from "./registry";
-import { Sampler } from "./sampler";
+import { Sampler, progressOf } from "./sampler";
 import type { TallyRows } from "./tally";
 import { TrackedMessages } from "./tracked";
 import type { TrackedMessage } from "./tracked-message";
@@ -189,6 +189,12 @@ export class Books {
       reconciled: this.reconciler.summary(),
       at: this.ledger.now(),
     };
+  }
+
+  /** The books of the pairs in memory that carried traffic, the latest to receive first. */
+  recentPairs(limit: number): PairProgressDTO[] {
+    const moved = [...this.ledger.pairs.all()].filter((p) => p.counts().sent > 0);
+    return moved.sort((a, b) => b.lastRecvAt - a.lastRecvAt).slice(0, limit).map(progressOf);
   }
 
   /** Changed tracked messages and the samples since the last call, and now and then the pairs that moved. */

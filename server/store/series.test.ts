@@ -23,6 +23,9 @@ describe("seriesWindow", () => {
     const now = 1_000_000_000;
     expect(seriesWindow({ until: now - MIN }, now, now - 60 * MIN)).toMatchObject({ since: now - 11 * MIN, until: now - MIN, count: 600 });
     expect(seriesWindow({ since: 0 }, now, now - 2 * MIN)).toMatchObject({ since: now - 2 * MIN, until: now, bucketMs: 1000, count: 120 });
+    // Found by the API fuzz: `until` within 10 minutes of the epoch started before it (a negative time).
+    expect(seriesWindow({ until: 0 }, now, null)).toMatchObject({ since: 0, until: 0, count: 0 });
+    expect(seriesWindow({ until: 5000 }, now, null)).toMatchObject({ since: 0, until: 5000, count: 5 });
   });
 
   it("uses whole-second buckets, at least one second, never more than `points` of them", () => {

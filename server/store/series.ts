@@ -32,7 +32,7 @@ export type SeriesRequest = SeriesQuery;
 export function seriesWindow(req: SeriesRequest, now: number, first: number | null): SeriesWindow {
   const points = Math.max(1, Math.min(MAX_SERIES_POINTS, Math.floor(req.points ?? DEFAULT_SERIES_POINTS)));
   const until = req.until ?? Math.max(now, req.since ?? now);
-  let since = req.since ?? until - DEFAULT_SERIES_SPAN_MS;
+  let since = req.since ?? Math.max(0, until - DEFAULT_SERIES_SPAN_MS); // never before the epoch (until=0)
   if (req.since === undefined && req.until === undefined) since = Math.max(since, first ?? until);
   else if (req.since !== undefined) since = Math.max(since, first ?? until);
   if (since >= until) return { since: until, until, bucketMs: MIN_BUCKET_MS, count: 0 };
