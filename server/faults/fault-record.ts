@@ -25,6 +25,8 @@ export interface LinkView {
   isUp(node: string): boolean;
   upNodes(): string[];
   links(node: string): ReadonlySet<string>;
+  /** The node standing for this one now (a killed Swarm task's replacement has a new name). */
+  standIn(node: string): string;
 }
 
 export function toDTO(f: Fault): FaultDTO {
@@ -85,6 +87,8 @@ export function isRestored(f: Fault, v: LinkView): boolean {
       const [a, b] = f.groups ?? [[], []];
       return a.every((x) => b.every((y) => !v.isUp(x) || !v.isUp(y) || linkedBoth(v, x, y)));
     }
+    case "kill":
+      return f.nodes.every((n) => meshed(v, v.standIn(n)));
     default:
       return f.nodes.every((n) => meshed(v, n));
   }

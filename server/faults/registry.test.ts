@@ -11,6 +11,7 @@ function setup() {
   const calls: string[] = [];
   const judged: { reason: string; picks: string[] }[] = [];
   const events: string[] = [];
+  const successor = new Map<string, string>(); // on Swarm, a killed task's replacement (a new name)
   const applier: FaultApplier = {
     how: (k) => `how ${k}`,
     kill: async (n) => void calls.push(`kill ${n}`),
@@ -20,7 +21,9 @@ function setup() {
     clear: async (n) => void calls.push(`clear ${n}`),
   };
   const reg = new FaultRegistry({
-    dir: { resolve: (n) => (N.includes(n) ? n : N.includes(`${n}@h`) ? `${n}@h` : null), isUp: (n) => up.has(n), upNodes: () => N.filter((n) => up.has(n)), short: (n) => n.split("@")[0]! },
+    dir: { resolve: (n) => (N.includes(n) ? n : N.includes(`${n}@h`) ? `${n}@h` : null), isUp: (n) => up.has(n), upNodes: () => [...up],
+      short: (n) => n.split("@")[0]!, standIn: (n) => (up.has(n) ? n : (successor.get(n) ?? n)),
+    },
     applier,
     judge: (which, reason) => {
       const picks = N.flatMap((a) => N.filter((b) => a !== b && which(a, b)).map((b) => `${a}>${b}`));
@@ -34,7 +37,7 @@ function setup() {
   const links = (node: string, ls: string[]) => reg.onFrame({ t: "links", node, links: ls });
   const mesh = () => N.forEach((n) => links(n, N.filter((x) => x !== n && up.has(x))));
   mesh();
-  return { reg, calls, judged, events, up, links, mesh, tick: (ms: number) => (now += ms) };
+  return { reg, calls, judged, events, up, successor, links, mesh, tick: (ms: number) => (now += ms) };
 }
 
 const body = (b: unknown) => faultBody.parse(b);
@@ -137,6 +140,25 @@ describe("fault registry", () => {
     t.tick(1000);
     t.reg.sweep();
     expect(t.reg.list()[0]).toMatchObject({ id: f.id, status: "ended", detectionMs: 40, restoreMs: 1400 });
+  });
+
+  it("kill on Swarm: ended once the replacement task's node (same slot, a new name) is up and linked", async () => {
+    const t = setup();
+    const f = await t.reg.inject(body({ kind: "kill", nodes: ["n2"] }));
+    t.tick(250);
+    t.up.delete("n2@h");
+    t.reg.onFrame({ t: "nodedown", node: "n2@h", reason: "connection_closed" });
+    t.tick(2000);
+    t.reg.sweep();
+    expect(t.reg.list()[0]).toMatchObject({ status: "active", restoreMs: null });
+    t.successor.set("n2@h", "n2@h2");
+    t.up.add("n2@h2");
+    const others = ["n1@h", "n3@h", "n4@h"];
+    for (const n of others) t.links(n, [...others.filter((x) => x !== n), "n2@h2"]);
+    t.links("n2@h2", others);
+    t.tick(1000);
+    t.reg.sweep();
+    expect(t.reg.list()[0]).toMatchObject({ id: f.id, status: "ended", detectionMs: 250, restoreMs: 2000 });
   });
 });
 

@@ -46,7 +46,7 @@ export class FaultRegistry {
   private readonly view: LinkView;
 
   constructor(private readonly d: RegistryDeps) {
-    this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set() };
+    this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set(), standIn: (n) => d.dir.standIn(n) };
   }
 
   list(): FaultDTO[] {

@@ -23,7 +23,20 @@ export function resolveNode(m: ClusterModel, name: string): string | null {
   const r = m.findReplica(name)?.nodeName;
   if (r) return r;
   const slot = /^n(\d{1,4})$/.exec(name)?.[1];
-  return slot ? (m.snapshot().nodes.find((n) => n.slot === Number(slot))?.name ?? null) : null;
+  if (!slot) return null;
+  const inSlot = m.snapshot().nodes.filter((n) => n.slot === Number(slot));
+  return (inSlot.find((n) => n.status === "up") ?? inSlot[0])?.name ?? null;
+}
+
+/**
+ * The node that stands for `node` now: itself while it is up or has no successor; on Swarm a
+ * killed task's replacement, a new container with a new name, up in the same slot.
+ */
+export function standIn(m: ClusterModel, node: string): string {
+  if (m.isUp(node)) return node;
+  const nodes = m.snapshot().nodes;
+  const slot = nodes.find((n) => n.name === node)?.slot;
+  return (slot != null ? nodes.find((n) => n.slot === slot && n.status === "up")?.name : undefined) ?? node;
 }
 
 /** The fault registry wired to the dashboard's model, books, bridge and runtime. */
@@ -34,6 +47,7 @@ export function createFaultRegistry(w: FaultWiring): FaultRegistry {
     isUp: (n: string) => m.isUp(n),
     upNodes: () => m.upNodes(),
     short: (n: string) => m.short(n),
+    standIn: (n: string) => standIn(m, n),
   };
   return new FaultRegistry({
     dir,

@@ -56,13 +56,16 @@ export function createActions(app: Swarmscope, request: (cmd: Omit<SeedCommand, 
       return `${lats.length} receptions, latency ${Math.min(...lats).toFixed(2)}–${Math.max(...lats).toFixed(2)} ms`;
     },
     async storm(rate, durationS, timeoutMs) {
+      const before = app.stats();
       const run = app.startTraffic({ pattern: "storm", rate, durationS }).run;
       const st = await until("the storm ended and the books balanced", () => {
         const t = app.traffic;
         const s = t?.run === run && t.state !== "running" ? app.stats() : null;
         return s && s.inFlight === 0 && s.reconciled.ok ? s : null;
       }, timeoutMs, 250);
-      return `${st.sent} sent, ${st.received} received, ${st.lost} lost; books balanced over ${st.reconciled.pairs} pairs`;
+      // This step's own messages (the totals also hold what earlier steps and faults lost).
+      const d = (k: "sent" | "received" | "lost") => st[k] - before[k];
+      return `${d("sent")} sent, ${d("received")} received, ${d("lost")} lost; books balanced over ${st.reconciled.pairs} pairs`;
     },
     async fault(body, timeoutMs) {
       const f = await app.faults.inject({ ...body, ...(body.nodes ? { nodes: body.nodes.map(full) } : {}) });
