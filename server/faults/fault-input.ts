@@ -11,8 +11,6 @@ export interface Directory {
   isUp(node: string): boolean;
   upNodes(): string[];
   short(node: string): string;
-  /** Who stands for a node now: itself, or the replacement of a killed Swarm task (same slot, new name). */
-  standIn(node: string): string;
 }
 
 export interface Targets {

@@ -11,7 +11,7 @@ function setup() {
   const calls: string[] = [];
   const judged: { reason: string; picks: string[] }[] = [];
   const events: string[] = [];
-  const successor = new Map<string, string>(); // on Swarm, a killed task's replacement (a new name)
+  const slotHolder = new Map<string, string>(); // on Swarm, "n2" names the node up in slot 2: after a kill, the replacement
   const applier: FaultApplier = {
     how: (k) => `how ${k}`,
     kill: async (n) => void calls.push(`kill ${n}`),
@@ -21,8 +21,9 @@ function setup() {
     clear: async (n) => void calls.push(`clear ${n}`),
   };
   const reg = new FaultRegistry({
-    dir: { resolve: (n) => (N.includes(n) ? n : N.includes(`${n}@h`) ? `${n}@h` : null), isUp: (n) => up.has(n), upNodes: () => [...up],
-      short: (n) => n.split("@")[0]!, standIn: (n) => (up.has(n) ? n : (successor.get(n) ?? n)),
+    dir: {
+      resolve: (n) => slotHolder.get(n) ?? (N.includes(n) ? n : N.includes(`${n}@h`) ? `${n}@h` : null),
+      isUp: (n) => up.has(n), upNodes: () => [...up], short: (n) => n.split("@")[0]!,
     },
     applier,
     judge: (which, reason) => {
@@ -37,7 +38,7 @@ function setup() {
   const links = (node: string, ls: string[]) => reg.onFrame({ t: "links", node, links: ls });
   const mesh = () => N.forEach((n) => links(n, N.filter((x) => x !== n && up.has(x))));
   mesh();
-  return { reg, calls, judged, events, up, successor, links, mesh, tick: (ms: number) => (now += ms) };
+  return { reg, calls, judged, events, up, slotHolder, links, mesh, tick: (ms: number) => (now += ms) };
 }
 
 const body = (b: unknown) => faultBody.parse(b);
@@ -151,7 +152,7 @@ describe("fault registry", () => {
     t.tick(2000);
     t.reg.sweep();
     expect(t.reg.list()[0]).toMatchObject({ status: "active", restoreMs: null });
-    t.successor.set("n2@h", "n2@h2");
+    t.slotHolder.set("n2", "n2@h2");
     t.up.add("n2@h2");
     const others = ["n1@h", "n3@h", "n4@h"];
     for (const n of others) t.links(n, [...others.filter((x) => x !== n), "n2@h2"]);

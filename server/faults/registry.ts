@@ -44,9 +44,11 @@ export class FaultRegistry {
   /** Since when a healed fault's nodes have been up and meshed (restored once it holds STABLE_MS). */
   private readonly meshedSince = new Map<string, number>();
   private readonly view: LinkView;
+  /** A killed node's short name ("n5") as at the kill: on Swarm its replacement has a new name, in the same slot. */
+  private readonly killedAs = new Map<string, string>();
 
   constructor(private readonly d: RegistryDeps) {
-    this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set(), standIn: (n) => d.dir.standIn(n) };
+    this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set(), standIn: (n) => this.standIn(n) };
   }
 
   list(): FaultDTO[] {
@@ -79,6 +81,7 @@ export class FaultRegistry {
       await this.apply(f, false).catch(() => {}); // undo what did happen
       throw err;
     }
+    if (f.kind === "kill") for (const n of nodes) this.killedAs.set(n, this.d.dir.short(n));
     this.faults.push(f);
     this.trim();
     this.d.record(`fault ${f.id}: ${this.describe(f)} (${f.how})`, nodes.length === 1 ? nodes[0] : undefined);
@@ -207,8 +210,15 @@ export class FaultRegistry {
     this.d.record(`fault ${f.id} detected in ${f.detectedAt - f.startedAt} ms: ${what}`);
   }
 
+  /** The node standing for `node` now: itself while up, else the node up under the name it was killed as. */
+  private standIn(node: string): string {
+    const as = this.d.dir.isUp(node) ? undefined : this.killedAs.get(node);
+    return (as !== undefined ? this.d.dir.resolve(as) : null) ?? node;
+  }
+
   private restored(f: Fault, at = this.now()): void {
     f.restoredAt = at;
+    if (f.kind === "kill") for (const n of f.nodes) this.killedAs.delete(n);
     this.meshedSince.delete(f.id);
     if (f.kind === "kill") f.status = "ended";
     const since = f.kind === "kill" ? f.detectedAt! : f.healedAt!;
@@ -229,6 +239,9 @@ export class FaultRegistry {
 
   private trim(): void {
     const ended = this.faults.filter((f) => f.status !== "active");
-    for (const f of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.faults.splice(this.faults.indexOf(f), 1);
+    for (const f of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) {
+      this.faults.splice(this.faults.indexOf(f), 1);
+      for (const n of f.nodes) this.killedAs.delete(n);
+    }
   }
 }

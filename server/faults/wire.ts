@@ -28,17 +28,6 @@ export function resolveNode(m: ClusterModel, name: string): string | null {
   return (inSlot.find((n) => n.status === "up") ?? inSlot[0])?.name ?? null;
 }
 
-/**
- * The node that stands for `node` now: itself while it is up or has no successor; on Swarm a
- * killed task's replacement, a new container with a new name, up in the same slot.
- */
-export function standIn(m: ClusterModel, node: string): string {
-  if (m.isUp(node)) return node;
-  const nodes = m.snapshot().nodes;
-  const slot = nodes.find((n) => n.name === node)?.slot;
-  return (slot != null ? nodes.find((n) => n.slot === slot && n.status === "up")?.name : undefined) ?? node;
-}
-
 /** The fault registry wired to the dashboard's model, books, bridge and runtime. */
 export function createFaultRegistry(w: FaultWiring): FaultRegistry {
   const m = w.model;
@@ -47,7 +36,6 @@ export function createFaultRegistry(w: FaultWiring): FaultRegistry {
     isUp: (n: string) => m.isUp(n),
     upNodes: () => m.upNodes(),
     short: (n: string) => m.short(n),
-    standIn: (n: string) => standIn(m, n),
   };
   return new FaultRegistry({
     dir,
