@@ -90,6 +90,7 @@ export class Swarmscope {
       createBridge: (runtime) =>
         new BridgeClient({ open: () => runtime.openBridge(), discovery: () => runtime.discovery(), log: createLogger("bridge") }),
       model: this.model,
+      tickMs: config.tickMs,
       onFrame: ((route) => (f: BridgeFrame) => (route(this.acrossCut(f)), this.faults.onFrame(f)))(
         createFrameRouter({ model: this.model, books: this.books, traffic: this.trafficRuns, log: this.log }),
       ),

@@ -40,7 +40,9 @@
 	nodes = #{} :: #{node() => node_state()},
 	%% Malformed messages from nodes since the last `log` frame about them.
 	bad = 0 :: non_neg_integer(),
-	bad_timer = undefined :: undefined | reference()
+	bad_timer = undefined :: undefined | reference(),
+	%% The replicas' net tick (s) the dashboard set, told to each replica as it joins.
+	mesh_tick = undefined :: undefined | pos_integer()
 }).
 
 %% API.
@@ -246,6 +248,12 @@ command({commit, Name, Inc, UpTo}, State) ->
 	end,
 	State;
 
+%% The replicas' tick between themselves (a big mesh's idle ticks grow with its square): every
+%% up replica now, and each one that joins later, before it is told its peers. The bridge keeps
+%% its own tick: a node is still seen down within it (each replica reports every second).
+command({ticktime, T}, State) ->
+	_ = [erlang:send({msg, N}, {ss_ticktime, T}, [noconnect]) || N <- up_nodes(State)],
+	State#state{mesh_tick = T};
 %% Every up replica is told the others again (as on every nodeup): links a fault cut form again.
 command(peers, State) ->
 	tell_peers(State),
@@ -410,6 +418,7 @@ hello(Node, Info, State = #state{nodes = Nodes}) ->
 			State1 = State#state{nodes = Nodes#{Node => up}},
 			Inc = case Info of #{inc := I} -> time(I); _ -> null end,
 			out(#{t => nodeup, node => name(Node), inc => Inc, info => node_info(Info)}, State1),
+			_ = [erlang:send({msg, Node}, {ss_ticktime, T}, [noconnect]) || T <- [State#state.mesh_tick], T =/= undefined],
 			tell_peers(State1),
 			State1;
 		_ ->

@@ -21,6 +21,7 @@
                  | {commit, binary(), non_neg_integer(), non_neg_integer()}
                  | {fault, binary(), binary(), fault_op()}
                  | {seed, binary(), binary(), binary(), binary()}
+                 | {ticktime, 1..3600}
                  | peers.
 %% A command for a replica's `ss_fault` (PROTOCOL.md, "Faults"); peers are names to look up.
 -type fault_op() :: {partition, [binary()]} | heal | {heal, [binary()]}
@@ -90,6 +91,11 @@ command(<<"fault">>, F) ->
 	{fault, str(F, <<"ref">>), str(F, <<"node">>), fault_op(str(F, <<"op">>), F)};
 command(<<"peers">>, _) ->
 	peers;
+command(<<"ticktime">>, F) ->
+	case maps:get(<<"seconds">>, F, undefined) of
+		T when is_integer(T), T >= 1, T =< 3600 -> {ticktime, T};
+		_ -> throw({bad_frame, <<"ticktime: \"seconds\" must be an integer from 1 to 3600">>})
+	end;
 command(<<"seed">>, F) ->
 	{seed, str(F, <<"ref">>), str(F, <<"from">>), str(F, <<"to">>), str(F, <<"content">>)};
 command(Type, _) ->

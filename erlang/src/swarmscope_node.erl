@@ -23,6 +23,8 @@
 -define(FLUSH_US, 5000).
 -define(FLUSH_EVENTS, 500).
 -define(STATS_MS, 1000).
+%% Seconds over which a new net tick takes over (every node is told within milliseconds).
+-define(TICK_TRANSITION_S, 5).
 -define(MAX_GENERATORS, 256).
 -define(MAX_PEERS_ASKED, 1024).
 -define(JS_MAX, 16#1FFFFFFFFFFFFF).
@@ -205,7 +207,11 @@ handle({'DOWN', MRef, process, Pid, Reason}, S = #state{observers = Obs, generat
 		_ ->
 			S
 	end;
-%% Mesh and links.
+%% Mesh and links. The mesh's tick, set by the dashboard as the cluster grows (PROTOCOL.md,
+%% "Tick"); a change still under way is left to end (set_net_ticktime says so, and does nothing).
+handle({ss_ticktime, T}, S) when is_integer(T), T >= 1, T =< 3600 ->
+	_ = net_kernel:set_net_ticktime(T, ?TICK_TRANSITION_S),
+	S;
 handle({ss_peers, Peers}, S) when is_list(Peers) ->
 	Connected = [node() | nodes()],
 	_ = [spawn(net_kernel, connect_node, [P])

@@ -32,6 +32,9 @@ frame_of(Bridge, T, Timeout) ->
 input(Bridge, Json) ->
 	swarmscope_bridge:input(Bridge, Json).
 
+ticktime_frame_test() ->
+	?assertEqual({ok, {ticktime, 32}}, swarmscope_input:parse(<<"{\"t\":\"ticktime\",\"seconds\":32}">>)).
+
 hello_first_test() ->
 	Bridge = start_bridge(),
 	Node = atom_to_binary(node()),
@@ -51,6 +54,10 @@ bad_frames_test_() ->
 			<<"{\"t\":\"send\",\"id\":\"m1\",\"from\":[],\"to\":\"b\",\"content\":\"x\"}">>,
 			<<"{\"t\":\"get\",\"node\":\"n1\"}">>,
 			<<"{\"t\":\"ping\"}">>,
+			<<"{\"t\":\"ticktime\"}">>,
+			<<"{\"t\":\"ticktime\",\"seconds\":0}">>,
+			<<"{\"t\":\"ticktime\",\"seconds\":3601}">>,
+			<<"{\"t\":\"ticktime\",\"seconds\":\"8\"}">>,
 			<<"{\"t\":\"discover\",\"mode\":\"carrier-pigeon\"}">>,
 			<<"{\"t\":\"discover\",\"mode\":\"epmd\",\"host\":\"127.0.0.1\"}">>,
 			<<"{\"t\":\"discover\",\"mode\":\"epmd\",\"host\":\"a b\",\"deployment\":\"x\"}">>,

@@ -13,7 +13,16 @@ local_test_() ->
 		 fun batching/1, fun idle_flush/1, fun subscriber_down/1, fun stats_equal_reports/1,
 		 fun outbox_commit_resend/1, fun merge_while_unsubscribed/1, fun traffic_all_acked/1,
 		 fun traffic_paced/1, fun traffic_stop/1, fun traffic_bad_options/1,
-		 fun unknown_messages_ignored/1]}.
+		 fun unknown_messages_ignored/1, fun ticktime_set/1]}.
+
+%% The dashboard's tick for a big mesh: the node's net_ticktime follows (through a transition).
+ticktime_set(_) ->
+	?_test(begin
+		Before = net_kernel:get_net_ticktime(),
+		msg ! {ss_ticktime, Before + 3},
+		_ = swarmscope_node:info(), % processed in order
+		?assertMatch({ongoing_change_to, T} when T =:= Before + 3, net_kernel:get_net_ticktime())
+	end).
 
 seed_send_get(_) ->
 	?_test(begin
@@ -304,7 +313,8 @@ unknown_messages_ignored(_) ->
 		Bad = [hello, {ss_send, <<"m">>, <<"not an atom">>, x}, {ss_subscribe, not_a_pid},
 			{'$gen_call', foo, info}, {'$gen_call', {self()}, info}, {system, foo, bar},
 			{system, {self(), tag}, {terminate, normal}, extra}, {ss_commit, x, y}, {ss_bulk, a, -1, 1, 1, x},
-			{ss_bulk, a, 1, 0, 1, x}, {ss_ack, a, b, c, d, e}, {ss_tick, make_ref()}, {ss_peers, [a | b]}],
+			{ss_bulk, a, 1, 0, 1, x}, {ss_ack, a, b, c, d, e}, {ss_tick, make_ref()}, {ss_peers, [a | b]},
+			{ss_ticktime, 0}, {ss_ticktime, 3601}, {ss_ticktime, "8"}],
 		[msg ! B || B <- Bad],
 		gen_server:cast(msg, whatever),
 		?assertEqual({error, unknown_call}, gen_server:call(msg, what)),

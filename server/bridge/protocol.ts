@@ -151,6 +151,8 @@ export type SeedCommand = z.infer<typeof seedCommand>;
 export const bridgeCommand = z.discriminatedUnion("t", [
   faultCommand,
   z.object({ t: z.literal("peers") }),
+  /** The replicas' net tick between themselves (s), now and for each that joins (a big mesh ticks slower). */
+  z.object({ t: z.literal("ticktime"), seconds: z.number().int().min(1).max(3600) }),
   seedCommand,
   z.object({ t: z.literal("send"), id: z.string(), from: name, to: name, content: z.string() }),
   z.object({ t: z.literal("get"), ref: z.string(), node: name }),

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Logger } from "../log";
 import { LocalRuntime } from "./local";
-import { bridgeArgs, INETRC, netTicktime, replicaArgs } from "./local-args";
+import { bridgeArgs, INETRC, meshTickMs, netTicktime, replicaArgs } from "./local-args";
 import { isReplicaProcess, pidsRunning, runsNode, startTicks } from "./local-proc";
 import type { ReplicaProcess, SpawnOptions } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
@@ -115,6 +115,12 @@ describe("local-replicas.json", () => {
 });
 
 describe("replica and bridge command lines", () => {
+  it("tick the replicas slower as the mesh grows past 25 a core, with the square of its size", () => {
+    expect([5, 50, 51, 64, 100, 200, 256].map((n) => meshTickMs(2000, n, 2))).toEqual([2000, 2000, 3000, 4000, 8000, 32000, 53000]);
+    expect(meshTickMs(2000, 200, 8)).toBe(2000);
+    expect(meshTickMs(5000, 0, 0)).toBe(5000);
+  });
+
   it("carry the fault primitives' flags and the tick in whole seconds, at least 1", () => {
     expect([netTicktime(2000), netTicktime(2001), netTicktime(100), netTicktime(60_000)]).toEqual([2, 3, 1, 60]);
     const a = replicaArgs({ nodeName: node(1), ebin: "/x/ebin", tickMs: 2500 }).join(" ");

@@ -1,8 +1,9 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
-import { INETRC, replicaArgs } from "./local-args";
+import { INETRC, meshTickMs, replicaArgs } from "./local-args";
 import { spawnLocalBridge } from "./local-bridge";
 import { isReplicaProcess, PROC_ROOT } from "./local-proc";
 import { adoptReplica, type ReplicaProcess, type SpawnOptions, spawnReplica } from "./local-process";
@@ -199,7 +200,7 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
     if (fs.existsSync(logFile)) fs.renameSync(logFile, `${logFile}.prev`); // the last run's log is kept
     const proc = (this.opts.spawn ?? spawnReplica)({
       nodeName,
-      args: replicaArgs({ nodeName, ebin: this.opts.ebin, tickMs: this.tickMs, inetrc: this.inetrc }),
+      args: replicaArgs({ nodeName, ebin: this.opts.ebin, tickMs: meshTickMs(this.tickMs, this.desiredCount, os.cpus().length), inetrc: this.inetrc }),
       env: { ...this.opts.env, HOME: this.opts.erlangHome },
       logFile,
       procRoot: this.procRoot,

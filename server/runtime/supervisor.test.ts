@@ -20,6 +20,7 @@ function setup(opts: { failKind?: RuntimeKind } = {}) {
   const model = new ClusterModel({ runtime: "local", deploymentId: "test", counts: () => ({ sent: 0, received: 0 }) });
   const supervisor = new RuntimeSupervisor({
     kind: "local",
+    tickMs: 2000,
     createRuntime: async (kind) => {
       await settle(); // creating takes a while, as a real one does
       if (kind === opts.failKind) throw new Error(`no ${kind} here`);

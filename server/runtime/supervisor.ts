@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { RuntimeKind } from "../../lib/contracts/common";
 import type { HostDTO, RuntimeStatusDTO } from "../../lib/contracts/http-replies";
 import type { BridgeClient, BridgeStatus } from "../bridge/bridge-client";
@@ -5,6 +6,7 @@ import type { BridgeFrame } from "../bridge/protocol";
 import type { ClusterModel } from "../cluster/model";
 import { ApiError } from "../errors";
 import type { Logger } from "../log";
+import { meshTickMs, netTicktime } from "./local-args";
 import { ScaleQueue } from "./scale-queue";
 import type { Replica, Runtime } from "./types";
 
@@ -31,6 +33,8 @@ export interface SupervisorOptions {
   model: SupervisedModel;
   onFrame: (f: BridgeFrame) => void;
   onBridgeStatus?: (status: BridgeStatus) => void;
+  /** The configured net tick (ms); the replicas' own grows with the cluster (meshTickMs). */
+  tickMs: number;
   log: Logger;
 }
 
@@ -82,6 +86,7 @@ export class RuntimeSupervisor {
       if (!st.ready) throw new ApiError(409, st.problem ?? `the ${this.kind} runtime is not ready`);
       this.opts.model.setDesired(replicas);
       this.require().scaler.request(replicas);
+      this.tellTick(replicas);
     });
   }
 
@@ -161,6 +166,7 @@ export class RuntimeSupervisor {
     model.setHosts(runtime.hosts?.() ?? []);
     const bridge = this.opts.createBridge(runtime);
     bridge.on("status", (status, error) => {
+      if (status === "up") this.tellTick(runtime.desired(), bridge);
       model.setBridge({ status, ...(bridge.bridgeNode ? { node: bridge.bridgeNode } : {}), ...(error ? { error } : {}) });
       this.opts.onBridgeStatus?.(status);
     });
@@ -180,6 +186,16 @@ export class RuntimeSupervisor {
     };
     this.current = { runtime, bridge, scaler, unhook };
     await this.check();
+  }
+
+  /** The replicas' tick for `replicas` of them, through the bridge (it tells each that joins later too). */
+  private tellTick(replicas: number, bridge = this.current?.bridge): void {
+    const seconds = netTicktime(meshTickMs(this.opts.tickMs, replicas, os.cpus().length));
+    try {
+      bridge?.send({ t: "ticktime", seconds });
+    } catch (err) {
+      this.opts.log.warn(`the replicas' tick (${seconds} s) not sent: ${(err as Error).message}`); // sent again when the bridge is back
+    }
   }
 
   /** Closes the current bridge and runtime; what they say from then on is not listened to. */
