@@ -21,7 +21,7 @@ function documented(heading: string): unknown[] {
 describe("bridge command schemas", () => {
   it("accept every command erlang/PROTOCOL.md documents", () => {
     const cmds = documented("### Server → bridge");
-    expect(cmds.map((c) => (c as { t: string }).t)).toEqual(["discover", "discover", "send", "get", "ping", "traffic", "traffic_stop", "commit", "fault", "fault", "fault", "seed", "peers"]);
+    expect(cmds.map((c) => (c as { t: string }).t)).toEqual(["discover", "discover", "send", "get", "ping", "traffic", "traffic_stop", "commit", "fault", "fault", "fault", "seed", "peers", "ticktime"]);
     for (const c of cmds) expect(bridgeCommand.safeParse(c).error).toBeUndefined();
   });
 
