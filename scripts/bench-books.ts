@@ -71,7 +71,7 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 
 /** The figures, on a server with 2 replicas up; written into `results`. */
 export async function booksFigures(s: ServerHandle, results: Record<string, unknown>, opts: { rawMsgs: number; accountedMsgs: number; rssSteps: number[] }): Promise<void> {
-  const [a, b] = (await s.api<ClusterDTO>("GET", "/api/cluster")).body.nodes.map((n) => n.name).sort() as [string, string];
+  const [a, b] = (await s.api<ClusterDTO>("GET", "/api/cluster")).body.nodes.filter((n) => n.status === "up").map((n) => n.name).sort() as [string, string];
   const raws: number[] = [];
   const raw = () => {
     const r = rawRun(opts.rawMsgs);

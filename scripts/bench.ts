@@ -153,7 +153,7 @@ async function main() {
     await deploy(s, 0);
     Object.assign(results, await measureFps200(s));
     await deploy(s, 2);
-    const [a, b] = (await cluster(s)).nodes.map((n) => n.name).sort() as [string, string];
+    const [a, b] = (await cluster(s)).nodes.filter((n) => n.status === "up").map((n) => n.name).sort() as [string, string];
 
     await booksFigures(s, results, { rawMsgs: RAW_MSGS, accountedMsgs: ACCOUNTED_MSGS, rssSteps: RSS_STEPS });
 
