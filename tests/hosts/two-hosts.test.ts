@@ -97,9 +97,11 @@ describe.skipIf(skip)("two Swarm hosts: deploy, messages, kill, freeze and parti
   it("freezes a task on the worker (docker pause through its agent) and thaws it", async () => {
     const c = (await k.mesh(6))!;
     const victim = onWorker(c)[0]!;
+    // After the kill above, the replacement's node can be up before the runtime's task list names its container.
+    const containerId = await k.until("the victim's container known", async () => (await k.cluster()).nodes.find((n) => n.name === victim.name)?.replica?.containerId ?? undefined, 30_000);
     const t0 = Date.now();
     expect((await k.s.api("POST", `/api/nodes/${encodeURIComponent(victim.name)}/freeze`)).body).toEqual({ node: victim.name, frozen: true });
-    expect(dockerOn(worker(), ["inspect", "-f", "{{.State.Paused}}", victim.replica!.containerId!])).toBe("true");
+    expect(dockerOn(worker(), ["inspect", "-f", "{{.State.Paused}}", containerId])).toBe("true");
     const down = await k.until("the frozen node down (net tick)", async () => {
       const n = (await k.cluster()).nodes.find((x) => x.name === victim.name);
       return n?.status === "down" ? n : undefined;
