@@ -69,7 +69,10 @@ export class Swarmscope {
       onRunSent: (run, node, n) => this.trafficRuns.onRunSent(run, node, n),
       onRunDone: (run, node, sent) => this.trafficRuns.onGeneratorDone(run, node, sent),
       warn: (m) => this.log.warn(m),
-      cutReason: (from, to, since) => this.faults.cutReason(from, to, since) ?? this.hostCuts.reason(from, to, since),
+      // A fault in force since then first, a host cut next; a fault healed just before (its doomed
+      // links can end ticks later) last: a thaw seconds before a host cut does not name the cut's losses.
+      cutReason: (from, to, since) =>
+        this.faults.cutReason(from, to, since, 0) ?? this.hostCuts.reason(from, to, since) ?? this.faults.cutReason(from, to, since),
     });
     const recovered = this.store.recover();
     this.books.restore(recovered.tally, recovered.unfinished);

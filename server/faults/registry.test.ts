@@ -78,6 +78,7 @@ describe("fault registry", () => {
     expect(t.reg.cutReason("n1@h", "n2@h", 1500)).toBe("node_frozen");
     expect(t.reg.cutReason("n1@h", "n3@h", 1500)).toBeNull();
     expect(t.reg.cutReason("n1@h", "n2@h", t.tick(0) + 4000)).toBe("node_frozen"); // a peer's tick can end a link after the thaw
+    expect(t.reg.cutReason("n1@h", "n2@h", t.tick(0) + 4000, 0)).toBeNull(); // but only through that slack
     expect(t.reg.cutReason("n1@h", "n2@h", t.tick(0) + 6000)).toBeNull();
   });
 

@@ -123,8 +123,8 @@ export class FaultRegistry {
   }
 
   /** Why messages from → to were lost since `since` (server ms), when a fault explains it (the books' gap reasons). */
-  cutReason(from: string, to: string, since: number): string | null {
-    const slack = 2.5 * (this.d.tickMs ?? 2000); // links the fault doomed can end ticks after the heal
+  cutReason(from: string, to: string, since: number, slack = 2.5 * (this.d.tickMs ?? 2000)): string | null {
+    // slack: links the fault doomed can end ticks after the heal
     const f = [...this.faults].reverse().find((x) => (x.restoredAt ?? x.healedAt ?? Infinity) + slack >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
     if (!f) return null;
     if (f.kind === "freeze") return "node_frozen";
