@@ -155,12 +155,17 @@ describe("fault registry", () => {
     expect(t.reg.list()[0]).toMatchObject({ status: "active", restoreMs: null });
     t.slotHolder.set("n2", "n2@h2");
     t.up.add("n2@h2");
+    t.reg.onFrame({ t: "nodeup", node: "n2@h2" }); // back, not yet meshed: no new gap is the kill's
+    t.tick(100);
+    expect(t.reg.cutReason("n1@h", "n2@h", t.tick(0), 0)).toBeNull();
+    expect(t.reg.list()[0]!.restoreMs).toBeNull();
     const others = ["n1@h", "n3@h", "n4@h"];
     for (const n of others) t.links(n, [...others.filter((x) => x !== n), "n2@h2"]);
     t.links("n2@h2", others);
     t.tick(1000);
     t.reg.sweep();
-    expect(t.reg.list()[0]).toMatchObject({ id: f.id, status: "ended", detectionMs: 250, restoreMs: 2000 });
+    expect(t.reg.list()[0]).toMatchObject({ id: f.id, status: "ended", detectionMs: 250, restoreMs: 2100 });
+    expect(t.reg.cutReason("n1@h", "n2@h", 1500, 0)).toBe("connection lost"); // a gap from while it was down
   });
 });
 

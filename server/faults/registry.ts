@@ -46,6 +46,8 @@ export class FaultRegistry {
   private readonly view: LinkView;
   /** A killed node's short name ("n5") as at the kill: on Swarm its replacement has a new name, in the same slot. */
   private readonly killedAs = new Map<string, string>();
+  /** When a kill's nodes (or their replacements) were up again: from then on it explains no new gap. */
+  private readonly backAt = new Map<string, number>();
 
   constructor(private readonly d: RegistryDeps) {
     this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set(), standIn: (n) => this.standIn(n) };
@@ -125,7 +127,8 @@ export class FaultRegistry {
   /** Why messages from → to were lost since `since` (server ms), when a fault explains it (the books' gap reasons). */
   cutReason(from: string, to: string, since: number, slack = 2.5 * (this.d.tickMs ?? 2000)): string | null {
     // slack: links the fault doomed can end ticks after the heal
-    const f = [...this.faults].reverse().find((x) => (x.restoredAt ?? x.healedAt ?? Infinity) + slack >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
+    const end = (x: Fault) => x.restoredAt ?? this.backAt.get(x.id) ?? x.healedAt ?? Infinity;
+    const f = [...this.faults].reverse().find((x) => end(x) + slack >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
     if (!f) return null;
     if (f.kind === "freeze") return "node_frozen";
     if (f.kind === "partition") return crosses(f, from, to) ? "partition" : null;
@@ -200,6 +203,7 @@ export class FaultRegistry {
       if (f.detectedAt === null && f.status === "active" && isDetected(f, this.view)) this.detected(f, this.seen(f));
       const since = f.kind === "kill" ? f.detectedAt : f.healedAt;
       if (f.restoredAt !== null || since === null || (f.kind !== "kill" && f.status === "active")) continue;
+      if (f.kind === "kill" && !this.backAt.has(f.id) && f.nodes.every((n) => this.view.isUp(this.standIn(n)))) this.backAt.set(f.id, this.now());
       if (!isRestored(f, this.view)) this.meshedSince.delete(f.id);
       else if (!this.meshedSince.has(f.id)) this.meshedSince.set(f.id, this.now());
     }
@@ -241,6 +245,7 @@ export class FaultRegistry {
     const ended = this.faults.filter((f) => f.status !== "active");
     for (const f of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) {
       this.faults.splice(this.faults.indexOf(f), 1);
+      this.backAt.delete(f.id);
       for (const n of f.nodes) this.killedAs.delete(n);
     }
   }
