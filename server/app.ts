@@ -39,7 +39,7 @@ export class Swarmscope {
   readonly store: Store;
   readonly trafficRuns: TrafficRuns;
   readonly faults: FaultRegistry;
-  private readonly hostCuts = new HostCuts();
+  private readonly hostCuts: HostCuts;
   readonly scenarios: ScenarioRunner;
   private readonly supervisor: RuntimeSupervisor;
   private readonly log: Logger = createLogger("app");
@@ -51,6 +51,7 @@ export class Swarmscope {
     readonly config: Config,
     readonly identity: Identity,
   ) {
+    this.hostCuts = new HostCuts(2.5 * config.tickMs);
     this.store = new Store(path.join(config.dataDir, "swarmscope.db"), config.retention, {
       counters: () => ({ rows: this.books.ledger.tally.rows(), dirty: this.books.ledger.tally.dirty }),
       // Only once a batch is on disk are its reports committed: the nodes drop them then.

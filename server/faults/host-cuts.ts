@@ -14,6 +14,9 @@ const KEEP = 32;
 export class HostCuts {
   private readonly cuts: HostCut[] = [];
 
+  /** `slackMs`: links the cut doomed can end ticks after the heal (as for the registry's faults). */
+  constructor(private readonly slackMs = 5000) {}
+
   /** A host was cut (with the nodes on it then) or healed, at `at` (server ms). */
   note(host: string, nodes: string[], cut: boolean, at: number): void {
     const open = this.cuts.find((c) => c.host === host && c.end === null);
@@ -23,9 +26,9 @@ export class HostCuts {
     if (this.cuts.length > KEEP) this.cuts.splice(0, this.cuts.length - KEEP);
   }
 
-  /** "partition" when from or to was on a host cut off at some time since `since`; else null. */
+  /** "partition" when from or to was on a host cut off at some time since `since` (or just before it, within the slack); else null. */
   reason(from: string, to: string, since: number): string | null {
-    const hit = this.cuts.some((c) => (c.end ?? Infinity) >= since && (c.nodes.has(from) || c.nodes.has(to)));
+    const hit = this.cuts.some((c) => (c.end ?? Infinity) + this.slackMs >= since && (c.nodes.has(from) || c.nodes.has(to)));
     return hit ? "partition" : null;
   }
 }
