@@ -1,4 +1,3 @@
-import { HostCuts } from "./faults/host-cuts";
 import fs from "node:fs";
 import path from "node:path";
 import { MAX_REPLICAS, type RuntimeKind } from "../lib/contracts/common";
@@ -39,7 +38,6 @@ export class Swarmscope {
   readonly store: Store;
   readonly trafficRuns: TrafficRuns;
   readonly faults: FaultRegistry;
-  private readonly hostCuts: HostCuts;
   readonly scenarios: ScenarioRunner;
   private readonly supervisor: RuntimeSupervisor;
   private readonly log: Logger = createLogger("app");
@@ -51,7 +49,6 @@ export class Swarmscope {
     readonly config: Config,
     readonly identity: Identity,
   ) {
-    this.hostCuts = new HostCuts(2.5 * config.tickMs);
     this.store = new Store(path.join(config.dataDir, "swarmscope.db"), config.retention, {
       counters: () => ({ rows: this.books.ledger.tally.rows(), dirty: this.books.ledger.tally.dirty }),
       // Only once a batch is on disk are its reports committed: the nodes drop them then.
@@ -70,10 +67,7 @@ export class Swarmscope {
       onRunSent: (run, node, n) => this.trafficRuns.onRunSent(run, node, n),
       onRunDone: (run, node, sent) => this.trafficRuns.onGeneratorDone(run, node, sent),
       warn: (m) => this.log.warn(m),
-      // A fault in force since then first, a host cut next; a fault healed just before (its doomed
-      // links can end ticks later) last: a thaw seconds before a host cut does not name the cut's losses.
-      cutReason: (from, to, since) =>
-        this.faults.cutReason(from, to, since, 0) ?? this.hostCuts.reason(from, to, since) ?? this.faults.cutReason(from, to, since),
+      cutReason: (from, to, since) => this.faults.gapReason(from, to, since),
     });
     const recovered = this.store.recover();
     this.books.restore(recovered.tally, recovered.unfinished);
@@ -221,7 +215,7 @@ export class Swarmscope {
     const act = cut ? rt.partitionHost : rt.healHost;
     if (!act) throw new ApiError(404, `no host ${host}: the ${rt.kind} runtime has no hosts to partition`);
     const h = await act.call(rt, host);
-    this.hostCuts.note(h.id, h.replicas, cut, Date.now());
+    this.faults.noteHostCut(h.id, h.replicas, cut);
     return h;
   }
 

@@ -171,6 +171,12 @@ export class ClusterModel extends EventEmitter<{ change: []; event: [ClusterEven
     return all.find((r) => r.state === "running") ?? all[0];
   }
 
+  /** The node of a slot's replica, one that is up first (on Swarm a killed task's replacement has a new name). */
+  nodeInSlot(slot: number): string | null {
+    const names = this.replicas.filter((r) => r.slot === slot && r.nodeName !== null).map((r) => r.nodeName!);
+    return names.find((n) => this.isUp(n)) ?? names[0] ?? null;
+  }
+
   /** The host a node runs on: the runtime's word (a Swarm node), else the host part of its name. */
   hostOf(name: string): string {
     return this.replicas.find((r) => r.nodeName === name)?.host ?? name.split("@")[1] ?? name;

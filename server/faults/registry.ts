@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from "../errors";
 import type { FaultApplier } from "./applier";
 import { type Directory, targetsOf } from "./fault-input";
 import { crosses, type Fault, isDetected, isRestored, type LinkView, toDTO } from "./fault-record";
+import { HostCuts } from "./host-cuts";
 
 export interface RegistryDeps {
   dir: Directory;
@@ -44,12 +45,14 @@ export class FaultRegistry {
   /** Since when a healed fault's nodes have been up and meshed (restored once it holds STABLE_MS). */
   private readonly meshedSince = new Map<string, number>();
   private readonly view: LinkView;
+  private readonly hostCuts: HostCuts;
   /** A killed node's short name ("n5") as at the kill: on Swarm its replacement has a new name, in the same slot. */
   private readonly killedAs = new Map<string, string>();
   /** When a kill's nodes (or their replacements) were up again: from then on it explains no new gap. */
   private readonly backAt = new Map<string, number>();
 
   constructor(private readonly d: RegistryDeps) {
+    this.hostCuts = new HostCuts(2.5 * (d.tickMs ?? 2000));
     this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set(), standIn: (n) => this.standIn(n) };
   }
 
@@ -124,7 +127,21 @@ export class FaultRegistry {
     return this.active().some((f) => f.kind === "freeze" && f.nodes.includes(node)) ? "node_frozen" : null;
   }
 
-  /** Why messages from → to were lost since `since` (server ms), when a fault explains it (the books' gap reasons). */
+  /** A host was cut off (with the nodes on it then) or healed (POST/DELETE /api/hosts/:id/partition). */
+  noteHostCut(host: string, nodes: string[], cut: boolean): void {
+    this.hostCuts.note(host, nodes, cut, this.now());
+  }
+
+  /**
+   * The books' gap reason for from → to since `since`: a fault in force since then first, a host
+   * cut next, and a fault healed just before (its doomed links can end ticks later) last: a thaw
+   * seconds before a host cut does not name the cut's losses.
+   */
+  gapReason(from: string, to: string, since: number): string | null {
+    return this.cutReason(from, to, since, 0) ?? this.hostCuts.reason(from, to, since) ?? this.cutReason(from, to, since);
+  }
+
+  /** Why messages from → to were lost since `since` (server ms), when a fault explains it. */
   cutReason(from: string, to: string, since: number, slack = 2.5 * (this.d.tickMs ?? 2000)): string | null {
     // slack: links the fault doomed can end ticks after the heal
     const end = (x: Fault) => x.restoredAt ?? this.backAt.get(x.id) ?? x.healedAt ?? Infinity;

@@ -23,9 +23,7 @@ export function resolveNode(m: ClusterModel, name: string): string | null {
   const r = m.findReplica(name)?.nodeName;
   if (r) return r;
   const slot = /^n(\d{1,4})$/.exec(name)?.[1];
-  if (!slot) return null;
-  const inSlot = m.snapshot().nodes.filter((n) => n.slot === Number(slot));
-  return (inSlot.find((n) => n.status === "up") ?? inSlot[0])?.name ?? null;
+  return slot ? m.nodeInSlot(Number(slot)) : null;
 }
 
 /** The fault registry wired to the dashboard's model, books, bridge and runtime. */
