@@ -52,10 +52,16 @@ export function replicaCost(c: ClusterDTO): { cpuS: number; rssMiB: number; repl
   return { cpuS: Math.round(percentile(cpu, 50) * 1000) / 1000, rssMiB: Math.round(percentile(rss, 50) * 10) / 10, replicas: costs.length };
 }
 
+/** The sizes deployed: 5, 50 and 200, or those of BENCH_SIZES (e.g. `BENCH_SIZES=50`, for trying a change). */
+function sizes(): number[] {
+  const asked = (process.env.BENCH_SIZES ?? "").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 256);
+  return asked.length > 0 ? asked : [5, 50, 200];
+}
+
 /** 5, 50 and 200 local replicas, each from none; a removal between. */
 export async function deployFigures(s: ServerHandle, log: (s: string) => void): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const n of [5, 50, 200]) {
+  for (const n of sizes()) {
     const secs = await deploy(s, n);
     out[`deploy${n}S`] = secs;
     await new Promise((r) => setTimeout(r, 2000)); // the mesh settles: its cost is part of a replica's

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Logger } from "../log";
-import { LocalRuntime } from "./local";
+import { LocalRuntime, STARTS_PER_TURN } from "./local";
 import { bridgeArgs, INETRC, meshTickMs, netTicktime, replicaArgs } from "./local-args";
 import { isReplicaProcess, pidsRunning, runsNode, startTicks } from "./local-proc";
 import type { ReplicaProcess, SpawnOptions } from "./local-process";
@@ -261,6 +261,21 @@ describe("LocalRuntime reattaches what an earlier server left", () => {
     expect(second.rt.list().find((r) => r.id === "n3")).toMatchObject({ state: "restarting" });
     await closeAll(rt, spawned);
     await closeAll(second.rt, second.spawned);
+  });
+
+  it("starts a large scale a few replicas a turn, so the server answers meanwhile; one scaled away before its turn never starts", async () => {
+    const { rt, spawned } = runtime();
+    rt.resume();
+    await rt.scale(10);
+    expect(spawned).toHaveLength(STARTS_PER_TURN);
+    expect(rt.list()).toHaveLength(10);
+    expect(rt.list().filter((r) => r.state === "starting" && r.pid === undefined)).toHaveLength(10 - STARTS_PER_TURN);
+    await rt.scale(6); // slots 7-10 have not started yet
+    await settle();
+    await settle();
+    expect(spawned.map((p) => p.nodeName)).toEqual([1, 2, 3, 4, 5, 6].map(node));
+    expect(rt.list().map((r) => r.id)).toEqual(["n1", "n2", "n3", "n4", "n5", "n6"]);
+    await closeAll(rt, spawned);
   });
 
   it("a graceful close stops every replica and empties the list", async () => {

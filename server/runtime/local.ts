@@ -29,6 +29,13 @@ export interface LocalRuntimeOptions {
   spawn?: (o: SpawnOptions) => ReplicaProcess;
 }
 
+/**
+ * Replicas started in one turn of the event loop. Starting a process forks the server (≈25 ms
+ * each here): 50 in one go held the deploy's own answer for 1.3 s. In turns of a few, the server
+ * answers, and serves the page, between them.
+ */
+export const STARTS_PER_TURN = 4;
+
 interface LocalReplica {
   slot: number;
   proc: ReplicaProcess | null;
@@ -61,6 +68,9 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
   private readonly poller: NodeJS.Timeout;
   private persistQueued = false;
   private closed = false;
+  /** Slots waiting for their start (STARTS_PER_TURN a turn), in order. */
+  private readonly waiting: number[] = [];
+  private startsQueued = false;
 
   constructor(private readonly opts: LocalRuntimeOptions) {
     super();
@@ -104,7 +114,7 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
     }
     if (found.adopt.length > 0) this.opts.log.info(`reattached ${found.adopt.length} running replicas: ${found.adopt.map((e) => `n${e.slot} (pid ${e.pid})`).join(", ")}`);
     this.desiredCount = found.desired;
-    for (let slot = 1; slot <= this.desiredCount; slot++) if (!this.replicas.has(slot)) this.startReplica(slot);
+    this.queueMissing();
     this.persistSoon();
     return found.adopt.length;
   }
@@ -124,9 +134,7 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
   async scale(n: number): Promise<void> {
     if (this.closed) throw new Error("runtime closed");
     this.desiredCount = n;
-    for (let slot = 1; slot <= n; slot++) {
-      if (!this.replicas.has(slot)) this.startReplica(slot);
-    }
+    this.queueMissing();
     for (const [slot, r] of this.replicas) {
       if (slot > n) void this.stopReplica(r);
     }
@@ -180,6 +188,7 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
   async close(): Promise<void> {
     this.closed = true;
     this.desiredCount = 0;
+    this.waiting.length = 0;
     await Promise.all([...this.replicas.values()].map((r) => this.stopReplica(r)));
     clearInterval(this.poller);
     this.persist();
@@ -189,6 +198,33 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
     const r: LocalReplica = { slot, proc: null, state: "starting", restarts, stopping: false, onStopped: [] };
     this.replicas.set(slot, r);
     return r;
+  }
+
+  /** Every missing slot up to the desired count: the first few start now, the rest in the next turns (listed as starting meanwhile). */
+  private queueMissing(): void {
+    for (let slot = 1; slot <= this.desiredCount; slot++) {
+      if (this.replicas.has(slot)) continue;
+      this.newReplica(slot, 0);
+      this.waiting.push(slot);
+    }
+    this.nextStarts();
+  }
+
+  /** Starts up to STARTS_PER_TURN waiting replicas, and the rest in the next turn; one scaled away meanwhile is skipped. */
+  private nextStarts(): void {
+    this.startsQueued = false;
+    let started = 0;
+    while (started < STARTS_PER_TURN && this.waiting.length > 0) {
+      const slot = this.waiting.shift()!;
+      const r = this.replicas.get(slot);
+      if (this.closed || !r || r.proc || r.stopping || slot > this.desiredCount) continue;
+      this.startReplica(slot);
+      started++;
+    }
+    if (this.waiting.length > 0 && !this.startsQueued) {
+      this.startsQueued = true;
+      setImmediate(() => this.nextStarts());
+    }
   }
 
   private startReplica(slot: number): void {
