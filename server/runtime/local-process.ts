@@ -32,6 +32,8 @@ export interface SpawnOptions {
   args: string[];
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** Its priority (replicaNice). */
+  nice: number;
   onSpawn: () => void;
   procRoot?: string;
 }
@@ -86,32 +88,25 @@ class Proc implements ReplicaProcess {
 }
 
 /**
- * How much the replicas yield the CPU to the dashboard (server, bridge, browser): the lowest
- * priority. Measured on 2 cores: 50 replicas booting at the default priority held the answer to
- * the deploy's own PUT for 11.4 s and the page froze; a storm on 200 drew 1.2 frames/s.
+ * Sets a replica's priority (local-args.ts, replicaNice): its nice (inherited by the VM's
+ * threads when set at its start) and, as each detached replica is a session of its own, its
+ * session's autogroup, which is what the Linux scheduler weighs against the dashboard's session.
+ * Best effort: a kernel without autogroups has no such file; a process gone says so by its exit.
  */
-export const REPLICA_NICE = 19;
-
-/**
- * Lowers a replica's priority: its nice (inherited by the VM's threads, created after this) and,
- * as each detached replica is a session of its own, its session's autogroup, which is what the
- * Linux scheduler weighs against the dashboard's session (one replica would otherwise weigh as
- * much as the whole dashboard). Best effort: a kernel without autogroups has no such file.
- */
-function yieldCpu(pid: number, root: string): void {
+export function setReplicaNice(pid: number, nice: number, root = PROC_ROOT): void {
   try {
-    os.setPriority(pid, REPLICA_NICE);
+    os.setPriority(pid, nice);
   } catch {
-    // gone already: its exit says so
+    // gone already
   }
   try {
-    fs.writeFileSync(path.join(root, String(pid), "autogroup"), String(REPLICA_NICE));
+    fs.writeFileSync(path.join(root, String(pid), "autogroup"), String(nice));
   } catch {
     // no autogroups here
   }
 }
 
-/** Starts a replica detached at a low priority (REPLICA_NICE), its stdout and stderr appended to `logFile`. */
+/** Starts a replica detached at priority `nice`, its stdout and stderr appended to `logFile`. */
 export function spawnReplica(o: SpawnOptions): ReplicaProcess {
   const root = o.procRoot ?? PROC_ROOT;
   const fd = fs.openSync(o.logFile, "a", 0o600);
@@ -122,7 +117,7 @@ export function spawnReplica(o: SpawnOptions): ReplicaProcess {
     fs.closeSync(fd);
   }
   const pid = child.pid ?? 0;
-  if (pid > 0) yieldCpu(pid, root);
+  if (pid > 0) setReplicaNice(pid, o.nice, root);
   const proc = new Proc(pid, o.nodeName, Date.now(), pid > 0 ? startTicks(pid, root) : null, false, root);
   child.unref();
   child.on("spawn", o.onSpawn);

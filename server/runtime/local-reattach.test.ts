@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Logger } from "../log";
 import { LocalRuntime, STARTS_PER_TURN } from "./local";
-import { bridgeArgs, INETRC, meshTickMs, netTicktime, replicaArgs } from "./local-args";
+import { bridgeArgs, INETRC, meshTickMs, netTicktime, replicaArgs, replicaNice } from "./local-args";
 import { isReplicaProcess, pidsRunning, runsNode, startTicks } from "./local-proc";
 import type { ReplicaProcess, SpawnOptions } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
@@ -73,6 +73,17 @@ describe("/proc checks", () => {
     fakeProc(PID(3), beam("n1-zz99zz@127.0.0.1"), "1");
     fs.mkdirSync(path.join(procRoot, "self"));
     expect(pidsRunning((n) => n.endsWith("-ab12cd@127.0.0.1"), procRoot).sort()).toEqual([PID(1), PID(2)]);
+  });
+});
+
+describe("replica priority", () => {
+  it("keeps a small cluster at nice 0 and lowers a large one, so all replicas weigh about twice the dashboard", () => {
+    expect([1, 2, 3, 5, 50, 200, 256].map(replicaNice)).toEqual([0, 0, 2, 4, 14, 19, 19]);
+    for (const n of [2, 10, 50, 100]) {
+      const weight = n * 1024 / 1.25 ** replicaNice(n); // CFS: 1024 at nice 0, ÷1.25 a step
+      expect(weight / 1024).toBeGreaterThan(1.5);
+      expect(weight / 1024).toBeLessThan(2.7);
+    }
   });
 });
 

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { ConflictError, NotFoundError } from "../errors";
 import type { Logger } from "../log";
-import { INETRC, meshTickMs, replicaArgs } from "./local-args";
+import { INETRC, meshTickMs, replicaArgs, replicaNice } from "./local-args";
 import { spawnLocalBridge } from "./local-bridge";
 import { isReplicaProcess, PROC_ROOT } from "./local-proc";
-import { adoptReplica, type ReplicaProcess, type SpawnOptions, spawnReplica } from "./local-process";
+import { adoptReplica, type ReplicaProcess, setReplicaNice, type SpawnOptions, spawnReplica } from "./local-process";
 import { type LocalState, localStatePath, readLocalState, survivors, writeLocalState } from "./local-state";
 import { RuntimeEmitter } from "./runtime-emitter";
 import type { BridgeTransport, DiscoverCommand, Replica, Runtime, RuntimeStatus } from "./types";
@@ -134,6 +134,8 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
   async scale(n: number): Promise<void> {
     if (this.closed) throw new Error("runtime closed");
     this.desiredCount = n;
+    // Those already running take the new size's priority too.
+    for (const r of this.replicas.values()) if (r.proc && r.slot <= n) setReplicaNice(r.proc.pid, replicaNice(n), this.procRoot);
     this.queueMissing();
     for (const [slot, r] of this.replicas) {
       if (slot > n) void this.stopReplica(r);
@@ -239,6 +241,7 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
       args: replicaArgs({ nodeName, ebin: this.opts.ebin, tickMs: meshTickMs(this.tickMs, this.desiredCount, os.cpus().length), inetrc: this.inetrc }),
       env: { ...this.opts.env, HOME: this.opts.erlangHome },
       logFile,
+      nice: replicaNice(this.desiredCount),
       procRoot: this.procRoot,
       onSpawn: () => {
         if (r.proc !== proc || r.state !== "starting") return;
