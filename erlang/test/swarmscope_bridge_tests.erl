@@ -35,6 +35,27 @@ input(Bridge, Json) ->
 ticktime_frame_test() ->
 	?assertEqual({ok, {ticktime, 32}}, swarmscope_input:parse(<<"{\"t\":\"ticktime\",\"seconds\":32}">>)).
 
+%% The cluster's tick reaches the bridge itself too (through a transition); set back after.
+ticktime_sets_the_bridge_tick_test_() ->
+	{timeout, 30, fun() ->
+		Bridge = start_bridge(),
+		#{<<"t">> := <<"hello">>} = frame(Bridge),
+		Before = settled_ticktime(),
+		input(Bridge, <<"{\"t\":\"ticktime\",\"seconds\":", (integer_to_binary(Before + 3))/binary, "}">>),
+		still_alive(Bridge), % frames are handled in order: the tick's too
+		?assertEqual({ongoing_change_to, Before + 3}, net_kernel:get_net_ticktime()),
+		?assertEqual(Before + 3, settled_ticktime()),
+		_ = net_kernel:set_net_ticktime(Before, 0),
+		?assertEqual(Before, settled_ticktime()),
+		gen_server:stop(Bridge)
+	end}.
+
+settled_ticktime() ->
+	case net_kernel:get_net_ticktime() of
+		T when is_integer(T) -> T;
+		_ -> timer:sleep(200), settled_ticktime()
+	end.
+
 hello_first_test() ->
 	Bridge = start_bridge(),
 	Node = atom_to_binary(node()),

@@ -9,11 +9,11 @@ export function netTicktime(tickMs: number): number {
 export const MESH_NODES_PER_CORE = 25;
 
 /**
- * The replicas' tick between themselves for a cluster of `replicas` on `cores`: the configured one
+ * The cluster's tick (replicas and bridge) for `replicas` of them on `cores`: the configured one
  * up to MESH_NODES_PER_CORE a core; above, it grows with the square of the size, as a full mesh's
  * idle ticks do (n² connections, each ticked 4 times a tick): 200 replicas on 2 cores tick at
- * 32 s instead of 2 s. The bridge keeps the configured tick, so a node is still seen down within
- * it (every replica reports to it each second).
+ * 32 s instead of 2 s. The bridge follows (README "The tick"): on the configured tick it dropped
+ * the replicas of a cluster that took all the CPU.
  */
 export function meshTickMs(tickMs: number, replicas: number, cores: number): number {
   const k = replicas / (MESH_NODES_PER_CORE * Math.max(1, cores));
