@@ -22,7 +22,10 @@ export async function deploy(s: ServerHandle, n: number): Promise<number> {
     if (n > 20 && Date.now() - told >= 5000) {
       told = Date.now();
       const links = c.nodes.reduce((sum, x) => sum + x.links.length, 0) / 2;
-      process.stdout.write(`[bench]   ${((told - c.progress!.startedAt) / 1000).toFixed(0)} s: ${c.progress?.replicasRunning} running, ${c.progress?.nodesUp} up, ${links} links\n`);
+      const down = new Map<string, number>(); // why nodes are down (a flapping mesh shows here: net_tick_timeout)
+      for (const x of c.nodes) if (x.downReason) down.set(x.downReason, (down.get(x.downReason) ?? 0) + 1);
+      const why = down.size > 0 ? `; down: ${[...down].map(([r, k]) => `${k} ${r}`).join(", ")}` : "";
+      process.stdout.write(`[bench]   ${((told - c.progress!.startedAt) / 1000).toFixed(0)} s: ${c.progress?.replicasRunning} running, ${c.progress?.nodesUp} up, ${links} links${why}\n`);
     }
     return c.progress?.done && c.progress.target === n ? c.progress : undefined;
   }, 300_000, every);
