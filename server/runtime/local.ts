@@ -134,8 +134,8 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
   async scale(n: number): Promise<void> {
     if (this.closed) throw new Error("runtime closed");
     this.desiredCount = n;
-    // Those already running take the new size's priority too.
-    for (const r of this.replicas.values()) if (r.proc && r.slot <= n) setReplicaNice(r.proc.pid, replicaNice(n), this.procRoot);
+    // Those this server started take the new size's priority too (not an adopted pid: between two polls it may be another process's).
+    for (const r of this.replicas.values()) if (r.proc && !r.proc.adopted && r.slot <= n) setReplicaNice(r.proc.pid, replicaNice(n), this.procRoot);
     this.queueMissing();
     for (const [slot, r] of this.replicas) {
       if (slot > n) void this.stopReplica(r);
