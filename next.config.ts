@@ -5,6 +5,9 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["better-sqlite3", "dockerode"],
   devIndicators: false,
   poweredByHeader: false,
+  // Only for profiling the page (scripts/profile-page.mts): SWARMSCOPE_SOURCE_MAPS=1 npx next build.
+  // eslint-disable-next-line no-restricted-properties -- a build flag, read by next build, not the server's configuration
+  productionBrowserSourceMaps: process.env.SWARMSCOPE_SOURCE_MAPS === "1",
 };
 
 export default nextConfig;

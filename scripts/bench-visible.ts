@@ -1,5 +1,6 @@
 // Send → row visible in Chromium: a message posted from the page, timed until its timeline row
-// shows `received` or `acked` (the status the receiver reported). Each sample is split into hops,
+// shows `received` or `acked` (the status the receiver reported), whether or not the POST's
+// answer has reached the page by then (a row the page shows first is seen first). Each sample is split into hops,
 // all on this machine's clock (the page's performance.timeOrigin + now, the replicas' stamps):
 // post (fetch → the server answered), the replica's sentAt and receivedAt, the socket frame that
 // carried the reception (seen by a WebSocket listener installed before the app loads), and the row.
@@ -33,6 +34,18 @@ const PROBE = `(async ({ token, from, to, samples }) => {
   const out = [];
   const clock = () => performance.timeOrigin + performance.now();
   const arrived = (st) => st === "received" || st === "acked";
+  // When each row first showed its message arrived: the row can show before the POST's answer
+  // (which carries the id) reaches the page, and the user sees it then.
+  const shownAt = new Map();
+  const note = () => {
+    const at = clock();
+    for (const row of document.querySelectorAll('[data-testid="timeline-row"]')) {
+      const id = row.getAttribute("data-id");
+      if (id && !shownAt.has(id) && arrived(row.getAttribute("data-status"))) shownAt.set(id, at);
+    }
+  };
+  const watch = new MutationObserver(note);
+  watch.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
   for (let i = 0; i < samples; i++) {
     window.__benchFrames.length = 0;
     performance.mark("probe-send");
@@ -44,14 +57,13 @@ const PROBE = `(async ({ token, from, to, samples }) => {
     });
     const ids = (await res.json()).ids;
     const posted = clock();
-    const sel = '[data-testid="timeline-row"][data-id="' + ids[0] + '"]';
     await new Promise((resolve) => {
-      const seen = () => arrived(document.querySelector(sel)?.getAttribute("data-status"));
+      const seen = () => shownAt.has(ids[0]);
       if (seen()) return resolve();
       const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(); } });
       obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
     });
-    const t1 = clock();
+    const t1 = shownAt.get(ids[0]);
     performance.mark("probe-visible");
     let frame = NaN, sentAt = NaN, receivedAt = NaN;
     for (const [at, data] of window.__benchFrames) {
@@ -62,6 +74,7 @@ const PROBE = `(async ({ token, from, to, samples }) => {
     out.push({ id: ids[0], t0, total: t1 - t0, posted: posted - t0, sentAt, receivedAt, frame });
     await new Promise((r) => setTimeout(r, 20));
   }
+  watch.disconnect();
   return out;
 })`;
 

@@ -1,0 +1,72 @@
+// A CPU profile of the dashboard page (Chromium, 1920x1080) with N local nodes, idle, under a
+// storm, or while 250 messages are sent from the page: where the page's main thread goes, by
+// function, self and total. Names come from the source maps of a build made with
+// SWARMSCOPE_SOURCE_MAPS=1 (`SWARMSCOPE_SOURCE_MAPS=1 npx next build`); without, minified.
+//   npx tsx scripts/profile-page.mts 200 storm | npx tsx scripts/profile-page.mts 2 sends
+import fs from "node:fs";
+import path from "node:path";
+import { SourceMapConsumer } from "source-map-js";
+import { startServer, waitFor } from "../tests/integration/harness";
+import { cluster, deploy } from "./bench-deploy";
+import { launchChromium } from "./chromium";
+const n = Number(process.argv[2] ?? 200);
+const storm = process.argv[3] === "storm";
+const s = await startServer();
+const maps = new Map<string, SourceMapConsumer | null>();
+function consumer(url: string): SourceMapConsumer | null {
+  const file = url.split("/_next/")[1];
+  if (!file) return null;
+  if (!maps.has(file)) {
+    const js = path.join(".next", file.replace(/\?.*/, ""));
+    const ref = fs.existsSync(js) ? /sourceMappingURL=(\S+)/.exec(fs.readFileSync(js, "utf8"))?.[1] : undefined;
+    const p = ref ? path.join(path.dirname(js), ref) : "";
+    maps.set(file, p && fs.existsSync(p) ? new SourceMapConsumer(JSON.parse(fs.readFileSync(p, "utf8"))) : null);
+  }
+  return maps.get(file)!;
+}
+try {
+  await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
+  console.log("deploy", await deploy(s, n));
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`${s.url}/?token=${s.token}`);
+  await page.getByTestId("timeline").waitFor();
+  await page.waitForTimeout(5000);
+  if (storm) await s.api("POST", "/api/traffic", { pattern: "storm", rate: 10000, durationS: 15 });
+  const sends = process.argv[3] === "sends";
+  const c0 = await cluster(s);
+  const [a, b] = c0.nodes.filter((x) => x.status === "up").map((x) => x.name).sort();
+  if (sends) page.evaluate(`(async () => { for (let i = 0; i < 250; i++) { await fetch("/api/messages", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer ${s.token}" }, body: JSON.stringify({ from: "${a}", to: "${b}", content: "p " + i }) }); await new Promise((r) => setTimeout(r, 20)); } })()`).catch(() => {}); // ends with the page
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+  await cdp.send("Profiler.start");
+  await page.waitForTimeout(6000);
+  const { profile } = (await cdp.send("Profiler.stop")) as any;
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  const byId = new Map<number, any>(profile.nodes.map((x: any) => [x.id, x]));
+  const parent = new Map<number, number>();
+  for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+  const dt = (profile.endTime - profile.startTime) / profile.samples.length / 1000;
+  const name = (f: any) => {
+    const c = f.url ? consumer(f.url) : null;
+    const o = c?.originalPositionFor({ line: f.lineNumber + 1, column: f.columnNumber });
+    return o?.source ? `${o.name ?? f.functionName ?? "?"} ${o.source.replace(/.*\/(node_modules|work\/main)\//, "")}:${o.line}` : `${f.functionName || "(anon)"} ${f.url.split("/").pop()}`;
+  };
+  for (const id of profile.samples) {
+    const key = name(byId.get(id).callFrame);
+    self.set(key, (self.get(key) ?? 0) + dt);
+    const seen = new Set<string>();
+    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) {
+      const k = name(byId.get(p).callFrame);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      total.set(k, (total.get(k) ?? 0) + dt);
+    }
+  }
+  console.log("SELF\n" + [...self].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
+  console.log("TOTAL\n" + [...total].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
+  await browser.close();
+  await deploy(s, 0);
+} finally { await s.stop(); }
