@@ -66,7 +66,7 @@ try {
     }
   }
   console.log("SELF\n" + [...self].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
-  console.log("TOTAL\n" + [...total].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
+  console.log("TOTAL\n" + [...total].sort((a, b) => b[1] - a[1]).filter(([k], i) => i < 40 || k.includes("[project]")).slice(0, 90).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
   await browser.close();
   await deploy(s, 0);
 } finally { await s.stop(); }

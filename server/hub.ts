@@ -21,6 +21,9 @@ export interface HubOptions {
  * the count left out is sent along); the cluster when it changed (throttled by its cost); stats
  * a few times a second; the traffic run's progress as it moves.
  */
+/** Above this many nodes the cluster view is pushed at most once a second. */
+export const BIG_CLUSTER = 50;
+
 export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Credentials, opts: HubOptions = {}) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
@@ -81,11 +84,15 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
   // mesh forming changes it tens of thousands of times): besides the pacer's rate, the next push
   // waits 20 times what the last one cost, so it never takes more than ~5% of the server, while a
   // small cluster's change still goes out at once.
+  // A big cluster's view goes at most once a second: each one costs the page a check against the
+  // contract, a layout and a redraw of every node (200 nodes meshing: 7 % of the page's main
+  // thread went to checking views alone, in a profile by scripts/profile-page.mts).
   let clusterGap = 0;
   const cluster = pacer(4, 100, () => clusterGap, () => {
     const t0 = performance.now();
-    io.emit("cluster", app.cluster());
-    clusterGap = Math.min(1000, 20 * (performance.now() - t0));
+    const view = app.cluster();
+    io.emit("cluster", view);
+    clusterGap = Math.max(view.nodes.length > BIG_CLUSTER ? 1000 : 0, Math.min(1000, 20 * (performance.now() - t0)));
   });
   app.books.onChange = () => {
     if (app.config.trace) changed = messages.pending() ? [changed[0]!, clockMs()] : [clockMs(), clockMs()];

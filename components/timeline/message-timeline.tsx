@@ -57,11 +57,13 @@ export function MessageTimeline({ nodes, large = false }: MessageTimelineProps) 
     if (following) virtualizer.scrollToOffset(0);
   }, [following, virtualizer]);
 
+  // Sorted again only when the names change, not on each cluster view (200 nodes: every link change).
+  const namesKey = nodes.map((n) => n.name).join("\n");
   const nodeNames = useMemo(() => {
-    const names = nodes.map((n) => n.name);
+    const names = namesKey ? namesKey.split("\n") : [];
     if (node && !names.includes(node)) names.push(node); // keep a filter on a node that left
-    return names.sort(byShortName);
-  }, [nodes, node]);
+    return byShortName(names);
+  }, [namesKey, node]);
   const now = Date.now();
   // Under a storm every row is new on every render: the highlight would only repaint the list.
   const highlight = !messageStore.busy;
@@ -190,6 +192,12 @@ function useRowHeight(large: boolean): number {
   return large ? Math.round(2.6 * root) : ROW_HEIGHT;
 }
 
-function byShortName(a: string, b: string): number {
-  return shortName(a).localeCompare(shortName(b), undefined, { numeric: true });
+const collator = new Intl.Collator(undefined, { numeric: true });
+
+/** The names in the order of their short names (n2 before n10), each short name made once. */
+function byShortName(names: string[]): string[] {
+  return names
+    .map((name) => [shortName(name), name] as const)
+    .sort((a, b) => collator.compare(a[0], b[0]))
+    .map(([, name]) => name);
 }
