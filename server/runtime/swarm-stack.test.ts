@@ -53,6 +53,14 @@ describe("SwarmStack.ensureNetwork", () => {
     expect(warnings[0]).toMatch(/st_net is attachable .*docker stack rm st/);
   });
 
+  it("waits for a network Docker is still removing (no driver yet) to go, then creates the overlay", async () => {
+    const going: FakeNet = { Id: "g1", Name: "st_net", Driver: "", Attachable: false };
+    const { stack, created } = setup(going);
+    setTimeout(() => going.Name = "removed", 700); // gone from the list after a while
+    expect(await stack.ensureNetwork()).toEqual({ id: "new", subnet: null });
+    expect(created).toEqual([expect.objectContaining({ Name: "st_net", Driver: "overlay" })]);
+  });
+
   it("a closed overlay gets no warning; a network of that name that is no overlay is refused", async () => {
     const closed = setup({ Id: "c1", Name: "st_net", Driver: "overlay", Attachable: false });
     await closed.stack.ensureNetwork();

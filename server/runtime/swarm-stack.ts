@@ -75,6 +75,14 @@ export class SwarmStack {
     const name = this.networkName;
     const find = async () => (await this.o.docker.listNetworks({ filters: { name: [name] } })).find((n) => n.Name === name);
     let found = await find();
+    // A network Docker is still removing (a stack removed just before) inspects with no driver:
+    // wait for it to go (up to 10 s) rather than refuse it as "not an overlay network".
+    for (let i = 0; found && i < 20; i++) {
+      const driver = ((await this.o.docker.getNetwork(found.Id).inspect().catch(() => null)) as Dockerode.NetworkInspectInfo | null)?.Driver;
+      if (driver) break;
+      await new Promise((r) => setTimeout(r, 500));
+      found = await find();
+    }
     if (!found) {
       this.o.progress(`creating network ${name}`);
       await this.o.docker.createNetwork({
