@@ -1,9 +1,10 @@
 // Send → row visible in Chromium: a message posted from the page, timed until its timeline row
 // shows `received` or `acked` (the status the receiver reported), whether or not the POST's
-// answer has reached the page by then (a row the page shows first is seen first). Each sample is split into hops,
-// all on this machine's clock (the page's performance.timeOrigin + now, the replicas' stamps):
-// post (fetch → the server answered), the replica's sentAt and receivedAt, the socket frame that
-// carried the reception (seen by a WebSocket listener installed before the app loads), and the row.
+// answer has reached the page by then (a row the page shows first is seen first). Each sample is
+// split into hops, all on this machine's clock (the page's performance.timeOrigin + now, the
+// replicas' stamps): post (fetch → the server answered), the replica's sentAt and receivedAt, the
+// socket frame that carried the reception (seen by a WebSocket listener installed before the app
+// loads), and the row.
 import { type ServerHandle, percentile } from "../tests/integration/harness";
 import { launchChromium, wsTap } from "./chromium";
 
@@ -37,12 +38,14 @@ const PROBE = `(async ({ token, from, to, samples }) => {
   // When each row first showed its message arrived: the row can show before the POST's answer
   // (which carries the id) reaches the page, and the user sees it then.
   const shownAt = new Map();
+  let waiting = null; // the sample's id, and what to call once its row shows
   const note = () => {
     const at = clock();
     for (const row of document.querySelectorAll('[data-testid="timeline-row"]')) {
       const id = row.getAttribute("data-id");
       if (id && !shownAt.has(id) && arrived(row.getAttribute("data-status"))) shownAt.set(id, at);
     }
+    if (waiting && shownAt.has(waiting.id)) waiting.resolve();
   };
   const watch = new MutationObserver(note);
   watch.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
@@ -57,12 +60,8 @@ const PROBE = `(async ({ token, from, to, samples }) => {
     });
     const ids = (await res.json()).ids;
     const posted = clock();
-    await new Promise((resolve) => {
-      const seen = () => shownAt.has(ids[0]);
-      if (seen()) return resolve();
-      const obs = new MutationObserver(() => { if (seen()) { obs.disconnect(); resolve(); } });
-      obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
-    });
+    if (!shownAt.has(ids[0])) await new Promise((resolve) => (waiting = { id: ids[0], resolve }));
+    waiting = null;
     const t1 = shownAt.get(ids[0]);
     performance.mark("probe-visible");
     let frame = NaN, sentAt = NaN, receivedAt = NaN;

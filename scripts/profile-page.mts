@@ -10,7 +10,7 @@ import { startServer, waitFor } from "../tests/integration/harness";
 import { cluster, deploy } from "./bench-deploy";
 import { launchChromium } from "./chromium";
 const n = Number(process.argv[2] ?? 200);
-const storm = process.argv[3] === "storm";
+const mode = process.argv[3]; // "storm", "sends", or idle
 const s = await startServer();
 const maps = new Map<string, SourceMapConsumer | null>();
 function consumer(url: string): SourceMapConsumer | null {
@@ -32,11 +32,9 @@ try {
   await page.goto(`${s.url}/?token=${s.token}`);
   await page.getByTestId("timeline").waitFor();
   await page.waitForTimeout(5000);
-  if (storm) await s.api("POST", "/api/traffic", { pattern: "storm", rate: 10000, durationS: 15 });
-  const sends = process.argv[3] === "sends";
-  const c0 = await cluster(s);
-  const [a, b] = c0.nodes.filter((x) => x.status === "up").map((x) => x.name).sort();
-  if (sends) page.evaluate(`(async () => { for (let i = 0; i < 250; i++) { await fetch("/api/messages", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer ${s.token}" }, body: JSON.stringify({ from: "${a}", to: "${b}", content: "p " + i }) }); await new Promise((r) => setTimeout(r, 20)); } })()`).catch(() => {}); // ends with the page
+  if (mode === "storm") await s.api("POST", "/api/traffic", { pattern: "storm", rate: 10000, durationS: 15 });
+  const [a, b] = (await cluster(s)).nodes.filter((x) => x.status === "up").map((x) => x.name).sort();
+  if (mode === "sends") page.evaluate(`(async () => { for (let i = 0; i < 250; i++) { await fetch("/api/messages", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer ${s.token}" }, body: JSON.stringify({ from: "${a}", to: "${b}", content: "p " + i }) }); await new Promise((r) => setTimeout(r, 20)); } })()`).catch(() => {}); // ends with the page
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 500 });

@@ -9,6 +9,9 @@ import { sameOrigin } from "./origin";
 import { pacer } from "./pacer";
 import { clockMs, trace } from "./trace";
 
+/** Above this many nodes the cluster view is pushed at most once a second. */
+const BIG_CLUSTER = 50;
+
 export interface HubOptions {
   /** Under load, how often changed messages are pushed (ms); a quiet stream is pushed at once. */
   messageFlushMs?: number;
@@ -21,9 +24,6 @@ export interface HubOptions {
  * the count left out is sent along); the cluster when it changed (throttled by its cost); stats
  * a few times a second; the traffic run's progress as it moves.
  */
-/** Above this many nodes the cluster view is pushed at most once a second. */
-export const BIG_CLUSTER = 50;
-
 export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Credentials, opts: HubOptions = {}) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
@@ -84,9 +84,9 @@ export function attachHub(httpServer: HttpServer, app: Swarmscope, creds: Creden
   // mesh forming changes it tens of thousands of times): besides the pacer's rate, the next push
   // waits 20 times what the last one cost, so it never takes more than ~5% of the server, while a
   // small cluster's change still goes out at once.
-  // A big cluster's view goes at most once a second: each one costs the page a check against the
-  // contract, a layout and a redraw of every node (200 nodes meshing: 7 % of the page's main
-  // thread went to checking views alone, in a profile by scripts/profile-page.mts).
+  // And a cluster of more than BIG_CLUSTER nodes goes at most once a second: each view costs the
+  // page a check against the contract, a layout and a redraw of every node (200 nodes meshing:
+  // 7 % of the page's main thread went to checking views alone; scripts/profile-page.mts).
   let clusterGap = 0;
   const cluster = pacer(4, 100, () => clusterGap, () => {
     const t0 = performance.now();

@@ -46,13 +46,16 @@ export class FaultRegistry {
   private readonly meshedSince = new Map<string, number>();
   private readonly view: LinkView;
   private readonly hostCuts: HostCuts;
+  /** Links a fault (or a host cut) doomed can end ticks after its heal: 2.5 ticks. */
+  private readonly slackMs: number;
   /** A killed node's short name ("n5") as at the kill: on Swarm its replacement has a new name, in the same slot. */
   private readonly killedAs = new Map<string, string>();
   /** When a kill's nodes (or their replacements) were up again: from then on it explains no new gap. */
   private readonly backAt = new Map<string, number>();
 
   constructor(private readonly d: RegistryDeps) {
-    this.hostCuts = new HostCuts(2.5 * (d.tickMs ?? 2000));
+    this.slackMs = 2.5 * (d.tickMs ?? 2000);
+    this.hostCuts = new HostCuts(this.slackMs);
     this.view = { isUp: (n) => d.dir.isUp(n), upNodes: () => d.dir.upNodes(), links: (n) => this.linkMap.get(n) ?? new Set(), standIn: (n) => this.standIn(n) };
   }
 
@@ -142,8 +145,7 @@ export class FaultRegistry {
   }
 
   /** Why messages from → to were lost since `since` (server ms), when a fault explains it. */
-  cutReason(from: string, to: string, since: number, slack = 2.5 * (this.d.tickMs ?? 2000)): string | null {
-    // slack: links the fault doomed can end ticks after the heal
+  cutReason(from: string, to: string, since: number, slack = this.slackMs): string | null {
     const end = (x: Fault) => x.restoredAt ?? this.backAt.get(x.id) ?? x.healedAt ?? Infinity;
     const f = [...this.faults].reverse().find((x) => end(x) + slack >= since && (x.nodes.includes(from) || x.nodes.includes(to)));
     if (!f) return null;

@@ -133,9 +133,12 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
 
   async scale(n: number): Promise<void> {
     if (this.closed) throw new Error("runtime closed");
-    this.desiredCount = n;
+    const nice = replicaNice(n);
     // Those this server started take the new size's priority too (not an adopted pid: between two polls it may be another process's).
-    for (const r of this.replicas.values()) if (r.proc && !r.proc.adopted && r.slot <= n) setReplicaNice(r.proc.pid, replicaNice(n), this.procRoot);
+    if (nice !== replicaNice(this.desiredCount)) {
+      for (const r of this.replicas.values()) if (r.proc && !r.proc.adopted && r.slot <= n) setReplicaNice(r.proc.pid, nice, this.procRoot);
+    }
+    this.desiredCount = n;
     this.queueMissing();
     for (const [slot, r] of this.replicas) {
       if (slot > n) void this.stopReplica(r);
@@ -214,7 +217,6 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
 
   /** Starts up to STARTS_PER_TURN waiting replicas, and the rest in the next turn; one scaled away meanwhile is skipped. */
   private nextStarts(): void {
-    this.startsQueued = false;
     let started = 0;
     while (started < STARTS_PER_TURN && this.waiting.length > 0) {
       const slot = this.waiting.shift()!;
@@ -225,7 +227,10 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
     }
     if (this.waiting.length > 0 && !this.startsQueued) {
       this.startsQueued = true;
-      setImmediate(() => this.nextStarts());
+      setImmediate(() => {
+        this.startsQueued = false;
+        this.nextStarts();
+      });
     }
   }
 

@@ -74,14 +74,15 @@ export class SwarmStack {
   async ensureNetwork(): Promise<Net> {
     const name = this.networkName;
     const find = async () => (await this.o.docker.listNetworks({ filters: { name: [name] } })).find((n) => n.Name === name);
+    const inspect = (id: string) => this.o.docker.getNetwork(id).inspect() as Promise<Dockerode.NetworkInspectInfo>;
     let found = await find();
+    let info = found ? await inspect(found.Id).catch(() => null) : null;
     // A network Docker is still removing (a stack removed just before) inspects with no driver:
     // wait for it to go (up to 10 s) rather than refuse it as "not an overlay network".
-    for (let i = 0; found && i < 20; i++) {
-      const driver = ((await this.o.docker.getNetwork(found.Id).inspect().catch(() => null)) as Dockerode.NetworkInspectInfo | null)?.Driver;
-      if (driver) break;
+    for (let i = 0; found && !info?.Driver && i < 20; i++) {
       await new Promise((r) => setTimeout(r, 500));
       found = await find();
+      info = found ? await inspect(found.Id).catch(() => null) : null;
     }
     if (!found) {
       this.o.progress(`creating network ${name}`);
@@ -96,8 +97,9 @@ export class SwarmStack {
       this.o.log.info(`created overlay network ${name}${this.o.encrypted ? " (encrypted)" : ""}`);
       found = await find();
       if (!found) throw new Error(`network ${name} vanished right after it was created`);
+      info = null;
     }
-    const info = (await this.o.docker.getNetwork(found.Id).inspect()) as Dockerode.NetworkInspectInfo;
+    info ??= await inspect(found.Id);
     if (info.Driver !== "overlay") {
       throw new Error(`network ${name} exists but is not an overlay network (driver ${info.Driver}); remove it (docker stack rm ${this.o.stack}) and deploy again`);
     }
