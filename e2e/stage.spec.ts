@@ -166,6 +166,20 @@ test("under 1280 px (1024×768) the header wraps and the panels reflow: still no
   await expectNoSideScroll(page, "/present");
 });
 
+test("from 1280 to 2560 px the header's counters never run under its buttons", async ({ page }) => {
+  await page.goto(`/?token=${token}`);
+  for (const width of [1280, 1536, 1600, 1920, 2560]) {
+    await page.setViewportSize({ width, height: 1080 });
+    await expect(page.getByTestId("stat-inflight")).toBeVisible();
+    const countersRight = await page.getByTestId("stat-inflight").evaluate((el) => el.parentElement!.getBoundingClientRect().right);
+    const countersLeft = await page.getByTestId("stat-sent").evaluate((el) => el.parentElement!.getBoundingClientRect().left);
+    const titleRight = await page.locator("h1").evaluate((el) => el.getBoundingClientRect().right);
+    const presentLeft = (await page.getByTestId("present-button").boundingBox())!.x;
+    expect(countersRight, `counters' right edge at ${width} px`).toBeLessThanOrEqual(presentLeft);
+    expect(countersLeft, `counters' left edge at ${width} px`).toBeGreaterThanOrEqual(titleRight);
+  }
+});
+
 test.describe("screenshots of the presenter view", () => {
   for (const [width, height] of [
     [1280, 720],

@@ -43,7 +43,7 @@ export function AppHeader() {
   const replaying = useReplaying();
 
   return (
-    <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b max-xl:flex-wrap max-xl:py-2 border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 2xl:gap-4 2xl:px-6">
+    <header className="relative z-40 flex min-h-[4.75rem] shrink-0 items-center gap-3 border-b max-xl:flex-wrap max-xl:py-2 border-edge bg-[linear-gradient(180deg,#0b1220,#070b12)] px-4 tall:min-h-[5.5rem] 3xl:gap-4 3xl:px-6">
       <div className="flex min-w-0 shrink-0 items-center gap-3.5">
         <Logo />
         <div className="min-w-0">
@@ -68,7 +68,7 @@ export function AppHeader() {
       </div>
 
       {/* Under 1280 px the counters take a row of their own rather than push the page sideways. */}
-      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around 2xl:gap-8">
+      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around 3xl:gap-5">
         <StatCounter label="Sent" value={stats?.sent} tone="sky" testId="stat-sent" />
         <StatCounter label="Received" value={stats?.received} tone="teal" testId="stat-received" />
         <StatCounter label="Acked" value={stats?.acked} tone="emerald" testId="stat-acked" />
@@ -81,11 +81,11 @@ export function AppHeader() {
           href={PRESENT_PATH}
           data-testid="present-button"
           title="Presenter view: large type for a projector (F)"
-          className="flex h-11 items-center justify-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20 max-2xl:w-11 max-2xl:px-0"
+          className="flex h-11 items-center justify-center gap-2 rounded-full border border-accent/40 bg-accent/10 px-3.5 text-sm font-semibold text-accent transition-colors hover:bg-accent/20 max-3xl:w-11 max-3xl:px-0"
         >
           <Icon d="M3 4h18v12H3zM12 16v4M8 20h8" />
-          {/* Below 1536 px the header has room for the counters only with these two as icons. */}
-          <span className="max-2xl:sr-only">Present</span>
+          {/* Below 2080 px the header has room for the counters only with these two as icons. */}
+          <span className="max-3xl:sr-only">Present</span>
         </Link>
         <button
           type="button"
@@ -96,7 +96,7 @@ export function AppHeader() {
         >
           ?<span className="sr-only">Keyboard shortcuts</span>
         </button>
-        <ReplayButton compact className="h-11 text-sm max-2xl:w-11 max-2xl:px-0" />
+        <ReplayButton compact className="h-11 text-sm max-3xl:w-11 max-3xl:px-0" />
         <ExportMenu />
         {!replaying && <BooksIndicator stats={stats} />}
         <StatusPill

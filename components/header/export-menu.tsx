@@ -57,11 +57,11 @@ export function ExportMenu() {
         aria-expanded={open}
         onClick={() => setOpen((v) => !v)}
         title="Download the stored history as proof of delivery"
-        className="flex h-11 cursor-pointer items-center justify-center gap-2 rounded-full border border-edge-strong bg-raised px-3.5 text-sm font-semibold text-dim transition-colors hover:border-dim/50 hover:text-ink aria-expanded:border-accent/50 aria-expanded:text-ink max-2xl:w-11 max-2xl:px-0"
+        className="flex h-11 cursor-pointer items-center justify-center gap-2 rounded-full border border-edge-strong bg-raised px-3.5 text-sm font-semibold text-dim transition-colors hover:border-dim/50 hover:text-ink aria-expanded:border-accent/50 aria-expanded:text-ink max-3xl:w-11 max-3xl:px-0"
       >
         <Icon d="M12 4v11M7.5 10.5 12 15l4.5-4.5M5 19h14" />
-        {/* An icon below 1536 px, as Present and Replay: room for the counters. */}
-        <span className="max-2xl:sr-only">Export</span>
+        {/* An icon below 2080 px, as Present and Replay: room for the counters. */}
+        <span className="max-3xl:sr-only">Export</span>
       </button>
       {open && (
         <div

@@ -30,14 +30,15 @@ interface StatCounterProps {
 }
 
 /**
- * One big number of the header, readable from the back of the room. Below 1536 px five exact
- * counts in the millions do not fit one row beside the controls: there they read "1.23M" (from
+ * One big number of the header, readable from the back of the room. Below 2400 px five exact
+ * counts in the millions do not fit one row beside the controls (measured: at 1920 px the
+ * labelled buttons ran under counts of a few digits): there they read "1.23M" (from
  * 100,000 on), the exact count in the tooltip; wider screens show every digit.
  */
 export function StatCounter({ label, value, tone, testId, quietWhenZero }: StatCounterProps) {
   const quiet = quietWhenZero && !value;
   return (
-    <div className="relative flex min-w-[5.6rem] flex-col justify-center pl-3.5 2xl:min-w-[8rem]">
+    <div className="relative flex min-w-[5.6rem] flex-col justify-center pl-3.5 3xl:min-w-[6.5rem]">
       <span className={`absolute top-1 bottom-1 left-0 w-1 rounded-full ${quiet ? "bg-edge-strong" : bars[tone]}`} />
       <span className="text-[0.72rem] font-semibold tracking-[0.14em] text-faint uppercase">{label}</span>
       <span
@@ -50,8 +51,8 @@ export function StatCounter({ label, value, tone, testId, quietWhenZero }: StatC
           "—"
         ) : (
           <>
-            <span className="max-2xl:hidden">{count(value)}</span>
-            <span className="2xl:hidden">{compactCount(value)}</span>
+            <span className="max-[150rem]:hidden">{count(value)}</span>
+            <span className="min-[150rem]:hidden">{compactCount(value)}</span>
           </>
         )}
       </span>

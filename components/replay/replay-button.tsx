@@ -20,7 +20,7 @@ export function ReplayButton({ className = "", compact = false }: { className?: 
         className={`flex cursor-pointer items-center justify-center gap-2 rounded-full border border-violet-400/40 bg-violet-400/10 px-3.5 font-semibold text-violet-200 transition-colors hover:bg-violet-400/20 ${className}`}
       >
         <Icon d="M3 12a9 9 0 1 0 3-6.7M3 4v5h5M12 8v4l3 2" />
-        <span className={compact ? "max-2xl:sr-only" : ""}>Replay</span>
+        <span className={compact ? "max-3xl:sr-only" : ""}>Replay</span>
       </button>
       {open && <ReplayPicker onClose={() => setOpen(false)} />}
     </>
