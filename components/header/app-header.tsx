@@ -68,7 +68,7 @@ export function AppHeader() {
       </div>
 
       {/* Under 1280 px the counters take a row of their own rather than push the page sideways. */}
-      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around 3xl:gap-5">
+      <div className="mx-auto flex min-w-0 items-stretch gap-2 max-xl:order-last max-xl:w-full max-xl:justify-around xl:gap-4 3xl:gap-5">
         <StatCounter label="Sent" value={stats?.sent} tone="sky" testId="stat-sent" />
         <StatCounter label="Received" value={stats?.received} tone="teal" testId="stat-received" />
         <StatCounter label="Acked" value={stats?.acked} tone="emerald" testId="stat-acked" />
