@@ -69,7 +69,11 @@ describe("no secret leaks (local runtime)", () => {
     const bridge = children.find((p) => p.args.includes("swarmscope_bridge"));
     expect(bridge, "the bridge process").toBeDefined();
     expect(children.map((p) => p.pid)).toEqual(expect.arrayContaining(replicaPids));
-    const epmd = ps.filter((p) => /\bepmd\b/.test(p.args)).map((p) => p.pid);
+    // epmd daemons of this PID namespace: a Swarm suite running alongside has epmd in its
+    // containers, with the container's own (secret-free, checked by the Swarm leak test) variables.
+    const ours = fs.readlinkSync("/proc/self/ns/pid");
+    const sameNamespace = (pid: number) => { try { return fs.readlinkSync(`/proc/${pid}/ns/pid`) === ours; } catch { return false; } };
+    const epmd = ps.filter((p) => /\bepmd\b/.test(p.args) && sameNamespace(p.pid)).map((p) => p.pid);
     for (const pid of [...replicaPids, bridge!.pid, ...epmd]) {
       const env = environ(pid);
       if (env === null) continue; // epmd of another user
