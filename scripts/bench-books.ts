@@ -105,7 +105,7 @@ export async function booksFigures(s: ServerHandle, results: Record<string, unkn
     await new Promise((res) => setTimeout(res, 12_000));
     const h = (await s.api<FullHealthReply>("GET", "/api/health")).body;
     rss[`${Math.round(target / 1e6)}M`] = h.memory.rssMiB;
-    log(`server RSS at ${st.received} accounted messages: ${h.memory.rssMiB} MiB`);
+    log(`server RSS at ${st.received} accounted messages: ${h.memory.rssMiB} MiB (JavaScript heap ${h.memory.heapUsedMiB} MiB, external ${h.memory.externalMiB} MiB)`);
   }
   const accountedSince = (await stats(s)).received - msgsStart;
   const diskBytesPerMsg = Math.round(((dbBytes(s.dataDir) - diskStart) / accountedSince) * 100) / 100;

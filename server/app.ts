@@ -137,7 +137,7 @@ export class Swarmscope {
       version: "0.1.0",
       bridge: this.supervisor.bridge.status,
       store: this.store.writerStatus(),
-      memory: { rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
+      memory: memoryMiB(),
     };
   }
 
@@ -313,4 +313,11 @@ export class Swarmscope {
   private every(ms: number, fn: () => void): void {
     this.timers.push(setInterval(fn, ms));
   }
+}
+
+/** The server's memory in MiB: resident, the JavaScript heap in use, and what lives outside it (buffers, native objects). */
+function memoryMiB(): { rssMiB: number; heapUsedMiB: number; externalMiB: number } {
+  const m = process.memoryUsage();
+  const mib = (b: number) => Math.round(b / 2 ** 20);
+  return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external) };
 }

@@ -318,7 +318,11 @@ export const fullHealthReply = z
     version: z.string(),
     bridge: bridgeStatus,
     store: storeStatusSchema,
-    memory: z.strictObject({ rssMiB: count.describe("the server's resident memory") }),
+    memory: z.strictObject({
+      rssMiB: count.describe("the server's resident memory"),
+      heapUsedMiB: count.describe("its JavaScript heap in use"),
+      externalMiB: count.describe("its memory outside the JavaScript heap held by JavaScript objects (buffers, native objects)"),
+    }),
   })
   .describe("The server answers; what it runs on (with a valid token).");
 /** GET /api/health without a token (or with a wrong one): only that the server is up. */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_REPLICAS } from "../../lib/contracts/common";
-import type { ClusterDTO, MessageDTO } from "../../lib/contracts/http-replies";
+import { type ClusterDTO, fullHealthReply, type MessageDTO } from "../../lib/contracts/http-replies";
 import { type ServerHandle, startServer, waitFor } from "./harness";
 
 // Bad input gets a clear 4xx, and the server keeps working afterwards.
@@ -32,6 +32,9 @@ describe("HTTP API: access and bad input", () => {
     expect(r.body).toEqual({ status: "ok" });
     const full = await s.api("GET", "/api/health");
     expect(full.body).toMatchObject({ status: "ok", runtime: "local" });
+    const { memory } = fullHealthReply.parse(full.body);
+    expect(memory.heapUsedMiB).toBeGreaterThan(0);
+    expect(memory.heapUsedMiB).toBeLessThan(memory.rssMiB);
   });
 
   it("refuses a missing or wrong token", async () => {
