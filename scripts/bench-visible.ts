@@ -93,6 +93,8 @@ function hops(samples: VisibleSample[]): Record<string, number> {
 
 /** The server's `[trace]` lines (SWARMSCOPE_TRACE=1): handler entries of the POSTs in order, pushes by message. */
 interface ServerTrace {
+  /** The HTTP server's request events of the POSTs (before Next.js routes them). */
+  reqIn: number[];
   apiIn: number[];
   apiOut: number[];
   /** id → [first change, last change, push] of the push that carried it received or acked. */
@@ -100,12 +102,14 @@ interface ServerTrace {
 }
 
 function collectTrace(stderr: NodeJS.ReadableStream): { trace: ServerTrace; stop: () => void } {
-  const trace: ServerTrace = { apiIn: [], apiOut: [], pushed: new Map() };
+  const trace: ServerTrace = { reqIn: [], apiIn: [], apiOut: [], pushed: new Map() };
   let rest = "";
   const onData = (d: Buffer) => {
     const lines = (rest + d.toString()).split("\n");
     rest = lines.pop()!;
     for (const l of lines) {
+      const req = /^\[trace\] req ([\d.]+) POST \/api\/messages/.exec(l);
+      if (req) trace.reqIn.push(Number(req[1]));
       const api = /^\[trace\] api ([\d.]+) POST \/api\/messages in=([\d.]+)/.exec(l);
       if (api) {
         trace.apiIn.push(Number(api[2]));
@@ -129,7 +133,10 @@ function serverHops(samples: VisibleSample[], trace: ServerTrace): Record<string
   const at = (s: VisibleSample) => trace.pushed.get(s.id);
   const over = (f: (s: VisibleSample, p: [number, number, number], i: number) => number) =>
     r1(median(samples.flatMap((s, i) => (at(s) ? [f(s, at(s)!, i)] : []))));
+  const reqIn = trace.reqIn.slice(-samples.length);
   return {
+    postToServer: r1(median(samples.map((s, i) => (reqIn[i] ?? NaN) - s.t0))),
+    serverToHandler: r1(median(samples.map((_, i) => (apiIn[i] ?? NaN) - (reqIn[i] ?? NaN)))),
     postToHandler: r1(median(samples.map((s, i) => (apiIn[i] ?? NaN) - s.t0))),
     handler: r1(median(samples.map((_, i) => (apiOut[i] ?? NaN) - (apiIn[i] ?? NaN)))),
     handlerToAnswered: r1(median(samples.map((s, i) => s.t0 + s.posted - (apiOut[i] ?? NaN)))),

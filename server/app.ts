@@ -16,6 +16,7 @@ import { createActions } from "./scenarios/actions";
 import { scenarios } from "./scenarios/library";
 import { ScenarioRunner } from "./scenarios/runner";
 import type { Identity } from "./identity";
+import { fullCollection, idleCompactor } from "./idle-gc";
 import { createLogger, type Logger } from "./log";
 import { createRuntime } from "./runtime/factory";
 import { RuntimeSupervisor } from "./runtime/supervisor";
@@ -25,6 +26,11 @@ import type { SeriesRequest } from "./store/series";
 import { Store } from "./store/store";
 import type { TrafficRequest } from "./traffic/plan";
 import { TrafficRuns } from "./traffic/runs";
+
+/** A full collection once no message moved for this long (ms)… */
+const IDLE_GC_QUIET_MS = 5000;
+/** …and the heap holds this much more than after the last one. */
+const IDLE_GC_GROWTH_BYTES = 32 * 2 ** 20;
 
 /**
  * The dashboard's service facade, used by the HTTP route handlers and the socket hub. It wires
@@ -118,6 +124,22 @@ export class Swarmscope {
     this.every(250, () => (this.faults.sweep(), this.books.sweep()));
     this.every(200, () => this.flushStore());
     this.every(60_000, () => this.store.enforceRetention());
+    this.compactWhenIdle();
+  }
+
+  /** After a storm, once quiet, the heap's garbage goes back to the system (server/idle-gc.ts). */
+  private compactWhenIdle(): void {
+    const collect = fullCollection();
+    if (!collect) return this.log.warn("no idle-time heap compaction: V8 refused --expose-gc");
+    const check = idleCompactor({ activity: () => this.books.traffic, quietMs: IDLE_GC_QUIET_MS, growthBytes: IDLE_GC_GROWTH_BYTES, collect });
+    this.every(1000, () => {
+      const before = process.memoryUsage();
+      const t0 = performance.now();
+      if (!check()) return;
+      const after = process.memoryUsage();
+      const mib = (b: number) => Math.round(b / 2 ** 20);
+      this.log.info(`idle: heap compacted in ${Math.round(performance.now() - t0)} ms, ${mib(before.heapUsed)} → ${mib(after.heapUsed)} MiB in use, RSS ${mib(before.rss)} → ${mib(after.rss)} MiB`);
+    });
   }
 
   async close(): Promise<void> {

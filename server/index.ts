@@ -6,6 +6,7 @@ import { attachEdge } from "./edge";
 import { attachHub } from "./hub";
 import { loadIdentity } from "./identity";
 import { createLogger } from "./log";
+import { trace } from "./trace";
 import { refuseUndecodablePath } from "./url-guard";
 
 const log = createLogger("server");
@@ -19,6 +20,7 @@ const handler = nextApp.getRequestHandler();
 
 await nextApp.prepare();
 const httpServer = createServer((req, res) => {
+  if (config.trace && req.method === "POST") trace("req", `${req.method} ${req.url}`);
   if (!refuseUndecodablePath(req, res)) void handler(req, res);
 });
 const hub = attachHub(httpServer, app, credentials);

@@ -176,6 +176,12 @@ export class Books {
     return p ? bulkMessage(this.ledger, p, bulk.seq, this.opts.runs ?? noRuns) : undefined;
   }
 
+  /** Messages sent and received so far: it moves while traffic flows. */
+  get traffic(): number {
+    const t = this.ledger.tally.totals;
+    return t.sent + t.received;
+  }
+
   /** The counters (the store's health is the app's to add). */
   stats(): Omit<StatsDTO, "store"> {
     const t = this.ledger.tally;
