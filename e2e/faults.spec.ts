@@ -16,6 +16,8 @@ test("freeze, thaw and a shift-click partition from the dashboard, with measured
     .toBe(3);
   await page.goto(`/?token=${token}`);
   await expect(page.getByTestId("node-n2")).toHaveAttribute("data-status", "up");
+  await expect(page.getByTestId("progress")).toHaveAttribute("data-status", "done");
+  await expect(page.getByTestId("mesh-progress"), "a whole mesh: no mesh meter").toHaveCount(0);
 
   await page.getByTestId("node-n2").click();
   await page.getByTestId("freeze-button").click();
@@ -32,8 +34,14 @@ test("freeze, thaw and a shift-click partition from the dashboard, with measured
   const faults = async () => ((await (await request.get("/api/faults", { headers: control })).json()) as { faults: FaultDTO[] }).faults;
   await expect.poll(async () => (await faults())[0]?.groups?.map((g) => g.length)).toEqual([1, 2]);
   await expect(page.getByTestId("fault-list").locator("li").first()).toContainText("partition");
+  // n1 | n2 n3: all three up, one link of three — the deploy panel says the mesh is not whole.
+  const mesh = page.getByTestId("mesh-progress");
+  await expect(mesh).toHaveAttribute("data-target", "3");
+  await expect(mesh).toHaveAttribute("data-value", "1");
+  await expect(mesh).toContainText("Mesh links");
   await page.getByTestId("heal-all").click();
   await expect.poll(async () => (await faults()).filter((f) => f.status === "active").length).toBe(0);
+  await expect(mesh, "healed: the mesh whole again").toHaveCount(0, { timeout: 15_000 });
 
   // A scenario from the API, its captions in the presenter view: → steps to the next one.
   expect((await request.post("/api/scenarios/hello-swarm/run", { headers: control })).status()).toBe(202);

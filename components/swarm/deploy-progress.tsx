@@ -2,6 +2,7 @@
 
 import type { ReactNode } from "react";
 import { duration } from "@/lib/client/format";
+import { meshProgress } from "@/lib/client/mesh";
 import type { RuntimeKind } from "@/lib/contracts/common";
 import type { DeployProgressDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { useNow } from "../ui/use-now";
@@ -37,6 +38,12 @@ export function DeployProgress({ progress, requesting, nodes = [], runtime = "lo
   const tone = error ? "text-rose-300" : done ? "text-emerald-300" : "text-amber-200";
   const phase = error ? "Failed" : done ? (removing ? "Removed" : "Ready") : progress.phase || "working";
 
+  // The nodes are up before they are all connected: the mesh's own progress, until it is whole.
+  const mesh = removing ? null : meshProgress(nodes);
+  const meshMeter = mesh && mesh.full > 0 && (!done || mesh.links < mesh.full) && (
+    <Meter label="Mesh links" value={mesh.links} target={mesh.full} color="bg-violet-400" testId="mesh-progress" />
+  );
+
   if (done && !error) {
     return (
       <Frame status={status} phase={progress.phase}>
@@ -47,6 +54,7 @@ export function DeployProgress({ progress, requesting, nodes = [], runtime = "lo
             {removing ? "all removed" : `${nodesUp}/${target} up`} in {duration(elapsed, true)}
           </span>
         </div>
+        {meshMeter}
       </Frame>
     );
   }
@@ -61,6 +69,7 @@ export function DeployProgress({ progress, requesting, nodes = [], runtime = "lo
           <TaskStates nodes={nodes} runtime={runtime} />
           <Meter label={runtime === "swarm" ? "Tasks running" : "Replicas running"} value={replicasRunning} target={target} color="bg-sky-400" />
           <Meter label="Erlang nodes up" value={nodesUp} target={target} color={done ? "bg-emerald-400" : "bg-accent"} />
+          {meshMeter}
         </>
       )}
       {error && <p className="text-sm break-words text-rose-300">{error}</p>}
@@ -123,13 +132,13 @@ function Title({ phase, elapsed, tone }: { phase: string; elapsed: number | null
   );
 }
 
-function Meter({ label, value, target, color }: { label: string; value: number; target: number; color: string }) {
+function Meter({ label, value, target, color, testId }: { label: string; value: number; target: number; color: string; testId?: string }) {
   return (
-    <div className="flex flex-col gap-1">
+    <div className="flex flex-col gap-1" data-testid={testId} data-value={value} data-target={target}>
       <div className="flex justify-between text-sm">
         <span className="text-dim">{label}</span>
         <span className="font-semibold tabular-nums">
-          {value} <span className="text-faint">/ {target}</span>
+          {value.toLocaleString("en-US")} <span className="text-faint">/ {target.toLocaleString("en-US")}</span>
         </span>
       </div>
       <Bar fraction={target > 0 ? value / target : 1} color={color} />
