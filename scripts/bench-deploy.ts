@@ -4,7 +4,8 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import type { ClusterDTO } from "../lib/contracts/http-replies";
-import { type ServerHandle, percentile, waitFor } from "../tests/integration/harness";
+import { meshProgress } from "../lib/client/mesh";
+import { processes, type ServerHandle, percentile, waitFor } from "../tests/integration/harness";
 
 export async function cluster(s: ServerHandle): Promise<ClusterDTO> {
   return (await s.api<ClusterDTO>("GET", "/api/cluster")).body;
@@ -21,7 +22,7 @@ export async function deploy(s: ServerHandle, n: number): Promise<number> {
     const c = await cluster(s);
     if (n > 20 && Date.now() - told >= 5000) {
       told = Date.now();
-      const links = c.nodes.reduce((sum, x) => sum + x.links.length, 0) / 2;
+      const links = meshProgress(c.nodes).links;
       const down = new Map<string, number>(); // why nodes are down (a flapping mesh shows here: net_tick_timeout)
       for (const x of c.nodes) if (x.downReason) down.set(x.downReason, (down.get(x.downReason) ?? 0) + 1);
       const why = down.size > 0 ? `; down: ${[...down].map(([r, k]) => `${k} ${r}`).join(", ")}` : "";
@@ -61,19 +62,9 @@ function sizes(): number[] {
   return asked.length > 0 ? asked : [5, 50, 200];
 }
 
-/** The bridge: the server's child running swarmscope_bridge. */
-function bridgePid(serverPid: number): number | undefined {
-  const out = execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
-  for (const l of out.split("\n")) {
-    const m = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(l);
-    if (m && Number(m[2]) === serverPid && m[3]!.includes("swarmscope_bridge")) return Number(m[1]);
-  }
-  return undefined;
-}
-
 /** CPU seconds the dashboard itself (server and bridge) has used so far: what it takes from the replicas while they boot and mesh. */
-function dashboardCpu(s: ServerHandle): { server: number; bridge: number } {
-  const b = bridgePid(s.proc.pid!);
+async function dashboardCpu(s: ServerHandle): Promise<{ server: number; bridge: number }> {
+  const b = (await processes()).find((p) => p.ppid === s.proc.pid && p.args.includes("swarmscope_bridge"))?.pid;
   return { server: processCost(s.proc.pid!)?.cpuS ?? NaN, bridge: b ? (processCost(b)?.cpuS ?? NaN) : NaN };
 }
 
@@ -81,16 +72,16 @@ function dashboardCpu(s: ServerHandle): { server: number; bridge: number } {
 export async function deployFigures(s: ServerHandle, log: (s: string) => void): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const n of sizes()) {
-    const before = dashboardCpu(s);
+    const before = await dashboardCpu(s);
     const secs = await deploy(s, n);
-    const after = dashboardCpu(s);
+    const after = await dashboardCpu(s);
     out[`deploy${n}S`] = secs;
     const own = { server: Math.round((after.server - before.server) * 100) / 100, bridge: Math.round((after.bridge - before.bridge) * 100) / 100 };
     out[`deploy${n}DashboardCpuS`] = own;
     await new Promise((r) => setTimeout(r, 2000)); // the mesh settles: its cost is part of a replica's
     const c = await cluster(s);
     const cost = replicaCost(c);
-    const links = c.nodes.reduce((sum, x) => sum + x.links.length, 0) / 2;
+    const links = meshProgress(c.nodes).links;
     out[`replica${n}CpuS`] = cost.cpuS;
     out[`replica${n}RssMiB`] = cost.rssMiB;
     log(`deploy ${n} local replicas → all up: ${secs} s; per replica (median of ${cost.replicas}, 2 s later): ${cost.cpuS} s CPU, ${cost.rssMiB} MiB RSS; mesh ${links} of ${(n * (n - 1)) / 2} links; the dashboard's own CPU during the deploy: server ${own.server} s, bridge ${own.bridge} s`);

@@ -129,17 +129,17 @@ export class Swarmscope {
 
   /** After a storm, once quiet, the heap's garbage goes back to the system (server/idle-gc.ts). */
   private compactWhenIdle(): void {
-    const collect = fullCollection();
-    if (!collect) return this.log.warn("no idle-time heap compaction: V8 refused --expose-gc");
-    const check = idleCompactor({ activity: () => this.books.traffic, quietMs: IDLE_GC_QUIET_MS, growthBytes: IDLE_GC_GROWTH_BYTES, collect });
-    this.every(1000, () => {
-      const before = process.memoryUsage();
+    const gc = fullCollection();
+    if (!gc) return this.log.warn("no idle-time heap compaction: V8 refused --expose-gc");
+    const collect = () => {
+      const before = memoryMiB();
       const t0 = performance.now();
-      if (!check()) return;
-      const after = process.memoryUsage();
-      const mib = (b: number) => Math.round(b / 2 ** 20);
-      this.log.info(`idle: heap compacted in ${Math.round(performance.now() - t0)} ms, ${mib(before.heapUsed)} → ${mib(after.heapUsed)} MiB in use, RSS ${mib(before.rss)} → ${mib(after.rss)} MiB`);
-    });
+      gc();
+      const after = memoryMiB();
+      this.log.info(`idle: heap compacted in ${Math.round(performance.now() - t0)} ms, ${before.heapUsedMiB} → ${after.heapUsedMiB} MiB in use, RSS ${before.rssMiB} → ${after.rssMiB} MiB`);
+    };
+    const check = idleCompactor({ activity: () => this.books.traffic, quietMs: IDLE_GC_QUIET_MS, growthBytes: IDLE_GC_GROWTH_BYTES, collect });
+    this.every(1000, check);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { promisify } from "node:util";
 import { checkReply, findRoute } from "../../lib/contracts/route-match";
 import { percentile as nearestRankPercentile } from "../../lib/percentile";
 
@@ -23,6 +24,15 @@ export async function freePort(): Promise<number> {
  * its schema rejects). api() throws it, so the test that made the call fails; waitFor() does not
  * retry it.
  */
+/** Every process on the machine: pid, parent pid and command line (`ps -eo pid,ppid,args`). */
+export async function processes(): Promise<{ pid: number; ppid: number; args: string }[]> {
+  const { stdout } = await promisify(execFile)("ps", ["-eo", "pid=,ppid=,args="], { maxBuffer: 16 * 2 ** 20 });
+  return stdout.split("\n").flatMap((l) => {
+    const m = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(l);
+    return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }] : [];
+  });
+}
+
 export class ContractViolation extends Error {
   override readonly name = "ContractViolation";
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDTO, MessageDTO } from "../../lib/contracts/http-replies";
-import { erlangEnv, type ServerHandle, startServer, waitFor } from "./harness";
+import { erlangEnv, processes, type ServerHandle, startServer, waitFor } from "./harness";
 
 // The leak test (issue 11): with SWARMSCOPE_TOKEN and SWARMSCOPE_VIEW_TOKEN set, run local
 // replicas and the bridge, and look everywhere a secret could surface: every process's
@@ -14,15 +14,6 @@ import { erlangEnv, type ServerHandle, startServer, waitFor } from "./harness";
 
 const run = promisify(execFile);
 const VIEW = `view-${Math.random().toString(36).slice(2)}-leak`;
-
-/** pid → parent pid and command line, for every process. */
-async function processes(): Promise<{ pid: number; ppid: number; args: string }[]> {
-  const { stdout } = await run("ps", ["-eo", "pid=,ppid=,args="], { maxBuffer: 16 * 2 ** 20 });
-  return stdout.split("\n").flatMap((l) => {
-    const m = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(l);
-    return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }] : [];
-  });
-}
 
 function environ(pid: number): Record<string, string> | null {
   try {
