@@ -211,6 +211,11 @@ export async function removeStackLeftovers(stack: string, secrets: string[]): Pr
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+  // Removed, a swarm network still lists (with no driver) for a while: the next test's stack
+  // would find it half gone. Wait until Docker no longer lists it (up to 30 s).
+  for (let i = 0; i < 60 && docker(["network", "ls", "-q", "--filter", `name=^${stack}_net$`]) !== ""; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
   for (const s of secrets) {
     try {
       docker(["secret", "rm", s]);
