@@ -34,6 +34,21 @@ export async function deploy(s: ServerHandle, n: number): Promise<number> {
   return (p.finishedAt! - p.startedAt) / 1000;
 }
 
+/**
+ * Seconds from now until the mesh of the up nodes is whole (every pair connected), polled every
+ * 5 s and printed; gives up after `limitS` and says how far it got.
+ */
+export async function meshWhole(s: ServerHandle, limitS: number, log: (s: string) => void): Promise<{ secs: number; links: number; full: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const m = meshProgress((await cluster(s)).nodes);
+    const secs = Math.round((Date.now() - t0) / 100) / 10;
+    if ((m.full > 0 && m.links >= m.full) || secs >= limitS) return { secs, ...m };
+    log(`  ${secs.toFixed(0)} s: mesh ${m.links} of ${m.full} links`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+}
+
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
 /** CPU seconds used so far and resident memory (MiB) of one process, from /proc. */

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ClusterDTO } from "../lib/contracts/http-replies";
 import { accountedRun, booksFigures } from "./bench-books";
-import { cluster, deploy, deployFigures } from "./bench-deploy";
+import { cluster, deploy, deployFigures, meshWhole } from "./bench-deploy";
 import { fps200, fpsUnderStorm } from "./bench-fps";
 import { killOnly, killToDownUi, killToDownUiSwarm, logKill } from "./bench-kill";
 import { visibleLatency } from "./bench-visible";
@@ -56,9 +56,11 @@ const RESULTS = path.join(repoRoot, "bench", "results.json");
 async function measureFps200(s: ServerHandle): Promise<Record<string, unknown>> {
   const deploy200S = await deploy(s, 200);
   log(`deploy 200 local replicas → all up: ${deploy200S} s`);
+  const mesh = await meshWhole(s, 600, log);
+  log(`200 nodes: mesh ${mesh.links} of ${mesh.full} links ${mesh.secs} s after all up`);
   const r = await fps200(s);
   await deploy(s, 0);
-  return { fps200: r.storm.fps, fps200Detail: r };
+  return { fps200: r.storm.fps, fps200Detail: r, mesh200S: mesh.secs, mesh200Links: mesh.links };
 }
 
 /** Only the frame rates with 50 nodes (`fps`) and 200 (`fps200`, unless BENCH_FPS200=0): merged into bench/results.json. */

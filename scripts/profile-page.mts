@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SourceMapConsumer } from "source-map-js";
 import { startServer, waitFor } from "../tests/integration/harness";
-import { cluster, deploy } from "./bench-deploy";
+import { cluster, deploy, meshWhole } from "./bench-deploy";
 import { launchChromium } from "./chromium";
 const n = Number(process.argv[2] ?? 200);
 const mode = process.argv[3]; // "storm", "sends", or idle
@@ -27,6 +27,7 @@ function consumer(url: string): SourceMapConsumer | null {
 try {
   await waitFor("bridge up", async () => (await cluster(s)).bridge.status === "up");
   console.log("deploy", await deploy(s, n));
+  console.log("mesh whole", await meshWhole(s, 600, console.log)); // a forming mesh takes the CPU the page would have
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(`${s.url}/?token=${s.token}`);

@@ -424,7 +424,7 @@ hello(Node, Info, State = #state{nodes = Nodes}) ->
 			Inc = case Info of #{inc := I} -> time(I); _ -> null end,
 			out(#{t => nodeup, node => name(Node), inc => Inc, info => node_info(Info)}, State1),
 			_ = [erlang:send({msg, Node}, {ss_ticktime, T}, [noconnect]) || T <- [State#state.mesh_tick], T =/= undefined],
-			tell_peers(State1),
+			tell_peers(Node, State1),
 			State1;
 		_ ->
 			State
@@ -433,6 +433,15 @@ hello(Node, Info, State = #state{nodes = Nodes}) ->
 tell_peers(State) ->
 	Up = up_nodes(State),
 	_ = [erlang:send({msg, N}, {ss_peers, Up}, [noconnect]) || N <- Up],
+	ok.
+
+%% A node just up: it is told every up node, and each of them is told it (the set-up starts
+%% from whichever end gets to it first). Not the whole list to every node on every nodeup: at
+%% 200 replicas that was 40,000 lists of up to 200 names for one deploy.
+tell_peers(Node, State) ->
+	Up = up_nodes(State),
+	_ = erlang:send({msg, Node}, {ss_peers, Up}, [noconnect]),
+	_ = [erlang:send({msg, N}, {ss_peers, [Node]}, [noconnect]) || N <- Up, N =/= Node],
 	ok.
 
 node_info(Info) when is_map(Info) ->

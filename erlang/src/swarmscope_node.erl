@@ -47,6 +47,8 @@
 	seed_seq :: integer(),
 	observers = swarmscope_observers:new() :: swarmscope_observers:obs(),
 	generators = #{} :: #{pid() => binary()},
+	%% Connections to peers asked for by ss_peers, a few at a time.
+	mesh = swarmscope_mesh:new() :: swarmscope_mesh:mesh(),
 	tick :: reference(),
 	%% This flush: its deadline (undefined: nothing buffered) and what it reports besides runs.
 	flush_by = undefined :: undefined | integer(),
@@ -108,7 +110,7 @@ init(_Parent, Opts = #{detail_bytes := DetailMax, window := Window}) ->
 	end,
 	%% Everything `msg` may run, loaded now: loading a module later would add atoms (and time)
 	%% in the middle of traffic.
-	ok = code:ensure_modules_loaded([swarmscope_books, swarmscope_outbox, swarmscope_report, swarmscope_observers,
+	ok = code:ensure_modules_loaded([swarmscope_books, swarmscope_mesh, queue, swarmscope_outbox, swarmscope_report, swarmscope_observers,
 		swarmscope_gen, swarmscope_text, rand]),
 	<<_/binary>> = swarmscope_text:text({warm, <<"up">>, "é", [1.5]}),
 	ok = swarmscope_books:init(maps:with([max_peers, max_pairs, max_incs], Opts)),
@@ -197,7 +199,7 @@ handle({ss_subscribe, Pid}, S) when is_pid(Pid) ->
 	subscribe(Pid, S);
 handle({ss_commit, Inc, UpTo}, S = #state{inc = Inc, outbox = Ob}) when is_integer(UpTo) ->
 	release(S#state{outbox = swarmscope_outbox:commit(UpTo, Ob)});
-handle({'DOWN', MRef, process, Pid, Reason}, S = #state{observers = Obs, generators = Gens}) ->
+handle({'DOWN', MRef, process, Pid, Reason}, S = #state{observers = Obs, generators = Gens, mesh = M}) ->
 	case {swarmscope_observers:down(Pid, MRef, Obs), Gens} of
 		{{ok, Obs1}, _} ->
 			S#state{observers = Obs1};
@@ -205,18 +207,19 @@ handle({'DOWN', MRef, process, Pid, Reason}, S = #state{observers = Obs, generat
 			_ = Reason =:= normal orelse logger:warning("traffic generator ~s died: ~0p", [Run, Reason]),
 			S#state{generators = maps:remove(Pid, Gens)};
 		_ ->
-			S
+			case swarmscope_mesh:down(Pid, fun net_kernel:connect_node/1, M) of
+				{ok, M1} -> S#state{mesh = M1};
+				not_found -> S
+			end
 	end;
 %% Mesh and links. The mesh's tick, set by the dashboard as the cluster grows (PROTOCOL.md,
 %% "Tick"); a change still under way is left to end (set_net_ticktime says so, and does nothing).
 handle({ss_ticktime, T}, S) when is_integer(T), T >= 1, T =< 3600 ->
 	_ = net_kernel:set_net_ticktime(T, ?TICK_TRANSITION_S),
 	S;
-handle({ss_peers, Peers}, S) when is_list(Peers) ->
-	Connected = [node() | nodes()],
-	_ = [spawn(net_kernel, connect_node, [P])
-		|| P <- first(Peers, ?MAX_PEERS_ASKED), node_name(P), not lists:member(P, Connected)],
-	S;
+handle({ss_peers, Peers}, S = #state{mesh = M}) when is_list(Peers) ->
+	Asked = [P || P <- first(Peers, ?MAX_PEERS_ASKED), node_name(P)],
+	S#state{mesh = swarmscope_mesh:ask(Asked, fun net_kernel:connect_node/1, M)};
 handle({nodeup, _}, S) ->
 	check_links(S);
 handle({nodedown, _}, S) ->
