@@ -172,17 +172,23 @@ function placeOnRings(members: NodeDTO[], region: HostRegion, places: Map<string
 
 /** Each distribution connection once, whichever side reports it; marked when it crosses hosts. */
 function uniqueEdges(nodes: NodeDTO[], places: Map<string, NodePlace>): TopologyEdge[] {
-  const seen = new Set<string>();
+  // Each pair once, by the nodes' indices in a bitmap: 200 meshed nodes list 39,800 link ends,
+  // and a string key a pair (with a Set of them) cost the page ~50 ms a cluster view.
+  const index = new Map<string, number>();
+  nodes.forEach((n, i) => index.set(n.name, i));
+  const k = nodes.length;
+  const seen = new Uint8Array(k * k);
   const edges: TopologyEdge[] = [];
-  const host = new Map(nodes.map((n) => [n.name, hostKey(n)]));
-  for (const n of nodes) {
+  for (let i = 0; i < k; i++) {
+    const n = nodes[i]!;
     for (const other of n.links) {
-      if (other === n.name || !places.has(other)) continue;
+      const j = index.get(other);
+      if (j === undefined || j === i || !places.has(other)) continue;
+      const [lo, hi] = i < j ? [i, j] : [j, i];
+      if (seen[lo * k + hi]) continue;
+      seen[lo * k + hi] = 1;
       const [a, b] = n.name < other ? [n.name, other] : [other, n.name];
-      const key = `${a}\u0000${b}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      edges.push([a, b, host.get(a) !== host.get(b)]);
+      edges.push([a, b, hostKey(n) !== hostKey(nodes[j]!)]);
     }
   }
   return edges;

@@ -101,7 +101,27 @@ export const TopologyNode = memo(function TopologyNode({ node, place, selected, 
       )}
     </g>
   );
-});
+}, sameDisc);
+
+/**
+ * What a disc or label shows of a node and its place: a cluster push (once a second for 200
+ * nodes, every node a new object with new counters) redraws only the nodes it changed.
+ */
+function sameView(p: { node: NodeDTO; place: NodePlace }, q: { node: NodeDTO; place: NodePlace }): boolean {
+  const [a, b, s, t] = [p.node, q.node, p.place, q.place];
+  const node =
+    a === b ||
+    (a.name === b.name && a.status === b.status && a.slot === b.slot && a.downReason === b.downReason && a.flags.length === b.flags.length && a.replica?.ip === b.replica?.ip);
+  return node && (s === t || (s.x === t.x && s.y === t.y && s.r === t.r && s.angle === t.angle && s.labelInside === t.labelInside && s.dense === t.dense));
+}
+
+function sameDisc(p: TopologyNodeProps, q: TopologyNodeProps): boolean {
+  return p.selected === q.selected && p.onSelect === q.onSelect && p.type === q.type && sameView(p, q);
+}
+
+function sameLabel(p: NodeLabelProps, q: NodeLabelProps): boolean {
+  return p.showFullName === q.showFullName && p.showIp === q.showIp && p.type === q.type && sameView(p, q);
+}
 
 interface NodeLabelProps {
   node: NodeDTO;
@@ -154,4 +174,4 @@ export const NodeLabel = memo(function NodeLabel({ node, place, showFullName, sh
       )}
     </g>
   );
-});
+}, sameLabel);
