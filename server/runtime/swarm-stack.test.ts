@@ -16,7 +16,8 @@ interface FakeNet {
   IPAM?: { Config: { Subnet: string }[] };
 }
 
-function setup(existing: FakeNet | null, encrypted = false) {
+/** `driverAtFirst`: what a created network inspects as at first ("" : no driver yet), the real one 700 ms later. */
+function setup(existing: FakeNet | null, encrypted = false, driverAtFirst?: string) {
   const nets: FakeNet[] = existing ? [existing] : [];
   const created: Record<string, unknown>[] = [];
   const warnings: string[] = [];
@@ -25,7 +26,9 @@ function setup(existing: FakeNet | null, encrypted = false) {
     getNetwork: (id: string) => ({ inspect: async () => nets.find((n) => n.Id === id) }),
     createNetwork: async (o: Record<string, unknown>) => {
       created.push(o);
-      nets.push({ Id: "new", Name: String(o.Name), Driver: String(o.Driver), Attachable: Boolean(o.Attachable), Options: o.Options as Record<string, string> });
+      const net: FakeNet = { Id: "new", Name: String(o.Name), Driver: driverAtFirst ?? String(o.Driver), Attachable: Boolean(o.Attachable), Options: o.Options as Record<string, string> };
+      nets.push(net);
+      if (driverAtFirst !== undefined) setTimeout(() => (net.Driver = String(o.Driver)), 700);
     },
   } as unknown as Dockerode;
   const log: Logger = { debug: () => {}, info: () => {}, warn: (m: string) => warnings.push(m), error: () => {} };
@@ -59,6 +62,12 @@ describe("SwarmStack.ensureNetwork", () => {
     setTimeout(() => going.Name = "removed", 700); // gone from the list after a while
     expect(await stack.ensureNetwork()).toEqual({ id: "new", subnet: null });
     expect(created).toEqual([expect.objectContaining({ Name: "st_net", Driver: "overlay" })]);
+  });
+
+  it("waits for the overlay it just created to inspect with its driver", async () => {
+    const { stack, created } = setup(null, false, "");
+    expect(await stack.ensureNetwork()).toEqual({ id: "new", subnet: null });
+    expect(created).toHaveLength(1);
   });
 
   it("a closed overlay gets no warning; a network of that name that is no overlay is refused", async () => {

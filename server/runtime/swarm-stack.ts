@@ -97,7 +97,13 @@ export class SwarmStack {
       this.o.log.info(`created overlay network ${name}${this.o.encrypted ? " (encrypted)" : ""}`);
       found = await find();
       if (!found) throw new Error(`network ${name} vanished right after it was created`);
-      info = null;
+      info = await inspect(found.Id).catch(() => null);
+      // Just created, it can inspect with no driver for a moment too (CI, a second Swarm host
+      // joined: "not an overlay network (driver )" 0.1 s after the create): wait for it (up to 10 s).
+      for (let i = 0; !info?.Driver && i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        info = await inspect(found.Id).catch(() => null);
+      }
     }
     info ??= await inspect(found.Id);
     if (info.Driver !== "overlay") {
