@@ -16,8 +16,8 @@
 
 -record(mesh, {
 	queue = queue:new() :: queue:queue(node()),
-	%% Every peer queued or being connected: queued, or the pid of its set-up.
-	pending = #{} :: #{node() => queued | pid()},
+	%% Every peer queued or being connected.
+	pending = #{} :: #{node() => true},
 	running = #{} :: #{pid() => node()}
 }).
 -opaque mesh() :: #mesh{}.
@@ -37,7 +37,7 @@ ask(Peers, Connect, M = #mesh{queue = Q, pending = P}) ->
 	{Q1, P1} = lists:foldl(fun(N, {Qa, Pa}) ->
 		case is_map_key(N, Pa) orelse is_map_key(N, Connected) of
 			true -> {Qa, Pa};
-			false -> {queue:in(N, Qa), Pa#{N => queued}}
+			false -> {queue:in(N, Qa), Pa#{N => true}}
 		end
 	end, {Q, P}, Peers),
 	pump(Connect, M#mesh{queue = Q1, pending = P1}).
@@ -58,18 +58,20 @@ pending(#mesh{pending = P}) ->
 
 %% Internal.
 
-pump(Connect, M = #mesh{queue = Q, pending = P, running = R}) when map_size(R) < ?CONNECTING ->
+pump(Connect, M) ->
+	pump(Connect, maps:from_keys(nodes(), true), M).
+
+%% Connected: the nodes connected when the pump started (a peer connected since is skipped at once
+%% by its set-up, net_kernel answering true).
+pump(Connect, Connected, M = #mesh{queue = Q, pending = P, running = R}) when map_size(R) < ?CONNECTING ->
 	case queue:out(Q) of
 		{empty, _} ->
 			M;
+		{{value, Peer}, Q1} when is_map_key(Peer, Connected) ->
+			pump(Connect, Connected, M#mesh{queue = Q1, pending = maps:remove(Peer, P)});
 		{{value, Peer}, Q1} ->
-			case lists:member(Peer, nodes()) of
-				true ->
-					pump(Connect, M#mesh{queue = Q1, pending = maps:remove(Peer, P)});
-				false ->
-					{Pid, _} = spawn_monitor(fun() -> Connect(Peer) end),
-					pump(Connect, M#mesh{queue = Q1, pending = P#{Peer => Pid}, running = R#{Pid => Peer}})
-			end
+			{Pid, _} = spawn_monitor(fun() -> Connect(Peer) end),
+			pump(Connect, Connected, M#mesh{queue = Q1, running = R#{Pid => Peer}})
 	end;
-pump(_, M) ->
+pump(_, _, M) ->
 	M.

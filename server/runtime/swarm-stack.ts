@@ -75,15 +75,21 @@ export class SwarmStack {
     const name = this.networkName;
     const find = async () => (await this.o.docker.listNetworks({ filters: { name: [name] } })).find((n) => n.Name === name);
     const inspect = (id: string) => this.o.docker.getNetwork(id).inspect() as Promise<Dockerode.NetworkInspectInfo>;
-    let found = await find();
-    let info = found ? await inspect(found.Id).catch(() => null) : null;
-    // A network Docker is still removing (a stack removed just before) inspects with no driver:
-    // wait for it to go (up to 10 s) rather than refuse it as "not an overlay network".
-    for (let i = 0; found && !info?.Driver && i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      found = await find();
-      info = found ? await inspect(found.Id).catch(() => null) : null;
-    }
+    // A network Docker is still removing (a stack removed just before), or one just created (CI,
+    // a second Swarm host joined: "driver " 0.1 s after the create), inspects with no driver for
+    // a while: look again until it has one or is gone (up to 10 s), rather than refuse it as
+    // "not an overlay network".
+    const lookUp = async () => {
+      let found = await find();
+      let info = found ? await inspect(found.Id).catch(() => null) : null;
+      for (let i = 0; found && !info?.Driver && i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        found = await find();
+        info = found ? await inspect(found.Id).catch(() => null) : null;
+      }
+      return { found, info };
+    };
+    let { found, info } = await lookUp();
     if (!found) {
       this.o.progress(`creating network ${name}`);
       await this.o.docker.createNetwork({
@@ -95,15 +101,8 @@ export class SwarmStack {
         ...(this.o.encrypted ? { Options: { encrypted: "" } } : {}),
       });
       this.o.log.info(`created overlay network ${name}${this.o.encrypted ? " (encrypted)" : ""}`);
-      found = await find();
+      ({ found, info } = await lookUp());
       if (!found) throw new Error(`network ${name} vanished right after it was created`);
-      info = await inspect(found.Id).catch(() => null);
-      // Just created, it can inspect with no driver for a moment too (CI, a second Swarm host
-      // joined: "not an overlay network (driver )" 0.1 s after the create): wait for it (up to 10 s).
-      for (let i = 0; !info?.Driver && i < 20; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        info = await inspect(found.Id).catch(() => null);
-      }
     }
     info ??= await inspect(found.Id);
     if (info.Driver !== "overlay") {
