@@ -224,7 +224,7 @@ handle({'DOWN', MRef, process, Pid, Reason}, S = #state{observers = Obs, generat
 			_ = Reason =:= normal orelse logger:warning("traffic generator ~s died: ~0p", [Run, Reason]),
 			S#state{generators = maps:remove(Pid, Gens)};
 		_ ->
-			case swarmscope_mesh:down(Pid, fun net_kernel:connect_node/1, M) of
+			case swarmscope_mesh:down(Pid, Reason, fun net_kernel:connect_node/1, M) of
 				{ok, M1} -> S#state{mesh = M1};
 				not_found -> S
 			end
@@ -237,6 +237,11 @@ handle({ss_ticktime, T}, S) when is_integer(T), T >= 1, T =< 3600 ->
 handle({ss_peers, Peers}, S = #state{mesh = M}) when is_list(Peers) ->
 	Asked = [P || P <- first(Peers, ?MAX_PEERS_ASKED), node_name(P)],
 	S#state{mesh = swarmscope_mesh:ask(Asked, fun net_kernel:connect_node/1, M)};
+handle({ss_mesh_retry, Peer}, S = #state{mesh = M}) when is_atom(Peer) ->
+	case node_name(Peer) of
+		true -> S#state{mesh = swarmscope_mesh:retry(Peer, fun net_kernel:connect_node/1, M)};
+		false -> S
+	end;
 handle({nodeup, _}, S) ->
 	check_links(S);
 handle({nodedown, _}, S) ->

@@ -4,18 +4,21 @@
 peers(N) ->
 	[list_to_atom("p" ++ integer_to_list(I) ++ "@127.0.0.9") || I <- lists:seq(1, N)].
 
-%% A set-up that says it started and waits until told to end.
+%% A set-up that says it started and waits until told to end, then succeeds (or fails: `fail`).
 connect() ->
 	Self = self(),
-	fun(Peer) -> Self ! {connecting, Peer, self()}, receive done -> ok end end.
+	fun(Peer) -> Self ! {connecting, Peer, self()}, receive done -> true; fail -> false end end.
 
 started() ->
 	receive {connecting, Peer, Pid} -> [{Peer, Pid} | started()] after 200 -> [] end.
 
 %% The next 'DOWN' of a set-up, handed to the mesh.
 finish(Pid, Connect, M) ->
-	Pid ! done,
-	receive {'DOWN', _, process, Pid, _} -> {ok, M1} = swarmscope_mesh:down(Pid, Connect, M), M1 after 2000 -> error(no_down) end.
+	finish(Pid, done, Connect, M).
+
+finish(Pid, How, Connect, M) ->
+	Pid ! How,
+	receive {'DOWN', _, process, Pid, Why} -> {ok, M1} = swarmscope_mesh:down(Pid, Why, Connect, M), M1 after 2000 -> error(no_down) end.
 
 %% 20 peers asked for: 8 set-ups at once, the rest queued; asking again (the whole list, as
 %% every nodeup did) queues nobody twice; this node itself and duplicates are not set up.
@@ -57,4 +60,34 @@ drain(C, M, Running, Seen) ->
 other_down_test() ->
 	{Pid, _} = spawn_monitor(fun() -> ok end),
 	receive {'DOWN', _, process, Pid, _} -> ok end,
-	?assertEqual(not_found, swarmscope_mesh:down(Pid, connect(), swarmscope_mesh:new())).
+	?assertEqual(not_found, swarmscope_mesh:down(Pid, normal, connect(), swarmscope_mesh:new())).
+
+%% A failed set-up is retried after a wait (1 s, then twice as long each time), not at once; one
+%% that connects is not; being asked for again starts the count afresh.
+retry_after_failure_test_() ->
+	{timeout, 20, fun() ->
+		C = connect(),
+		[P1, P2] = peers(2),
+		M1 = swarmscope_mesh:ask([P1, P2], C, swarmscope_mesh:new()),
+		[{P1, Pid1}, {P2, Pid2}] = lists:sort(started()),
+		M2 = finish(Pid2, C, finish(Pid1, fail, C, M1)),
+		?assertEqual(0, swarmscope_mesh:pending(M2)),
+		%% Only the failed peer's retry comes, after about a second.
+		T0 = erlang:monotonic_time(millisecond),
+		Retry = receive {ss_mesh_retry, _} = R -> R after 3000 -> error(no_retry) end,
+		?assertEqual({ss_mesh_retry, P1}, Retry),
+		?assert(erlang:monotonic_time(millisecond) - T0 >= 900),
+		M3 = swarmscope_mesh:retry(P1, C, M2),
+		[{P1, Pid3}] = started(),
+		%% It fails again: the next wait is two seconds.
+		T1 = erlang:monotonic_time(millisecond),
+		M4 = finish(Pid3, fail, C, M3),
+		receive {ss_mesh_retry, P1} -> ok after 4000 -> error(no_second_retry) end,
+		?assert(erlang:monotonic_time(millisecond) - T1 >= 1900),
+		%% Asked for again: set up at once; it connects, and no retry follows.
+		M5 = swarmscope_mesh:ask([P1], C, M4),
+		[{P1, Pid4}] = started(),
+		M6 = finish(Pid4, C, M5),
+		?assertEqual(0, swarmscope_mesh:pending(M6)),
+		receive {ss_mesh_retry, _} -> error(unexpected_retry) after 1500 -> ok end
+	end}.
