@@ -134,7 +134,7 @@ test.describe("at 1280×720", () => {
     for (const id of ["chart-throughput", "chart-latency", "chart-nodes"]) {
       const chart = page.getByTestId(id);
       await expect(chart.locator(".recharts-wrapper > svg.recharts-surface")).toHaveCount(1);
-      await expect(chart.locator(".recharts-legend-wrapper")).toBeVisible();
+      await expect(chart.getByTestId("chart-legend")).toBeVisible();
     }
     const curve = page.getByTestId("chart-throughput").locator("path.recharts-curve.recharts-area-curve").first();
     await expect(curve).toHaveAttribute("d", /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){3,}/, { timeout: 20_000 });

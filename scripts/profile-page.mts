@@ -64,6 +64,20 @@ try {
       total.set(k, (total.get(k) ?? 0) + dt);
     }
   }
+  // PROF_CALLERS=name: who calls it (three frames up), by time.
+  const callee = process.env.PROF_CALLERS;
+  if (callee) {
+    const by = new Map<string, number>();
+    for (const id of profile.samples) {
+      const chain: string[] = [];
+      for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) chain.push(name(byId.get(p).callFrame));
+      const at = chain.findIndex((k) => k.startsWith(callee));
+      if (at < 0) continue;
+      const key = chain.slice(at + 1, at + 4).join(" < ");
+      by.set(key, (by.get(key) ?? 0) + dt);
+    }
+    console.log(`CALLERS of ${callee}\n` + [...by].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
+  }
   console.log("SELF\n" + [...self].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
   console.log("TOTAL\n" + [...total].sort((a, b) => b[1] - a[1]).filter(([k], i) => i < 40 || k.includes("[project]")).slice(0, 90).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n"));
   await browser.close();

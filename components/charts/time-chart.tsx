@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, useMemo, useRef } from "react";
-import { Area, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
 import { fixedTicks, niceTicks } from "@/lib/client/chart-ticks";
 import { clock } from "@/lib/client/format";
 import type { StatsPoint } from "@/lib/client/stats-history";
@@ -40,7 +40,13 @@ export interface TimeChartProps {
   defs?: React.ReactNode;
 }
 
-const MARGIN = { top: 2, right: 6, bottom: 0, left: 0 };
+/** Room at the top for the legend (LEGEND_H) over the plot. */
+const LEGEND_H = 18;
+const MARGIN = { top: 2 + LEGEND_H, right: 6, bottom: 0, left: 0 };
+/** Without the time axis under it, room for the lowest tick's text (centred on the plot's bottom). */
+const MARGIN_NO_TIME = { ...MARGIN, bottom: 7 };
+/** Five y ticks from this chart height (px), three below: a tick's text is ~14 px high, and wants as much room again. */
+const TALL_CHART_PX = 120;
 const Y_AXIS_W = 46;
 const asText = (v: number) => String(v);
 
@@ -55,23 +61,28 @@ export const TimeChart = memo(function TimeChart(props: TimeChartProps) {
   return (
     <div ref={boxRef} className="relative h-full min-h-12 w-full" data-testid="time-chart" data-points={props.points.length}>
       {width > 0 && height > 0 && <ChartBody {...props} width={width} height={height} />}
+      <ChartLegend series={props.series} />
     </div>
   );
 });
 
 function ChartBody({ points, start, end, series, domain = "nice", integer = false, yTick = asText, showTime = false, format = asText, defs, width, height }: TimeChartProps & { width: number; height: number }) {
+  // As many y ticks as the height has room for, decided here: with recharts' own choice
+  // (interval="preserveStartEnd") every render measured each tick's text, a forced layout of the
+  // whole page each time (200 nodes under a storm: 12% of the page's main thread).
+  const count = height >= TALL_CHART_PX ? 5 : 3;
   const { ticks, top } = useMemo(() => {
     let max = 0;
     for (const p of points) for (const s of series) max = Math.max(max, p[s.key] ?? 0);
-    return domain === "max+1" ? fixedTicks(max + 1, integer) : niceTicks(max, integer);
-  }, [points, series, domain, integer]);
+    return domain === "max+1" ? fixedTicks(max + 1, integer, count) : niceTicks(max, integer, count);
+  }, [points, series, domain, integer, count]);
   const yDomain = useMemo(() => [0, top] as [number, number], [top]);
   const xDomain = useMemo(() => [start, end] as [number, number], [start, end]);
   const xTicks = useMemo(() => (end - start < 2000 ? [end] : [start, (start + end) / 2, end]), [start, end]);
   const tooltipValue = useMemo(() => (v: unknown) => (typeof v === "number" ? format(v) : "—"), [format]);
 
   return (
-    <ComposedChart width={width} height={height} data={points} margin={MARGIN} accessibilityLayer={false}>
+    <ComposedChart width={width} height={height} data={points} margin={showTime ? MARGIN : MARGIN_NO_TIME} accessibilityLayer={false}>
       {defs && <defs>{defs}</defs>}
       <CartesianGrid stroke={gridStroke} vertical={false} />
       <XAxis
@@ -87,9 +98,8 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
         height={20}
         interval={0}
       />
-      <YAxis width={Y_AXIS_W} domain={yDomain} ticks={ticks} tickFormatter={yTick} tick={axisTick} axisLine={false} tickLine={false} interval="preserveStartEnd" />
+      <YAxis width={Y_AXIS_W} domain={yDomain} ticks={ticks} tickFormatter={yTick} tick={axisTick} axisLine={false} tickLine={false} interval={0} />
       <Tooltip {...tooltipStyle} isAnimationActive={false} labelFormatter={labelClock} formatter={tooltipValue} />
-      <Legend verticalAlign="top" align="right" height={18} iconSize={10} wrapperStyle={legendStyle} itemSorter={null} />
       {series.map((s) => {
         const common = {
           dataKey: s.key,
@@ -110,6 +120,25 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
 }
 
 const ACTIVE_DOT = { r: 4, strokeWidth: 2, stroke: "#fff" };
+
+/**
+ * The series' names over the plot's top right, in HTML rather than recharts' <Legend>: that one
+ * measured its box and re-registered its payload on every update of the data (a forced layout
+ * and a cascade of store updates each second per chart; 200 nodes under a storm: 3.1 fps with the
+ * charts, 18.9 without).
+ */
+const ChartLegend = memo(function ChartLegend({ series }: { series: readonly ChartSeries[] }) {
+  return (
+    <div className="pointer-events-none absolute top-0 right-1.5 flex gap-3" style={legendStyle} data-testid="chart-legend">
+      {series.map((s) => (
+        <span key={s.key} className="flex items-center gap-1">
+          <span aria-hidden className="inline-block size-2.5 rounded-full" style={{ background: s.color }} />
+          {s.name}
+        </span>
+      ))}
+    </div>
+  );
+});
 
 interface TickProps {
   x?: number | string;

@@ -5,6 +5,7 @@ import type { HostDTO, NodeDTO } from "@/lib/contracts/http-replies";
 import { EmptyState } from "../ui/empty-state";
 import { Panel } from "../ui/panel";
 import { nodeColor } from "../ui/status";
+import { useShapeStable } from "@/lib/client/node-shape";
 import { computeLayout, type HostRegion, hostKey } from "./layout";
 import { CROSS_COLOR, LinkLayer } from "./link-layer";
 import { BUNDLE_ABOVE, countLinks } from "./link-paths";
@@ -36,9 +37,12 @@ export function TopologyGraph({ nodes, hosts = NO_HOSTS, selected, onSelect, lar
   // Swarm replicas share one Erlang name: without full names, their address under the disc (few per host).
   const showIps = !showFullNames && nodes.length / Math.max(1, hostCount) <= 8;
   const maxR = type.maxR;
+  // Laid out again only when the nodes' shape changed, not on every push of the counters: the
+  // same layout object, so the links, pulses and link counts skip their work.
+  const { nodes: placed, hosts: placedHosts } = useShapeStable(nodes, hosts);
   const layout = useMemo(
-    () => computeLayout(nodes, width, height, showFullNames ? 16 : 0, maxR, hosts),
-    [nodes, width, height, showFullNames, maxR, hosts],
+    () => computeLayout(placed, width, height, showFullNames ? 16 : 0, maxR, placedHosts),
+    [placed, width, height, showFullNames, maxR, placedHosts],
   );
 
   const regions = layout.regions.length;

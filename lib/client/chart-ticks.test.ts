@@ -18,4 +18,10 @@ describe("chart ticks", () => {
     expect(fixedTicks(51, true)).toEqual({ ticks: [0, 15, 30, 45, 51], top: 51 });
     expect(fixedTicks(3, true).ticks).toEqual([0, 1, 2, 3]);
   });
+
+  it("gives a short chart three ticks over the same range", () => {
+    expect(niceTicks(4, true, 3)).toEqual({ ticks: [0, 2, 4], top: 4 });
+    expect(niceTicks(2050, true, 3)).toEqual({ ticks: [0, 1500, 3000], top: 3000 });
+    expect(fixedTicks(51, true, 3).ticks).toEqual([0, 30, 51]);
+  });
 });

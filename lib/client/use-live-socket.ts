@@ -4,7 +4,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { io, type Socket } from "socket.io-client";
 import { messageSchema } from "../contracts/http-replies";
-import { type ClientToServerEvents, type MessagesBatch, type ServerEventName, type ServerToClientEvents, serverToClient } from "../contracts/socket";
+import type { ClusterDTO } from "../contracts/http-replies";
+import { type ClientToServerEvents, liveCluster, type MessagesBatch, type ServerEventName, type ServerToClientEvents, serverToClient } from "../contracts/socket";
 import { setConnection } from "./connection";
 import { checkedEvent } from "./contract-check";
 import { rememberSlots } from "./format";
@@ -70,7 +71,9 @@ export function useLiveSocket(token: string, enabled = true): void {
       if (!socket.active) retry = setTimeout(() => socket.connect(), RETRY_MS);
     });
 
-    on("cluster", (c) => {
+    on("cluster", (push) => {
+      // Links left out are those of the view before: the same arrays, so the graph sees them unchanged.
+      const c = liveCluster(push, qc.getQueryData<ClusterDTO>(keys.cluster));
       rememberSlots(c.nodes);
       qc.setQueryData(keys.cluster, c);
       setNodesUp(c.nodes.filter((n) => n.status === "up").length);

@@ -1,7 +1,17 @@
 import { z } from "zod";
 import { count } from "./common";
 import { scenarioRunSchema } from "./fault-replies";
-import { clusterEventSchema, clusterSchema, messageSchema, pairProgressSchema, statsSchema, trafficStateSchema } from "./http-replies";
+import {
+  type ClusterDTO,
+  clusterEventSchema,
+  clusterSchema,
+  messageSchema,
+  type NodeDTO,
+  nodeSchema,
+  pairProgressSchema,
+  statsSchema,
+  trafficStateSchema,
+} from "./http-replies";
 
 // The socket.io contract: one schema per event payload, and socket.io's typed event maps derived
 // from them. Control goes through the HTTP API; the socket carries live state only.
@@ -50,11 +60,52 @@ export const snapshotSchema = z.strictObject({
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
+/**
+ * The `cluster` event: the view GET /api/cluster gives, except that a node's `links` are left out
+ * when they are the same as in the last `cluster` event (or snapshot) this connection got. A full
+ * mesh of 200 nodes names 39,800 link ends (~1 MB of JSON a view, pushed every second while the
+ * counters move); its links seldom change. liveCluster() fills them in.
+ */
+export const clusterPushSchema = clusterSchema.extend({
+  nodes: z.array(
+    nodeSchema.extend({
+      links: nodeSchema.shape.links.optional().describe("left out: the same as in the last cluster event (or snapshot) on this connection"),
+    }),
+  ),
+});
+export type ClusterPush = z.infer<typeof clusterPushSchema>;
+
+/** A cluster event made whole: each node's links left out taken from the view before (none: no links). */
+export function liveCluster(push: ClusterPush, before: ClusterDTO | undefined): ClusterDTO {
+  const was = new Map(before?.nodes.map((n) => [n.name, n.links]));
+  return { ...push, nodes: push.nodes.map((n) => (n.links ? (n as NodeDTO) : { ...n, links: was.get(n.name) ?? [] })) };
+}
+
+/**
+ * The server's side: for each view to push, the nodes whose links are the same as in the last one
+ * pushed go without them. forget() after a connection got a full view: the next push is whole, so
+ * no connection is ever told "the same" against a view it did not get.
+ */
+export function linkSparing() {
+  let last = new Map<string, readonly string[]>();
+  const same = (a: readonly string[] | undefined, b: readonly string[]) => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+  return {
+    push(view: ClusterDTO): ClusterPush {
+      const prev = last;
+      last = new Map(view.nodes.map((n) => [n.name, n.links]));
+      return { ...view, nodes: view.nodes.map((n) => (same(prev.get(n.name), n.links) ? { ...n, links: undefined } : n)) };
+    },
+    forget(): void {
+      last = new Map();
+    },
+  };
+}
+
 export const serverToClient = {
   /** First on every connection: the state now; the events below then carry every change. */
   snapshot: snapshotSchema,
-  /** The cluster view, when it changed (and every 5 s: flags depend on time passing). */
-  cluster: clusterSchema,
+  /** The cluster view, when it changed (and every 5 s: flags depend on time passing); links left out where unchanged. */
+  cluster: clusterPushSchema,
   messages: messagesBatchSchema,
   stats: statsSchema,
   event: clusterEventSchema,
@@ -66,7 +117,9 @@ export const serverToClient = {
 export const serverEventDocs: Record<keyof typeof serverToClient, string> = {
   snapshot:
     "First on every connection (and so on every reconnect): the cluster, counters, traffic run and newest messages at one moment, with the number of the last messages batch; the events after it carry every change.",
-  cluster: "The cluster as GET /api/cluster shows it: on connecting, when it changed (with the next message batch), and every 5 s.",
+  cluster:
+    "The cluster as GET /api/cluster shows it: on connecting, when it changed (with the next message batch), and every 5 s. " +
+    "A node's `links` are left out when they are the same as in the last cluster event (or snapshot) on this connection.",
   messages: "Batches of new or changed messages (see MessagesBatch for the timing).",
   stats: "The counters as GET /api/stats shows them: on connecting, then every 500 ms.",
   event: "One cluster event (joins, downs, deploys, traffic) as it is recorded.",
