@@ -57,3 +57,25 @@ test("the link canvas draws the mesh of 12 nodes and highlights the selected nod
   expect((await request.put("/api/cluster", { headers: auth, data: { replicas: 0 } })).status()).toBe(202);
   await expect(page.getByTestId("node-n1")).toHaveCount(0, { timeout: 30_000 });
 });
+
+// Messages in flight: glowing dots drawn on the pulse canvas, handed over to a worker (an
+// OffscreenCanvas) so their frames cost the page's main thread nothing. The canvas's pixels cannot
+// be read from the page once handed over: its picture is compared, still, moving and after.
+test("messages in flight are drawn by a worker on the pulse canvas, and cleared when they land", async ({ page, request }) => {
+  expect((await request.put("/api/cluster", { headers: auth, data: { replicas: 3 } })).status()).toBe(202);
+  await page.goto(`/?token=${token}`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="node-n"][data-status="up"]').length === 3, null, { timeout: 60_000 });
+  const pulses = page.getByTestId("pulse-layer");
+  await expect(pulses).toHaveAttribute("data-drawer", "worker");
+  await expect(linkLayer(page)).toHaveAttribute("data-links", "3", { timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  const still = await pulses.screenshot();
+  expect((await request.post("/api/traffic", { headers: auth, data: { pattern: "random", rate: 40, rounds: 40 } })).status()).toBe(202);
+  await expect.poll(async () => Buffer.compare(await pulses.screenshot(), still) !== 0, { timeout: 15_000 }).toBe(true);
+  // The run ends (~3 s); a pulse lives at most 1.1 s and its ripple 0.5 s after: the picture is still again.
+  await expect.poll(async () => (await (await request.get("/api/traffic", { headers: auth })).json()).traffic?.state, { timeout: 30_000 }).toBe("finished");
+  await expect.poll(async () => Buffer.compare(await pulses.screenshot(), still) === 0, { timeout: 10_000 }).toBe(true);
+
+  expect((await request.put("/api/cluster", { headers: auth, data: { replicas: 0 } })).status()).toBe(202);
+  await expect(page.getByTestId("node-n1")).toHaveCount(0, { timeout: 30_000 });
+});

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMemo } from "react";
+import { useShapeStable } from "@/lib/client/node-shape";
 import { useCluster } from "@/lib/client/queries";
 import { graphNodes } from "@/lib/client/strangers";
 import { useCanControl } from "@/lib/client/token";
@@ -34,6 +35,8 @@ export function LiveDashboard() {
   const { selected, from } = useUi();
   const canControl = useCanControl();
   const sender = senderOf(nodes, from);
+  // The send and fault panels show names and states only: the same array while only counters move, so they skip those pushes.
+  const named = useShapeStable(nodes).nodes;
   // The graph also draws strangers (a plain `erl` connected to replicas); the panels do not.
   const drawn = useMemo(() => (cluster ? graphNodes(cluster, nodes) : nodes), [cluster, nodes]);
   const selectedNode = drawn.find((n) => n.name === selected) ?? null;
@@ -45,8 +48,8 @@ export function LiveDashboard() {
       <main className="grid flex-1 grid-cols-1 gap-3 p-3 lg:min-h-0 lg:grid-cols-[18rem_minmax(0,1fr)_23rem] lg:grid-rows-[minmax(0,1fr)_minmax(0,1fr)] lg:tall:grid-rows-[minmax(0,1.35fr)_minmax(0,1fr)] 2xl:grid-cols-[21rem_minmax(0,1fr)_27rem]">
         <div className="flex min-h-0 flex-col gap-3 lg:row-span-2 lg:-mr-1 lg:overflow-y-auto lg:pr-1">
           <SwarmPanel cluster={cluster} nodes={nodes} selected={selected} onSelect={select} />
-          {canControl && <SendPanel nodes={nodes} from={sender} onFromChange={setFrom} />}
-          <FaultsPanel nodes={nodes} />
+          {canControl && <SendPanel nodes={named} from={sender} onFromChange={setFrom} />}
+          <FaultsPanel nodes={named} />
           <ScenariosPanel />
         </div>
         <div className="h-[60vh] min-h-0 min-w-0 lg:h-auto">

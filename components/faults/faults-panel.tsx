@@ -1,5 +1,6 @@
 "use client";
 
+import { memo } from "react";
 import { partitionPick, togglePick, useFaults, useHealFault, useInjectFault, usePartitionPick } from "@/lib/client/faults";
 import { shortName } from "@/lib/client/format";
 import { useCanControl } from "@/lib/client/token";
@@ -11,7 +12,7 @@ import { Panel } from "../ui/panel";
 const secs = (ms: number | null) => (ms === null ? "…" : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 /** Active faults with their measured detection and restore times; the partition picker. */
-export function FaultsPanel({ nodes }: { nodes: NodeDTO[] }) {
+export const FaultsPanel = memo(function FaultsPanel({ nodes }: { nodes: NodeDTO[] }) {
   const data = useFaults().data;
   const canControl = useCanControl();
   const heal = useHealFault();
@@ -42,7 +43,7 @@ export function FaultsPanel({ nodes }: { nodes: NodeDTO[] }) {
       )}
     </Panel>
   );
-}
+});
 
 function FaultRow({ f, onHeal }: { f: FaultDTO; onHeal?: () => void }) {
   const what = f.groups ? `${f.groups[0]!.map(shortName).join(" ")} | ${f.groups[1]!.map(shortName).join(" ")}` : f.nodes.map(shortName).join(", ");

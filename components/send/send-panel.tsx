@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { memo, useState } from "react";
 import { setUi, useUi } from "@/lib/client/ui-state";
 import type { NodeDTO } from "@/lib/contracts/http-replies";
 import { Panel } from "../ui/panel";
@@ -13,7 +13,7 @@ interface SendPanelProps {
   onFromChange: (name: string) => void;
 }
 
-export function SendPanel({ nodes, from, onFromChange }: SendPanelProps) {
+export const SendPanel = memo(function SendPanel({ nodes, from, onFromChange }: SendPanelProps) {
   const [tab, setTab] = useState<"message" | "traffic">("message");
   const { to } = useUi();
   const setTo = (v: string) => setUi({ to: v });
@@ -54,4 +54,4 @@ export function SendPanel({ nodes, from, onFromChange }: SendPanelProps) {
       </div>
     </Panel>
   );
-}
+});
