@@ -80,6 +80,10 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
   const xDomain = useMemo(() => [start, end] as [number, number], [start, end]);
   const xTicks = useMemo(() => (end - start < 2000 ? [end] : [start, (start + end) / 2, end]), [start, end]);
   const tooltipValue = useMemo(() => (v: unknown) => (typeof v === "number" ? format(v) : "—"), [format]);
+  // The y ticks as plain SVG text: recharts' own tick text, given the axis's width, measured its
+  // words on every render (a forced layout of the whole page each time: the longest tasks of a
+  // 200-node page under a storm were its charts' re-renders doing this).
+  const valueTick = useMemo(() => ValueTick(yTick), [yTick]);
 
   return (
     <ComposedChart width={width} height={height} data={points} margin={showTime ? MARGIN : MARGIN_NO_TIME} accessibilityLayer={false}>
@@ -98,7 +102,7 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
         height={20}
         interval={0}
       />
-      <YAxis width={Y_AXIS_W} domain={yDomain} ticks={ticks} tickFormatter={yTick} tick={axisTick} axisLine={false} tickLine={false} interval={0} />
+      <YAxis width={Y_AXIS_W} domain={yDomain} ticks={ticks} tick={valueTick} axisLine={false} tickLine={false} interval={0} />
       <Tooltip {...tooltipStyle} isAnimationActive={false} labelFormatter={labelClock} formatter={tooltipValue} />
       {series.map((s) => {
         const common = {
@@ -146,6 +150,17 @@ interface TickProps {
   index?: number;
   visibleTicksCount?: number;
   payload?: { value?: unknown };
+}
+
+/** A y tick's value, right-aligned against the plot, formatted by `format`. */
+function ValueTick(format: (v: number) => string) {
+  return function Tick({ x = 0, y = 0, payload }: TickProps) {
+    return (
+      <text x={Number(x)} y={Number(y)} dy="0.355em" textAnchor="end" fill={axisTick.fill} fontSize={axisTick.fontSize}>
+        {typeof payload?.value === "number" ? format(payload.value) : ""}
+      </text>
+    );
+  };
 }
 
 /** A time under the axis; the first starts and the last ends at its tick, so neither is cut off. */
