@@ -184,3 +184,23 @@ export function pulseEngine(
     },
   };
 }
+
+/**
+ * The engine for a canvas with the browser's own frames and clock: the page's element on the main
+ * thread, or the OffscreenCanvas a worker was handed (pulse-worker.ts).
+ */
+export function canvasPulses(canvas: HTMLCanvasElement | OffscreenCanvas): ReturnType<typeof pulseEngine> | null {
+  // Both kinds give the same 2D drawing API; TypeScript cannot call getContext on the union.
+  const ctx = (canvas as OffscreenCanvas).getContext("2d");
+  if (!ctx) return null;
+  return pulseEngine(
+    ctx,
+    (w, h) => {
+      canvas.width = w;
+      canvas.height = h;
+    },
+    (cb) => requestAnimationFrame(cb),
+    (id) => cancelAnimationFrame(id),
+    () => performance.now(),
+  );
+}

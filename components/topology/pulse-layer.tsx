@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import { messageStore } from "@/lib/client/message-store";
 import type { NodePlace } from "./layout";
-import { type PulseCommand, pulseEngine } from "./pulse-engine";
+import { canvasPulses, type PulseCommand } from "./pulse-engine";
 
 interface PulseLayerProps {
   places: Map<string, NodePlace>;
@@ -11,50 +11,52 @@ interface PulseLayerProps {
   height: number;
 }
 
+interface Drawer {
+  send: (c: PulseCommand) => void;
+  close: () => void;
+  /** The close pending after an effect's cleanup (cancelled when the effect runs again). */
+  closing?: ReturnType<typeof setTimeout>;
+}
+
 /** A canvas handed to a worker once (React may run an effect twice on the same element). */
-const drawers = new WeakMap<HTMLCanvasElement, { send: (c: PulseCommand) => void; close: () => void; closing?: ReturnType<typeof setTimeout> }>();
+const drawers = new WeakMap<HTMLCanvasElement, Drawer>();
 
 /**
  * The canvas's drawer: in a worker, on the canvas handed over as an OffscreenCanvas, where the
  * browser can (the pulses' frames then cost the page's main thread nothing: a 2-node cluster with
  * a message every 50 ms spent ~250 ms a second of it drawing them); else on the main thread.
  */
-function drawerFor(canvas: HTMLCanvasElement): { send: (c: PulseCommand) => void; close: () => void } | null {
+function drawerFor(canvas: HTMLCanvasElement): Drawer | null {
   const known = drawers.get(canvas);
   if (known) {
     clearTimeout(known.closing);
     return known;
   }
-  let drawer: { send: (c: PulseCommand) => void; close: () => void } | null = null;
-  if (typeof canvas.transferControlToOffscreen === "function" && typeof Worker === "function") {
-    try {
-      const worker = new Worker(new URL("./pulse-worker.ts", import.meta.url), { type: "module" });
-      const offscreen = canvas.transferControlToOffscreen();
-      worker.postMessage({ t: "init", canvas: offscreen }, [offscreen]);
-      drawer = { send: (c) => worker.postMessage(c), close: () => worker.terminate() };
-      canvas.dataset.drawer = "worker";
-    } catch {
-      drawer = null; // drawn on the main thread below
-    }
-  }
-  if (!drawer) {
-    const ctx = canvas.getContext("2d");
-    if (!ctx) return null;
-    const engine = pulseEngine(
-      ctx,
-      (w, h) => {
-        canvas.width = w;
-        canvas.height = h;
-      },
-      (cb) => requestAnimationFrame(cb),
-      (id) => cancelAnimationFrame(id),
-      () => performance.now(),
-    );
-    drawer = { send: (c) => engine.command(c), close: () => engine.command({ t: "clear" }) };
-    canvas.dataset.drawer = "main";
-  }
-  drawers.set(canvas, drawer);
+  const drawer = inWorker(canvas) ?? onMainThread(canvas);
+  if (drawer) drawers.set(canvas, drawer);
   return drawer;
+}
+
+function inWorker(canvas: HTMLCanvasElement): Drawer | null {
+  if (typeof canvas.transferControlToOffscreen !== "function" || typeof Worker !== "function") return null;
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(new URL("./pulse-worker.ts", import.meta.url), { type: "module" });
+    const offscreen = canvas.transferControlToOffscreen();
+    worker.postMessage({ t: "init", canvas: offscreen }, [offscreen]);
+  } catch {
+    worker?.terminate();
+    return null;
+  }
+  canvas.dataset.drawer = "worker";
+  return { send: (c) => worker.postMessage(c), close: () => worker.terminate() };
+}
+
+function onMainThread(canvas: HTMLCanvasElement): Drawer | null {
+  const engine = canvasPulses(canvas);
+  if (!engine) return null;
+  canvas.dataset.drawer = "main";
+  return { send: (c) => engine.command(c), close: () => engine.command({ t: "clear" }) };
 }
 
 /**
@@ -65,7 +67,7 @@ function drawerFor(canvas: HTMLCanvasElement): { send: (c: PulseCommand) => void
  */
 export function PulseLayer({ places, width, height }: PulseLayerProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const drawerRef = useRef<{ send: (c: PulseCommand) => void } | null>(null);
+  const drawerRef = useRef<Drawer | null>(null);
   // Only the part of the graph where pulses and ripples can be: a smaller canvas to hand over each frame.
   const { x, y, w, h } = pulseBox(places, width, height);
   const box = useMemo(() => ({ x, y, w, h }), [x, y, w, h]);
