@@ -172,6 +172,7 @@ export class RuntimeSupervisor {
     });
     bridge.on("frame", (f) => {
       if (f.t === "nodedown") runtime.nodeDown?.(f.node);
+      else if (f.t === "nodeup") runtime.nodeUp?.(f.node);
       this.opts.onFrame(f);
     });
     const scaler = new ScaleQueue(runtime, (n, err) => {

@@ -176,6 +176,24 @@ export class SwarmRuntime extends RuntimeEmitter implements Runtime {
     return this.watch.list();
   }
 
+  /**
+   * A node up or down whose task the last list shows otherwise: list again soon. The Docker events
+   * this engine streams are its own containers' only, so a task on another host is otherwise seen
+   * "running" (or gone) at the next periodic re-list, seconds after its node joined (or left).
+   */
+  nodeUp(nodeName: string): void {
+    this.checkTask(nodeName, true);
+  }
+
+  nodeDown(nodeName: string): void {
+    this.checkTask(nodeName, false);
+  }
+
+  private checkTask(nodeName: string, up: boolean): void {
+    const r = this.watch.list().find((x) => x.nodeName === nodeName);
+    if (!r || (r.state === "running") !== up) this.watch.scheduleRefresh(100);
+  }
+
   /** `docker kill`, `docker pause` (freeze: the cgroup freezer), `docker unpause` of the task's container, on any host. */
   kill = (replicaId: string): Promise<void> => this.act(replicaId, "kill");
   freeze = (replicaId: string): Promise<void> => this.act(replicaId, "pause");
