@@ -102,8 +102,15 @@ test.describe("at 1280×720", () => {
     await expect(page).toHaveURL(/\/present$/);
     await expect(page.getByTestId("presenter-counters")).toBeVisible();
 
-    // Reduced motion: the live dot stops breathing, nothing scrolls smoothly.
-    const dot = page.getByTestId("timeline-follow").locator("span").first();
+    // Reduced motion: an endless animation (the breathing of a starting node, put on a probe here:
+    // nothing breathes in a settled cluster) plays once, nothing scrolls smoothly.
+    await page.evaluate(() => {
+      const probe = document.createElement("span");
+      probe.className = "animate-breathe";
+      probe.dataset.testid = "motion-probe";
+      document.body.append(probe);
+    });
+    const dot = page.getByTestId("motion-probe");
     await expect.poll(() => dot.evaluate((el) => getComputedStyle(el).animationIterationCount)).toBe("infinite");
     await page.emulateMedia({ reducedMotion: "reduce" });
     await expect.poll(() => dot.evaluate((el) => getComputedStyle(el).animationIterationCount)).toBe("1");

@@ -6,6 +6,7 @@
 // socket frame that carried the reception (seen by a WebSocket listener installed before the app
 // loads), and the row.
 import { type ServerHandle, percentile } from "../tests/integration/harness";
+import { io } from "socket.io-client";
 import { launchChromium, wsTap } from "./chromium";
 
 const SAMPLES = Number(process.env.BENCH_VISIBLE_SAMPLES ?? 200);
@@ -146,9 +147,25 @@ function serverHops(samples: VisibleSample[], trace: ServerTrace): Record<string
   };
 }
 
+/**
+ * A socket.io client in this process beside the page: when each message's reception reached it,
+ * id → epoch ms. Against the page's frame it splits the server → page hop into the server's
+ * writing (server → here) and the browser's delivering (here → the page's WebSocket listener).
+ */
+function nodeTap(url: string, token: string): { arrived: Map<string, number>; close: () => void } {
+  const arrived = new Map<string, number>();
+  const socket = io(url, { auth: { token }, transports: ["websocket"] });
+  socket.on("messages", (b: { messages?: { id: string; status: string }[] }) => {
+    const at = performance.timeOrigin + performance.now();
+    for (const m of b.messages ?? []) if ((m.status === "received" || m.status === "acked") && !arrived.has(m.id)) arrived.set(m.id, at);
+  });
+  return { arrived, close: () => socket.disconnect() };
+}
+
 /** Needs a running server (production build) with `from` and `to` up; with its process and SWARMSCOPE_TRACE=1, the server's hops too. */
 export async function visibleLatency(s: Pick<ServerHandle, "url" | "token"> & { proc?: ServerHandle["proc"] }, from: string, to: string): Promise<VisibleResult> {
   const tap = s.proc?.stderr ? collectTrace(s.proc.stderr) : null;
+  const beside = nodeTap(s.url, s.token);
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -163,8 +180,15 @@ export async function visibleLatency(s: Pick<ServerHandle, "url" | "token"> & { 
     if (chromeTrace) await browser.stopTracing();
     const totals = samples.map((x) => x.total).sort((a, b) => a - b);
     const traced = tap && tap.trace.apiIn.length > 0 ? serverHops(samples, tap.trace) : {};
-    return { samples: totals.length, p50: r1(percentile(totals, 50)), p99: r1(percentile(totals, 99)), hops: { ...hops(samples), ...traced } };
+    const here = (x: VisibleSample) => beside.arrived.get(x.id) ?? NaN;
+    const split = {
+      receivedToNodeClient: r1(median(samples.map((x) => here(x) - x.t0 - x.receivedAt))),
+      nodeClientToSocketFrame: r1(median(samples.map((x) => x.t0 + x.frame - here(x)))),
+      ...(tap ? { pushToNodeClient: r1(median(samples.map((x) => here(x) - (tap.trace.pushed.get(x.id)?.[2] ?? NaN)))) } : {}),
+    };
+    return { samples: totals.length, p50: r1(percentile(totals, 50)), p99: r1(percentile(totals, 99)), hops: { ...hops(samples), ...traced, ...split } };
   } finally {
+    beside.close();
     tap?.stop();
     await browser.close();
   }

@@ -36,12 +36,26 @@ try {
   if (mode === "storm") await s.api("POST", "/api/traffic", { pattern: "storm", rate: 10000, durationS: 15 });
   const [a, b] = (await cluster(s)).nodes.filter((x) => x.status === "up").map((x) => x.name).sort();
   if (mode === "sends") page.evaluate(`(async () => { for (let i = 0; i < 250; i++) { await fetch("/api/messages", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer ${s.token}" }, body: JSON.stringify({ from: "${a}", to: "${b}", content: "p " + i }) }); await new Promise((r) => setTimeout(r, 20)); } })()`).catch(() => {}); // ends with the page
+  // PROF_DOM=1: how big the page is: elements under each panel, running animations.
+  if (process.env.PROF_DOM) {
+    console.log("DOM", await page.evaluate(`(() => {
+      const out = { elements: document.querySelectorAll("*").length, animations: document.getAnimations().map((a) => a.animationName ?? a.constructor.name).reduce((m, k) => (m[k] = (m[k] ?? 0) + 1, m), {}) };
+      for (const el of document.querySelectorAll("[data-testid]")) {
+        const n = el.querySelectorAll("*").length;
+        if (n > 150) out[el.getAttribute("data-testid")] = n;
+      }
+      return JSON.stringify(out);
+    })()`));
+  }
+  // PROF_TRACE=1: Chrome's trace of the same window too, summed up: the main thread's longest tasks, by what they did.
+  if (process.env.PROF_TRACE) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing"] });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
   await cdp.send("Profiler.start");
   await page.waitForTimeout(6000);
   const { profile } = (await cdp.send("Profiler.stop")) as any;
+  if (process.env.PROF_TRACE) console.log(summarizeTrace(JSON.parse((await browser.stopTracing()).toString())));
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   const byId = new Map<number, any>(profile.nodes.map((x: any) => [x.id, x]));
@@ -83,3 +97,47 @@ try {
   await browser.close();
   await deploy(s, 0);
 } finally { await s.stop(); }
+
+/** The renderer main thread's tasks: the longest, each with its events one level down by name, and the sums by name. */
+function summarizeTrace(trace: { traceEvents: any[] }): string {
+  const evs = trace.traceEvents.filter((e) => e.ph === "X" && typeof e.dur === "number");
+  const main = trace.traceEvents.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  const mine = evs.filter((e) => e.pid === main?.pid && e.tid === main?.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const tasks = mine.filter((e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask");
+  const byName = new Map<string, number>();
+  const lines: string[] = [];
+  const span = tasks.length ? (tasks[tasks.length - 1].ts + tasks[tasks.length - 1].dur - tasks[0].ts) / 1000 : 0;
+  const top = [...tasks].sort((a, b) => b.dur - a.dur).slice(0, 12);
+  // Sorted by start (the longer first on a tie): a task's events follow it; one level down are those not inside another.
+  const isTask = (e: any) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
+  let task: any = null;
+  let kinds = new Map<string, number>();
+  let levelEnd = 0;
+  const close = () => {
+    if (task && top.includes(task)) lines.push(`${(task.dur / 1000).toFixed(0).padStart(6)} ms task: ${[...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+  };
+  for (const e of mine) {
+    if (isTask(e)) {
+      if (task && e.ts + e.dur <= task.ts + task.dur) continue; // a task inside a task: its events count in the outer one
+      close();
+      task = e;
+      kinds = new Map();
+      levelEnd = 0;
+      continue;
+    }
+    if (!task || e.ts >= task.ts + task.dur || e.ts < levelEnd) continue;
+    levelEnd = e.ts + e.dur;
+    const d = e.args?.data ?? {};
+    const k = ["EventDispatch", "FunctionCall", "TimerFire", "v8.callFunction"].includes(e.name) ? [e.name, d.type, d.functionName].filter(Boolean).join(":") : e.name;
+    kinds.set(k, (kinds.get(k) ?? 0) + e.dur / 1000);
+    byName.set(k, (byName.get(k) ?? 0) + e.dur / 1000);
+  }
+  close();
+  const busy = tasks.reduce((a, t) => a + t.dur / 1000, 0);
+  const longest = (name: string, what: (e: any) => string) =>
+    mine.filter((e) => e.name === name).sort((a, b) => b.dur - a.dur).slice(0, 5).map((e) => `${(e.dur / 1000).toFixed(0).padStart(6)} ms ${name} ${what(e)}`).join("\n");
+  const layouts = longest("Layout", (e) => JSON.stringify(e.args?.beginData ?? {}));
+  const paints = longest("Paint", (e) => JSON.stringify({ clip: e.args?.data?.clip, layer: e.args?.data?.layerId, node: e.args?.data?.nodeId }));
+  return `${layouts}\n${paints}\nTRACE ${tasks.length} tasks over ${span.toFixed(0)} ms, busy ${busy.toFixed(0)} ms\nLONGEST\n${lines.join("\n")}\nBY KIND (one level inside tasks)\n` +
+    [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${k}`).join("\n");
+}

@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, useMemo, useRef } from "react";
-import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, CartesianGrid, ComposedChart, Tooltip, XAxis, YAxis } from "recharts";
 import { fixedTicks, niceTicks } from "@/lib/client/chart-ticks";
 import { clock } from "@/lib/client/format";
 import type { StatsPoint } from "@/lib/client/stats-history";
@@ -117,7 +117,10 @@ function ChartBody({ points, start, end, series, domain = "nice", integer = fals
           activeDot: ACTIVE_DOT,
           legendType: "circle" as const,
         };
-        return s.fill ? <Area key={s.key} {...common} fill={s.fill} fillOpacity={s.fillOpacity ?? 1} /> : <Line key={s.key} {...common} connectNulls />;
+        // A line is an Area without fill: recharts' Line reads its path's getTotalLength() on every
+        // render, even with animation off, which lays the page out (200 nodes under a storm: the
+        // largest single cost of the charts in a profile of the page).
+        return <Area key={s.key} {...common} fill={s.fill ?? "none"} fillOpacity={s.fill ? (s.fillOpacity ?? 1) : 0} connectNulls={!s.fill} />;
       })}
     </ComposedChart>
   );

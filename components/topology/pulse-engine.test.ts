@@ -36,7 +36,7 @@ describe("the pulse engine", () => {
     h.engine.command({ t: "box", box: { x: 0, y: 0, w: 400, h: 100 }, dpr: 2 });
     expect(h.drawn.size).toEqual([800, 200]);
     h.engine.command({ t: "places", places });
-    h.engine.command({ t: "pulse", from: "a", to: "b" });
+    h.engine.command({ t: "pulses", pairs: [["a", "b"]] });
     expect(h.frames.size).toBe(1);
     h.step(16);
     expect(h.drawn.arcs).toBeGreaterThan(0);
@@ -48,14 +48,14 @@ describe("the pulse engine", () => {
   it("ignores a pulse between nodes it has no place for", () => {
     const h = harness();
     h.engine.command({ t: "places", places });
-    h.engine.command({ t: "pulse", from: "a", to: "zz" });
+    h.engine.command({ t: "pulses", pairs: [["a", "zz"]] });
     expect(h.frames.size).toBe(0);
   });
 
   it("samples under load: at most 90 new pulses a second", () => {
     const h = harness();
     h.engine.command({ t: "places", places });
-    for (let i = 0; i < 500; i++) h.engine.command({ t: "pulse", from: "a", to: "b" });
+    for (let i = 0; i < 500; i++) h.engine.command({ t: "pulses", pairs: [["a", "b"]] });
     h.step(1);
     // Each pulse is a head, a halo and three trail dots: five arcs a pulse in a frame.
     expect(h.drawn.arcs).toBe(90 * 5);
@@ -64,10 +64,10 @@ describe("the pulse engine", () => {
   it("clears: the frame asked for is cancelled and nothing moves any more", () => {
     const h = harness();
     h.engine.command({ t: "places", places });
-    h.engine.command({ t: "pulse", from: "a", to: "b" });
+    h.engine.command({ t: "pulses", pairs: [["a", "b"]] });
     h.engine.command({ t: "clear" });
     expect(h.frames.size).toBe(0);
-    h.engine.command({ t: "pulse", from: "a", to: "b" });
+    h.engine.command({ t: "pulses", pairs: [["a", "b"]] });
     h.step(16);
     expect(h.drawn.arcs).toBe(5); // one pulse: the cleared one is gone
   });

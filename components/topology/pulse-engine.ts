@@ -6,7 +6,7 @@
 const MAX_PULSES = 100;
 const MAX_RIPPLES = 48;
 /** New pulses allowed per second; above that receptions are sampled. */
-const SPAWN_PER_SECOND = 90;
+export const SPAWN_PER_SECOND = 90;
 const TRAIL = [0, 0.035, 0.07, 0.105];
 const RIPPLE_MS = 520;
 
@@ -29,7 +29,8 @@ export interface PulseBox {
 export type PulseCommand =
   | { t: "box"; box: PulseBox; dpr: number }
   | { t: "places"; places: [string, PulsePlace][] }
-  | { t: "pulse"; from: string; to: string }
+  /** Receptions, in order: what one socket frame brought (one message to the worker, not one per reception). */
+  | { t: "pulses"; pairs: [from: string, to: string][] }
   | { t: "clear" };
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -170,8 +171,8 @@ export function pulseEngine(
         case "places":
           places = new Map(c.places);
           break;
-        case "pulse":
-          spawn(c.from, c.to);
+        case "pulses":
+          for (const [from, to] of c.pairs) spawn(from, to);
           break;
         case "clear":
           cancel(pending);

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import { messageStore } from "@/lib/client/message-store";
 import type { NodePlace } from "./layout";
-import { canvasPulses, type PulseCommand } from "./pulse-engine";
+import { canvasPulses, type PulseCommand, SPAWN_PER_SECOND } from "./pulse-engine";
 
 interface PulseLayerProps {
   places: Map<string, NodePlace>;
@@ -78,12 +78,21 @@ export function PulseLayer({ places, width, height }: PulseLayerProps) {
     if (!canvas || !drawer) return;
     drawerRef.current = drawer;
     const still = window.matchMedia("(prefers-reduced-motion: reduce)");
+    // What one socket frame brought goes over in one message, at the end of its task; never more
+    // than the engine can start in a second (it samples the rest anyway).
+    let pairs: [string, string][] = [];
+    const flush = () => {
+      if (pairs.length > 0) drawer.send({ t: "pulses", pairs });
+      pairs = [];
+    };
     const off = messageStore.onReception(({ from, to }) => {
-      if (from === to || document.hidden || still.matches) return;
-      drawer.send({ t: "pulse", from, to });
+      if (from === to || document.hidden || still.matches || pairs.length >= SPAWN_PER_SECOND) return;
+      if (pairs.length === 0) queueMicrotask(flush);
+      pairs.push([from, to]);
     });
     return () => {
       off();
+      pairs = [];
       drawer.send({ t: "clear" });
       drawerRef.current = null;
       // Closed unless the effect runs again on the same canvas at once (React's StrictMode does).

@@ -62,7 +62,7 @@ export function TopologyGraph({ nodes, hosts = NO_HOSTS, selected, onSelect, lar
         nodes.length > 0 &&
         `${up}/${nodes.length} up · ${regions} host${regions === 1 ? "" : "s"} · ${layout.edges.length} link${layout.edges.length === 1 ? "" : "s"}${crossLinks ? ` (${crossLinks} across hosts)` : ""}`
       }
-      actions={<Legend crossHost={regions > 1} />}
+      actions={<Legend crossHost={regions > 1} starting={nodes.some((n) => n.status === "starting")} />}
       className="h-full"
     >
       <div ref={boxRef} className="absolute inset-0" onClick={() => onSelect(null)}>
@@ -180,7 +180,8 @@ function HostState({ host: h }: { host: HostDTO }) {
   );
 }
 
-function Legend({ crossHost }: { crossHost: boolean }) {
+/** The "starting" swatch breathes only while a node does: an endless animation makes the browser draw frames forever. */
+function Legend({ crossHost, starting }: { crossHost: boolean; starting: boolean }) {
   const item = (color: string, label: string, extra = "") => (
     <span className="flex items-center gap-1.5">
       <span className={`size-3 rounded-full border-2 ${extra}`} style={{ borderColor: color, backgroundColor: `${color}33` }} />
@@ -190,7 +191,7 @@ function Legend({ crossHost }: { crossHost: boolean }) {
   return (
     <div className="hidden items-center gap-4 text-sm text-dim lg:flex">
       {item(nodeColor.up, "up")}
-      {item(nodeColor.starting, "starting", "animate-breathe")}
+      {item(nodeColor.starting, "starting", starting ? "animate-breathe" : "")}
       {item(nodeColor.down, "down")}
       <span className="flex items-center gap-1.5">
         <span className="size-2.5 rounded-full bg-teal-200 shadow-[0_0_8px_3px_rgb(45_212_191/0.5)]" />

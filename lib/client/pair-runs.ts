@@ -33,6 +33,8 @@ class PairRuns {
 
   snapshot = () => this.list;
 
+  any = () => this.list.length > 0;
+
   subscribe = (l: () => void): (() => void) => {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
@@ -45,4 +47,9 @@ const EMPTY: (PairProgressDTO & { at: number })[] = [];
 /** Pairs whose books moved, most recently moved first. */
 export function usePairRuns() {
   return useSyncExternalStore(pairRuns.subscribe, pairRuns.snapshot, () => EMPTY);
+}
+
+/** Whether any pair has books: a component that needs no more re-renders only when that flips, not on every batch. */
+export function useAnyPairRuns(): boolean {
+  return useSyncExternalStore(pairRuns.subscribe, pairRuns.any, () => false);
 }
