@@ -78,6 +78,8 @@ const PROBE = `(async ({ token, from, to, samples }) => {
   return out;
 })`;
 
+/** What the timeline shows as arrived: the receiver reported it. */
+const arrived = (status: string | undefined) => status === "received" || status === "acked";
 const median = (xs: number[]) => percentile([...xs].filter(Number.isFinite).sort((a, b) => a - b), 50);
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
@@ -119,7 +121,7 @@ function collectTrace(stderr: NodeJS.ReadableStream): { trace: ServerTrace; stop
       const push = /^\[trace\] push ([\d.]+) changed=([\d.]+)\.\.([\d.]+) (.*)$/.exec(l);
       for (const item of push?.[4]!.split(",") ?? []) {
         const [id, status] = item.split(":");
-        if ((status === "received" || status === "acked") && !trace.pushed.has(id!)) trace.pushed.set(id!, [Number(push![2]), Number(push![3]), Number(push![1])]);
+        if (arrived(status) && !trace.pushed.has(id!)) trace.pushed.set(id!, [Number(push![2]), Number(push![3]), Number(push![1])]);
       }
     }
   };
@@ -152,14 +154,14 @@ function serverHops(samples: VisibleSample[], trace: ServerTrace): Record<string
  * id → epoch ms. Against the page's frame it splits the server → page hop into the server's
  * writing (server → here) and the browser's delivering (here → the page's WebSocket listener).
  */
-function nodeTap(url: string, token: string): { arrived: Map<string, number>; close: () => void } {
-  const arrived = new Map<string, number>();
+function nodeTap(url: string, token: string): { firstAt: Map<string, number>; close: () => void } {
+  const firstAt = new Map<string, number>();
   const socket = io(url, { auth: { token }, transports: ["websocket"] });
   socket.on("messages", (b: { messages?: { id: string; status: string }[] }) => {
     const at = performance.timeOrigin + performance.now();
-    for (const m of b.messages ?? []) if ((m.status === "received" || m.status === "acked") && !arrived.has(m.id)) arrived.set(m.id, at);
+    for (const m of b.messages ?? []) if (arrived(m.status) && !firstAt.has(m.id)) firstAt.set(m.id, at);
   });
-  return { arrived, close: () => socket.disconnect() };
+  return { firstAt, close: () => socket.disconnect() };
 }
 
 /** Needs a running server (production build) with `from` and `to` up; with its process and SWARMSCOPE_TRACE=1, the server's hops too. */
@@ -180,7 +182,7 @@ export async function visibleLatency(s: Pick<ServerHandle, "url" | "token"> & { 
     if (chromeTrace) await browser.stopTracing();
     const totals = samples.map((x) => x.total).sort((a, b) => a - b);
     const traced = tap && tap.trace.apiIn.length > 0 ? serverHops(samples, tap.trace) : {};
-    const here = (x: VisibleSample) => beside.arrived.get(x.id) ?? NaN;
+    const here = (x: VisibleSample) => beside.firstAt.get(x.id) ?? NaN;
     const split = {
       receivedToNodeClient: r1(median(samples.map((x) => here(x) - x.t0 - x.receivedAt))),
       nodeClientToSocketFrame: r1(median(samples.map((x) => x.t0 + x.frame - here(x)))),

@@ -103,29 +103,34 @@ function summarizeTrace(trace: { traceEvents: any[] }): string {
   const evs = trace.traceEvents.filter((e) => e.ph === "X" && typeof e.dur === "number");
   const main = trace.traceEvents.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
   const mine = evs.filter((e) => e.pid === main?.pid && e.tid === main?.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-  const tasks = mine.filter((e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask");
+  // Sorted by start (the longer first on a tie): a task's events follow it. A task inside another
+  // counts in the outer one; one level down are the events not inside another event.
+  const isTask = (e: any) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
+  const tasks: any[] = [];
+  for (const e of mine) {
+    const last = tasks[tasks.length - 1];
+    if (isTask(e) && !(last && e.ts + e.dur <= last.ts + last.dur)) tasks.push(e);
+  }
+  const outer = new Set(tasks);
   const byName = new Map<string, number>();
   const lines: string[] = [];
   const span = tasks.length ? (tasks[tasks.length - 1].ts + tasks[tasks.length - 1].dur - tasks[0].ts) / 1000 : 0;
-  const top = [...tasks].sort((a, b) => b.dur - a.dur).slice(0, 12);
-  // Sorted by start (the longer first on a tie): a task's events follow it; one level down are those not inside another.
-  const isTask = (e: any) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
+  const top = new Set([...tasks].sort((a, b) => b.dur - a.dur).slice(0, 12));
   let task: any = null;
   let kinds = new Map<string, number>();
   let levelEnd = 0;
   const close = () => {
-    if (task && top.includes(task)) lines.push(`${(task.dur / 1000).toFixed(0).padStart(6)} ms task: ${[...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+    if (top.has(task)) lines.push(`${(task.dur / 1000).toFixed(0).padStart(6)} ms task: ${[...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
   };
   for (const e of mine) {
-    if (isTask(e)) {
-      if (task && e.ts + e.dur <= task.ts + task.dur) continue; // a task inside a task: its events count in the outer one
+    if (outer.has(e)) {
       close();
       task = e;
       kinds = new Map();
       levelEnd = 0;
       continue;
     }
-    if (!task || e.ts >= task.ts + task.dur || e.ts < levelEnd) continue;
+    if (isTask(e) || !task || e.ts >= task.ts + task.dur || e.ts < levelEnd) continue;
     levelEnd = e.ts + e.dur;
     const d = e.args?.data ?? {};
     const k = ["EventDispatch", "FunctionCall", "TimerFire", "v8.callFunction"].includes(e.name) ? [e.name, d.type, d.functionName].filter(Boolean).join(":") : e.name;

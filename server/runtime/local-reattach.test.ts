@@ -268,7 +268,7 @@ describe("LocalRuntime reattaches what an earlier server left", () => {
     const second = runtime();
     second.rt.resume();
     fs.rmSync(path.join(procRoot, String(PID(1))), { recursive: true });
-    second.rt.nodeDown(node(3)); // before any poll
+    second.rt.nodeSeen(node(3), false); // a nodedown, before any poll
     expect(second.rt.list().find((r) => r.id === "n3")).toMatchObject({ state: "restarting" });
     await closeAll(rt, spawned);
     await closeAll(second.rt, second.spawned);

@@ -176,7 +176,8 @@ export class LocalRuntime extends RuntimeEmitter implements Runtime {
   }
 
   /** The bridge saw this node go down: check its process now rather than at the next poll. */
-  nodeDown(nodeName: string): void {
+  nodeSeen(nodeName: string, up: boolean): void {
+    if (up) return;
     for (const r of this.replicas.values()) if (this.nodeName(r.slot) === nodeName) r.proc?.poll();
   }
 

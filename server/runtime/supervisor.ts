@@ -171,8 +171,7 @@ export class RuntimeSupervisor {
       this.opts.onBridgeStatus?.(status);
     });
     bridge.on("frame", (f) => {
-      if (f.t === "nodedown") runtime.nodeDown?.(f.node);
-      else if (f.t === "nodeup") runtime.nodeUp?.(f.node);
+      if (f.t === "nodedown" || f.t === "nodeup") runtime.nodeSeen?.(f.node, f.t === "nodeup");
       this.opts.onFrame(f);
     });
     const scaler = new ScaleQueue(runtime, (n, err) => {

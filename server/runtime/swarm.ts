@@ -181,15 +181,7 @@ export class SwarmRuntime extends RuntimeEmitter implements Runtime {
    * this engine streams are its own containers' only, so a task on another host is otherwise seen
    * "running" (or gone) at the next periodic re-list, seconds after its node joined (or left).
    */
-  nodeUp(nodeName: string): void {
-    this.checkTask(nodeName, true);
-  }
-
-  nodeDown(nodeName: string): void {
-    this.checkTask(nodeName, false);
-  }
-
-  private checkTask(nodeName: string, up: boolean): void {
+  nodeSeen(nodeName: string, up: boolean): void {
     const r = this.watch.list().find((x) => x.nodeName === nodeName);
     if (!r || (r.state === "running") !== up) this.watch.scheduleRefresh(100);
   }

@@ -48,10 +48,12 @@ export interface Runtime {
   discovery(): DiscoverCommand;
   on<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
   off<E extends keyof RuntimeEvents>(event: E, cb: RuntimeEvents[E]): void;
-  /** The bridge saw this node go down: a hint to check its replica now (local: its process). */
-  nodeDown?(nodeName: string): void;
-  /** The bridge saw this node come up: a hint to check its replica now (Swarm: a task on another host, whose state no local event announces). */
-  nodeUp?(nodeName: string): void;
+  /**
+   * The bridge saw this node come up or go down: a hint to check its replica now rather than at
+   * the next poll (local: its process after a nodedown; Swarm: a task on another host, whose state
+   * no event of this engine announces).
+   */
+  nodeSeen?(nodeName: string, up: boolean): void;
   /** The hosts replicas run on (Swarm nodes); a runtime without hosts of its own has none. */
   hosts?(): HostDTO[];
   /** Freeze (SIGSTOP: `docker pause`) or thaw one replica, on whichever host it runs. */
