@@ -83,6 +83,13 @@ async function dashboardCpu(s: ServerHandle): Promise<{ server: number; bridge: 
   return { server: processCost(s.proc.pid!)?.cpuS ?? NaN, bridge: b ? (processCost(b)?.cpuS ?? NaN) : NaN };
 }
 
+/** Seconds from the deploy's request to its first node up and to half of them up (each node's last status change). */
+function upTimes(c: ClusterDTO): { first: number; half: number } {
+  const t0 = c.progress?.startedAt ?? NaN;
+  const ups = c.nodes.filter((x) => x.status === "up").map((x) => (x.since - t0) / 1000).sort((a, b) => a - b);
+  return { first: Math.round((ups[0] ?? NaN) * 100) / 100, half: Math.round(percentile(ups, 50) * 100) / 100 };
+}
+
 /** 5, 50 and 200 local replicas, each from none; a removal between. */
 export async function deployFigures(s: ServerHandle, log: (s: string) => void): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
@@ -90,7 +97,9 @@ export async function deployFigures(s: ServerHandle, log: (s: string) => void): 
     const before = await dashboardCpu(s);
     const secs = await deploy(s, n);
     const after = await dashboardCpu(s);
+    const up = upTimes(await cluster(s));
     out[`deploy${n}S`] = secs;
+    out[`deploy${n}FirstUpS`] = up.first;
     const own = { server: Math.round((after.server - before.server) * 100) / 100, bridge: Math.round((after.bridge - before.bridge) * 100) / 100 };
     out[`deploy${n}DashboardCpuS`] = own;
     await new Promise((r) => setTimeout(r, 2000)); // the mesh settles: its cost is part of a replica's
@@ -99,7 +108,7 @@ export async function deployFigures(s: ServerHandle, log: (s: string) => void): 
     const links = meshProgress(c.nodes).links;
     out[`replica${n}CpuS`] = cost.cpuS;
     out[`replica${n}RssMiB`] = cost.rssMiB;
-    log(`deploy ${n} local replicas → all up: ${secs} s; per replica (median of ${cost.replicas}, 2 s later): ${cost.cpuS} s CPU, ${cost.rssMiB} MiB RSS; mesh ${links} of ${(n * (n - 1)) / 2} links; the dashboard's own CPU during the deploy: server ${own.server} s, bridge ${own.bridge} s`);
+    log(`deploy ${n} local replicas → all up: ${secs} s (first up ${up.first} s, half up ${up.half} s); per replica (median of ${cost.replicas}, 2 s later): ${cost.cpuS} s CPU, ${cost.rssMiB} MiB RSS; mesh ${links} of ${(n * (n - 1)) / 2} links; the dashboard's own CPU during the deploy: server ${own.server} s, bridge ${own.bridge} s`);
     await deploy(s, 0);
   }
   return out;

@@ -174,6 +174,8 @@ export async function visibleLatency(s: Pick<ServerHandle, "url" | "token"> & { 
     await page.addInitScript(WS_TAP);
     await page.goto(`${s.url}/?token=${s.token}`);
     await page.getByTestId("timeline").waitFor();
+    // BENCH_VISIBLE_CSS: style rules added to the page, to try a style change without a rebuild.
+    if (process.env.BENCH_VISIBLE_CSS) await page.addStyleTag({ content: process.env.BENCH_VISIBLE_CSS });
     await page.waitForTimeout(1000);
     // BENCH_VISIBLE_CHROME_TRACE=file: Chrome's own trace of the sampling (open it in DevTools' Performance panel).
     const chromeTrace = process.env.BENCH_VISIBLE_CHROME_TRACE;
