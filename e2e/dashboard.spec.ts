@@ -31,12 +31,21 @@ test("deploy from the UI, send from the UI, see the reception live", async ({ pa
   await page.getByTestId("send-from").selectOption({ label: await optionLabel(page, "send-from", "n1") });
   await page.getByTestId("send-to").selectOption({ label: await optionLabel(page, "send-to", "n2") });
   await page.getByTestId("send-content").fill("hello from the browser");
+  // Whether a new row ever flashed (it lasts 1.5 s: a slow page could miss it between two checks).
+  await page.evaluate(() => {
+    const w = window as unknown as { sawFlash?: boolean };
+    new MutationObserver(() => (w.sawFlash ||= document.querySelector(".animate-row-in") !== null)).observe(document.body, { subtree: true, childList: true });
+  });
   await page.getByTestId("send-button").click();
 
   const row = page.getByTestId("timeline-row").filter({ hasText: "hello from the browser" }).first();
   await expect(row).toHaveAttribute("data-status", /received|acked/, { timeout: 15_000 });
   await expect(row).toHaveAttribute("data-status", "acked", { timeout: 15_000 });
   await expect(page.getByTestId("stat-acked")).not.toHaveAttribute("data-value", "0");
+  // The row flashed, and the flash (an animation held after its fade) is taken off by a later
+  // render: the cluster view comes at least every 5 s.
+  expect(await page.evaluate(() => (window as unknown as { sawFlash?: boolean }).sawFlash)).toBe(true);
+  await expect(page.locator(".animate-row-in")).toHaveCount(0, { timeout: 8000 });
 
   // The API agrees with what the page shows.
   const id = await row.getAttribute("data-id");
