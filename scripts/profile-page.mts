@@ -3,6 +3,7 @@
 // function, self and total. Names come from the source maps of a build made with
 // SWARMSCOPE_SOURCE_MAPS=1 (`SWARMSCOPE_SOURCE_MAPS=1 npx next build`); without, minified.
 //   npx tsx scripts/profile-page.mts 200 storm | npx tsx scripts/profile-page.mts 2 sends
+// Options (env): PROF_TRACE=1, PROF_DOM=1, PROF_CALLERS=name, PROF_VARIANTS (see each below).
 import fs from "node:fs";
 import path from "node:path";
 import { SourceMapConsumer } from "source-map-js";
@@ -33,7 +34,7 @@ try {
   await page.goto(`${s.url}/?token=${s.token}`);
   await page.getByTestId("timeline").waitFor();
   await page.waitForTimeout(5000);
-  if (mode === "storm") await s.api("POST", "/api/traffic", { pattern: "storm", rate: 10000, durationS: 15 });
+  if (mode === "storm") await s.api("POST", "/api/traffic", { pattern: "storm", rate: 10000, durationS: process.env.PROF_VARIANTS ? 600 : 15 });
   const [a, b] = (await cluster(s)).nodes.filter((x) => x.status === "up").map((x) => x.name).sort();
   if (mode === "sends") page.evaluate(`(async () => { for (let i = 0; i < 250; i++) { await fetch("/api/messages", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer ${s.token}" }, body: JSON.stringify({ from: "${a}", to: "${b}", content: "p " + i }) }); await new Promise((r) => setTimeout(r, 20)); } })()`).catch(() => {}); // ends with the page
   // PROF_DOM=1: how big the page is: elements under each panel, running animations.
@@ -47,6 +48,10 @@ try {
       return JSON.stringify(out);
     })()`));
   }
+  // PROF_VARIANTS='[["name", "css"], ...]': the page's frame rate (4 s of rAF) and its main thread's
+  // rendering work (a 3 s trace) with each style sheet added in turn, a run without any before and
+  // after each: what a part of the page costs (e.g. `[data-testid=topology]{display:none}`).
+  if (process.env.PROF_VARIANTS) await variants(page, JSON.parse(process.env.PROF_VARIANTS));
   // PROF_TRACE=1: Chrome's trace of the same window too, summed up: the main thread's longest tasks, by what they did.
   if (process.env.PROF_TRACE) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing"] });
   const cdp = await page.context().newCDPSession(page);
@@ -98,11 +103,31 @@ try {
   await deploy(s, 0);
 } finally { await s.stop(); }
 
+/** The main thread's events of a trace, in order. */
+function mainThread(trace: { traceEvents: any[] }): any[] {
+  const main = trace.traceEvents.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  return trace.traceEvents.filter((e) => e.ph === "X" && typeof e.dur === "number" && e.pid === main?.pid && e.tid === main?.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+}
+
+async function variants(page: import("playwright-core").Page, list: [string, string][]): Promise<void> {
+  await page.evaluate(`document.head.appendChild(Object.assign(document.createElement("style"), { id: "prof-variant" }))`);
+  for (const [name, css] of list.flatMap((v) => [["none", ""] as [string, string], v]).concat([["none", ""]])) {
+    await page.evaluate(`document.getElementById("prof-variant").textContent = ${JSON.stringify(css)}`);
+    await page.waitForTimeout(2000);
+    const fps = Number(await page.evaluate(`new Promise((done) => { let n = 0; const t0 = performance.now(); const f = () => { n++; if (performance.now() - t0 < 4000) requestAnimationFrame(f); else done(n / ((performance.now() - t0) / 1000)); }; requestAnimationFrame(f); })`));
+    await page.context().browser()!.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+    await page.waitForTimeout(3000);
+    const mine = mainThread(JSON.parse((await page.context().browser()!.stopTracing()).toString()));
+    const ms = (n: string) => mine.filter((e) => e.name === n).reduce((a, e) => a + e.dur / 1000, 0).toFixed(0);
+    const kinds = ["Layout", "UpdateLayoutTree", "Paint", "Layerize", "Commit", "FunctionCall", "TimerFire"].map((k) => `${k} ${ms(k)}`).join(", ");
+    console.log(`${name.padEnd(16)} ${fps.toFixed(1).padStart(5)} fps; ms in 3 s: ${kinds}; ${mine.filter((e) => e.name === "Commit").length} frames`);
+  }
+  await page.evaluate(`document.getElementById("prof-variant").remove()`);
+}
+
 /** The renderer main thread's tasks: the longest, each with its events one level down by name, and the sums by name. */
 function summarizeTrace(trace: { traceEvents: any[] }): string {
-  const evs = trace.traceEvents.filter((e) => e.ph === "X" && typeof e.dur === "number");
-  const main = trace.traceEvents.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
-  const mine = evs.filter((e) => e.pid === main?.pid && e.tid === main?.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const mine = mainThread(trace);
   // Sorted by start (the longer first on a tie): a task's events follow it. A task inside another
   // counts in the outer one; one level down are the events not inside another event.
   const isTask = (e: any) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
