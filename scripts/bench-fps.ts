@@ -40,7 +40,7 @@ const log = (s: string) => process.stdout.write(`[bench] ${s}\n`);
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Counts animation frames for `ms` in the page, with Chrome's main-thread counters around it. */
-async function sample(page: Page, ms: number): Promise<FpsSample> {
+export async function sample(page: Page, ms: number): Promise<FpsSample> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
   const metrics = async () => {

@@ -8,7 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { SourceMapConsumer } from "source-map-js";
 import { startServer, waitFor } from "../tests/integration/harness";
+import type { Browser, Page } from "@playwright/test";
 import { cluster, deploy, meshWhole } from "./bench-deploy";
+import { sample } from "./bench-fps";
 import { launchChromium } from "./chromium";
 const n = Number(process.argv[2] ?? 200);
 const mode = process.argv[3]; // "storm", "sends", or idle
@@ -48,10 +50,11 @@ try {
       return JSON.stringify(out);
     })()`));
   }
-  // PROF_VARIANTS='[["name", "css"], ...]': the page's frame rate (4 s of rAF) and its main thread's
-  // rendering work (a 3 s trace) with each style sheet added in turn, a run without any before and
-  // after each: what a part of the page costs (e.g. `[data-testid=topology]{display:none}`).
-  if (process.env.PROF_VARIANTS) await variants(page, JSON.parse(process.env.PROF_VARIANTS));
+  // PROF_VARIANTS='[["name", "css"], ...]': the page's frame rate and main thread (the fps bench's
+  // 4 s sample) and its paint, layerize and commit (a 3 s trace) with each style sheet added in
+  // turn, a run without any before and after each: what a part of the page costs
+  // (e.g. `[data-testid=topology]{display:none}`).
+  if (process.env.PROF_VARIANTS) await variants(browser, page, JSON.parse(process.env.PROF_VARIANTS));
   // PROF_TRACE=1: Chrome's trace of the same window too, summed up: the main thread's longest tasks, by what they did.
   if (process.env.PROF_TRACE) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing"] });
   const cdp = await page.context().newCDPSession(page);
@@ -109,20 +112,22 @@ function mainThread(trace: { traceEvents: any[] }): any[] {
   return trace.traceEvents.filter((e) => e.ph === "X" && typeof e.dur === "number" && e.pid === main?.pid && e.tid === main?.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 }
 
-async function variants(page: import("playwright-core").Page, list: [string, string][]): Promise<void> {
-  await page.evaluate(`document.head.appendChild(Object.assign(document.createElement("style"), { id: "prof-variant" }))`);
+async function variants(browser: Browser, page: Page, list: [string, string][]): Promise<void> {
+  const style = await page.addStyleTag({ content: "/* PROF_VARIANTS */" }); // empty content is refused
   for (const [name, css] of list.flatMap((v) => [["none", ""] as [string, string], v]).concat([["none", ""]])) {
-    await page.evaluate(`document.getElementById("prof-variant").textContent = ${JSON.stringify(css)}`);
+    await style.evaluate((el, text) => (el.textContent = text), css);
     await page.waitForTimeout(2000);
-    const fps = Number(await page.evaluate(`new Promise((done) => { let n = 0; const t0 = performance.now(); const f = () => { n++; if (performance.now() - t0 < 4000) requestAnimationFrame(f); else done(n / ((performance.now() - t0) / 1000)); }; requestAnimationFrame(f); })`));
-    await page.context().browser()!.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+    const f = await sample(page, 4000);
+    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
     await page.waitForTimeout(3000);
-    const mine = mainThread(JSON.parse((await page.context().browser()!.stopTracing()).toString()));
+    const mine = mainThread(JSON.parse((await browser.stopTracing()).toString()));
     const ms = (n: string) => mine.filter((e) => e.name === n).reduce((a, e) => a + e.dur / 1000, 0).toFixed(0);
-    const kinds = ["Layout", "UpdateLayoutTree", "Paint", "Layerize", "Commit", "FunctionCall", "TimerFire"].map((k) => `${k} ${ms(k)}`).join(", ");
-    console.log(`${name.padEnd(16)} ${fps.toFixed(1).padStart(5)} fps; ms in 3 s: ${kinds}; ${mine.filter((e) => e.name === "Commit").length} frames`);
+    console.log(
+      `${name.padEnd(16)} ${f.fps.toFixed(1).padStart(5)} fps; ms/s: script ${f.scriptMsPerS}, layout ${f.layoutMsPerS}, style ${f.styleMsPerS}, tasks ${f.taskMsPerS}; ` +
+        `ms in 3 s: Paint ${ms("Paint")}, Layerize ${ms("Layerize")}, Commit ${ms("Commit")} (${mine.filter((e) => e.name === "Commit").length} frames)`,
+    );
   }
-  await page.evaluate(`document.getElementById("prof-variant").remove()`);
+  await style.evaluate((el) => el.remove());
 }
 
 /** The renderer main thread's tasks: the longest, each with its events one level down by name, and the sums by name. */
